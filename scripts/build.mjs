@@ -1,0 +1,113 @@
+// Builds every bundle with esbuild: the extension (Node, CommonJS, `vscode` external), the CLI,
+// the webview client (browser), the runtime helpers the runners inject into profiled programs,
+// and the test files (one bundle per test file, run by node's test runner from out/).
+import * as esbuild from 'esbuild';
+import { readdirSync, statSync, existsSync, rmSync, mkdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const production = process.argv.includes('--production');
+const only = process.argv.includes('--no-tests') ? 'notests' : 'all';
+
+function walk(dir, pred, out = []) {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, pred, out);
+    else if (pred(p)) out.push(p);
+  }
+  return out;
+}
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+const builds = [];
+
+// The extension host runs a newer Node than the CLI's Node 20: target the older one.
+if (existsSync(join(root, 'src/extension/extension.ts'))) {
+  builds.push(
+    esbuild.build({
+      ...common,
+      entryPoints: ['src/extension/extension.ts'],
+      outfile: 'dist/extension.js',
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: ['vscode'],
+    }),
+  );
+}
+if (existsSync(join(root, 'src/cli/main.ts'))) {
+  builds.push(
+    esbuild.build({
+      ...common,
+      entryPoints: ['src/cli/main.ts'],
+      outfile: 'dist/cli.js',
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+    }),
+  );
+}
+// Scripts injected into the profiled program (`node -r`): plain CommonJS, no dependencies left.
+const injected = walk(join(root, 'src/runners/inject'), (p) => p.endsWith('.ts'));
+if (injected.length) {
+  builds.push(
+    esbuild.build({
+      ...common,
+      sourcemap: false,
+      entryPoints: injected.map((p) => relative(root, p)),
+      outdir: 'dist/inject',
+      platform: 'node',
+      format: 'cjs',
+      target: 'node18',
+    }),
+  );
+}
+if (existsSync(join(root, 'webview/main.ts'))) {
+  builds.push(
+    esbuild.build({
+      ...common,
+      entryPoints: ['webview/main.ts'],
+      outfile: 'dist/webview.js',
+      platform: 'browser',
+      format: 'iife',
+      target: 'chrome114',
+    }),
+  );
+}
+
+if (only === 'all') {
+  const tests = [
+    ...walk(join(root, 'src'), (p) => p.endsWith('.test.ts')),
+    ...walk(join(root, 'webview'), (p) => p.endsWith('.test.ts')),
+    ...walk(join(root, 'test'), (p) => p.endsWith('.test.ts') && !p.includes('/fixtures/')),
+  ];
+  rmSync(join(root, 'out'), { recursive: true, force: true });
+  mkdirSync(join(root, 'out'), { recursive: true });
+  if (tests.length) {
+    builds.push(
+      esbuild.build({
+        ...common,
+        sourcemap: 'inline',
+        minify: false,
+        entryPoints: tests.map((p) => relative(root, p)),
+        outdir: 'out',
+        outbase: '.',
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
+        external: ['vscode', 'playwright-core'],
+      }),
+    );
+  }
+}
+
+await Promise.all(builds);

@@ -1,0 +1,346 @@
+/**
+ * The profile model every stage shares (see ARCHITECTURE.md, "The profile model").
+ *
+ * A profile is built once, through {@link ProfileBuilder}, and never changed afterwards: analyses
+ * are functions of it and may cache by identity. The call tree is a set of flat typed arrays
+ * indexed by node id, so that a million nodes cost a few tens of megabytes and cross to the
+ * webview as plain arrays.
+ *
+ * Positions inside the model are 1-based for both lines and columns; field names carry the base
+ * (`line1`, `col1`) so nobody has to guess. Conversions live at the edges (see positions.ts).
+ */
+
+/** What a frame is: the user's code, a library's, the runtime's, or a profiler pseudo-frame. */
+export type FrameKind = 'user' | 'library' | 'runtime' | 'pseudo';
+
+/** One function (or pseudo-function) as the profiler named it. */
+export interface Frame {
+  readonly name: string;
+  /** Absolute path or URL as recorded (after remapping: the original source), or null. */
+  readonly file: string | null;
+  /** 1-based line of the function's start, or null when unknown. */
+  readonly line1: number | null;
+  /** 1-based column of the function's start, or null when unknown. */
+  readonly col1: number | null;
+  readonly kind: FrameKind;
+}
+
+/** The unit every weight in a profile is measured in. */
+export type WeightUnit =
+  'microseconds' | 'nanoseconds' | 'milliseconds' | 'seconds' | 'samples' | 'bytes' | 'none';
+
+/** What we know of the run or the file a profile came from. */
+export interface ProfileMeta {
+  /** Which profiler wrote it: 'v8' for the V8 CPU profiler, later 'cprofile', 'yappi', ... */
+  readonly profiler: string;
+  readonly clock: 'cpu' | 'wall' | 'unknown';
+  readonly unit: WeightUnit;
+  /** Requested sampling interval in microseconds, when the profiler samples. */
+  readonly intervalUs?: number;
+  /** Start of the recording, milliseconds since the Unix epoch, when known. */
+  readonly startEpochMs?: number;
+  /** Length of the recording in `unit`. */
+  readonly duration?: number;
+  /** The command line that ran, when we ran it. */
+  readonly command?: readonly string[];
+  /** Where the profile was read from, when it came from a file. */
+  readonly sourceFile?: string;
+  /** Things the person should know (a broken source map, an unreachable interval, ...). */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * The merged call tree. Node 0 is a synthetic root (frame -1) whose children are the stacks'
+ * outermost frames. A child's id is always greater than its parent's. Children of a node are
+ * `children[childStart[n] .. childStart[n] + childCount[n])`, sorted by total weight, heaviest
+ * first.
+ */
+export interface CallTree {
+  readonly size: number;
+  readonly parent: Int32Array;
+  readonly frame: Int32Array;
+  readonly self: Float64Array;
+  readonly total: Float64Array;
+  readonly depth: Int32Array;
+  readonly childStart: Int32Array;
+  readonly childCount: Int32Array;
+  readonly children: Int32Array;
+}
+
+/** Time-ordered samples: sample i is `node[i]` (a tree node id), lasting `weight[i]` from `start[i]`. */
+export interface Samples {
+  readonly count: number;
+  readonly node: Int32Array;
+  readonly weight: Float64Array;
+  /** Start of each sample in `meta.unit`, relative to the start of the recording. */
+  readonly start: Float64Array;
+}
+
+/**
+ * Self weight per source line, aggregated per (file, line, frame). `file` indexes `files`;
+ * `frame` is the function the line was executing in.
+ */
+export interface LineTable {
+  readonly files: readonly string[];
+  readonly count: number;
+  readonly file: Int32Array;
+  readonly line1: Int32Array;
+  readonly frame: Int32Array;
+  readonly self: Float64Array;
+}
+
+/** A function of a deterministic profiler's call graph, with exact figures. */
+export interface GraphFunction {
+  readonly frame: number;
+  /** All calls, recursive ones included. */
+  readonly calls: number;
+  /** Calls that were not recursive (pstats' "primitive" calls). */
+  readonly primitiveCalls: number;
+  readonly self: number;
+  readonly total: number;
+}
+
+/** A caller -> callee edge with the callee's figures for calls from that caller. */
+export interface GraphEdge {
+  readonly caller: number;
+  readonly callee: number;
+  readonly calls: number;
+  readonly self: number;
+  readonly total: number;
+}
+
+/** The exact call graph of a deterministic profiler (pstats, callgrind, yappi). */
+export interface CallGraph {
+  readonly functions: readonly GraphFunction[];
+  readonly edges: readonly GraphEdge[];
+}
+
+export interface Profile {
+  readonly meta: ProfileMeta;
+  readonly frames: readonly Frame[];
+  readonly tree: CallTree;
+  readonly samples?: Samples;
+  readonly lines: LineTable;
+  readonly callGraph?: CallGraph;
+  /**
+   * True when the tree was derived from a call graph rather than from real stacks: a call graph
+   * does not define a unique tree, so the tree is an approximation and must be labelled as one.
+   */
+  readonly treeIsApproximate: boolean;
+}
+
+/** Total weight of a profile: the root's total. */
+export function profileTotal(profile: Profile): number {
+  return profile.tree.size > 0 ? profile.tree.total[0] : 0;
+}
+
+function frameKey(f: Frame): string {
+  return `${f.kind}\u0000${f.name}\u0000${f.file ?? ''}\u0000${f.line1 ?? ''}\u0000${f.col1 ?? ''}`;
+}
+
+/**
+ * Builds a {@link Profile}. Importers intern frames, grow the tree through `child` (or push whole
+ * stacks through `addStack`), attribute self weight, and append samples and line weights. Nodes
+ * with the same frame under the same parent are merged, so remapped frames that collapse onto one
+ * original function merge as they should.
+ */
+export class ProfileBuilder {
+  private readonly frames: Frame[] = [];
+  private readonly frameIds = new Map<string, number>();
+  private parent: number[] = [-1];
+  private frameOf: number[] = [-1];
+  private selfW: number[] = [0];
+  private readonly childIds = new Map<number, number>();
+  private sampleNode: number[] = [];
+  private sampleWeight: number[] = [];
+  private sampleStart: number[] = [];
+  private readonly lineFiles: string[] = [];
+  private readonly lineFileIds = new Map<string, number>();
+  private readonly lineCells = new Map<string, number>();
+  private lineFile: number[] = [];
+  private lineLine: number[] = [];
+  private lineFrame: number[] = [];
+  private lineSelf: number[] = [];
+  private callGraph: CallGraph | undefined;
+  private readonly warnings: string[] = [];
+  private built = false;
+
+  /** The id of `frame`, interning it on first sight. */
+  frame(frame: Frame): number {
+    const key = frameKey(frame);
+    let id = this.frameIds.get(key);
+    if (id === undefined) {
+      id = this.frames.length;
+      this.frames.push(Object.freeze({ ...frame }));
+      this.frameIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** The frame with id `id`, as interned. */
+  frameAt(id: number): Frame {
+    return this.frames[id];
+  }
+
+  get frameCount(): number {
+    return this.frames.length;
+  }
+
+  /** The node for `frameId` under `parentNode` (0 is the root), created on first use. */
+  child(parentNode: number, frameId: number): number {
+    // parent * 2^24 + frame stays below 2^53 for any tree we can hold in memory.
+    const key = parentNode * 16777216 + frameId;
+    if (frameId >= 16777216) throw new RangeError('Too many distinct frames in one profile.');
+    let id = this.childIds.get(key);
+    if (id === undefined) {
+      id = this.parent.length;
+      this.parent.push(parentNode);
+      this.frameOf.push(frameId);
+      this.selfW.push(0);
+      this.childIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** The node at the end of `stack` (frame ids, outermost first), created as needed. */
+  nodeFor(stack: readonly number[]): number {
+    let node = 0;
+    for (const f of stack) node = this.child(node, f);
+    return node;
+  }
+
+  /** Adds self weight to a node. Negative and non-finite weights are ignored. */
+  addSelf(node: number, weight: number): void {
+    if (weight > 0 && Number.isFinite(weight)) this.selfW[node] += weight;
+  }
+
+  /** Adds a stack (frame ids, outermost first) with its weight; returns its leaf node. */
+  addStack(stack: readonly number[], weight: number): number {
+    const node = this.nodeFor(stack);
+    this.addSelf(node, weight);
+    return node;
+  }
+
+  /** Appends a timed sample (does not add self weight: call `addSelf` for that). */
+  addSample(node: number, weight: number, start: number): void {
+    this.sampleNode.push(node);
+    this.sampleWeight.push(weight > 0 && Number.isFinite(weight) ? weight : 0);
+    this.sampleStart.push(start);
+  }
+
+  /** Adds self weight to a source line executed by `frameId`. */
+  addLine(file: string, line1: number, frameId: number, weight: number): void {
+    if (!(weight > 0) || !Number.isFinite(weight) || !(line1 >= 1)) return;
+    let fileId = this.lineFileIds.get(file);
+    if (fileId === undefined) {
+      fileId = this.lineFiles.length;
+      this.lineFiles.push(file);
+      this.lineFileIds.set(file, fileId);
+    }
+    const key = `${fileId}:${line1}:${frameId}`;
+    const cell = this.lineCells.get(key);
+    if (cell !== undefined) {
+      this.lineSelf[cell] += weight;
+      return;
+    }
+    this.lineCells.set(key, this.lineSelf.length);
+    this.lineFile.push(fileId);
+    this.lineLine.push(line1);
+    this.lineFrame.push(frameId);
+    this.lineSelf.push(weight);
+  }
+
+  /** Sets the exact call graph of a deterministic profiler. */
+  setCallGraph(graph: CallGraph): void {
+    this.callGraph = graph;
+  }
+
+  /** Records something the person should know about this profile. */
+  warn(message: string): void {
+    if (!this.warnings.includes(message)) this.warnings.push(message);
+  }
+
+  /** Freezes everything into a {@link Profile}. The builder cannot be used afterwards. */
+  build(
+    meta: Omit<ProfileMeta, 'warnings'> & { warnings?: readonly string[] },
+    options: { treeIsApproximate?: boolean } = {},
+  ): Profile {
+    if (this.built) throw new Error('ProfileBuilder.build() was called twice.');
+    this.built = true;
+    const n = this.parent.length;
+    const parent = Int32Array.from(this.parent);
+    const frame = Int32Array.from(this.frameOf);
+    const self = Float64Array.from(this.selfW);
+    const total = Float64Array.from(self);
+    // Children always have larger ids than their parents, so one backward pass sums totals.
+    for (let i = n - 1; i > 0; i--) total[parent[i]] += total[i];
+    const depth = new Int32Array(n);
+    const childCount = new Int32Array(n);
+    for (let i = 1; i < n; i++) {
+      depth[i] = depth[parent[i]] + 1;
+      childCount[parent[i]]++;
+    }
+    const childStart = new Int32Array(n);
+    for (let i = 1; i < n; i++) childStart[i] = childStart[i - 1] + childCount[i - 1];
+    const fill = new Int32Array(n);
+    const children = new Int32Array(Math.max(0, n - 1));
+    for (let i = 1; i < n; i++) {
+      const p = parent[i];
+      children[childStart[p] + fill[p]++] = i;
+    }
+    for (let p = 0; p < n; p++) {
+      const c = childCount[p];
+      if (c > 1) {
+        const s = childStart[p];
+        const sorted = Array.from(children.subarray(s, s + c)).sort(
+          (a, b) => total[b] - total[a] || a - b,
+        );
+        children.set(sorted, s);
+      }
+    }
+    const tree: CallTree = {
+      size: n,
+      parent,
+      frame,
+      self,
+      total,
+      depth,
+      childStart,
+      childCount,
+      children,
+    };
+    const samples: Samples | undefined = this.sampleNode.length
+      ? {
+          count: this.sampleNode.length,
+          node: Int32Array.from(this.sampleNode),
+          weight: Float64Array.from(this.sampleWeight),
+          start: Float64Array.from(this.sampleStart),
+        }
+      : undefined;
+    const lines: LineTable = {
+      files: Object.freeze([...this.lineFiles]),
+      count: this.lineSelf.length,
+      file: Int32Array.from(this.lineFile),
+      line1: Int32Array.from(this.lineLine),
+      frame: Int32Array.from(this.lineFrame),
+      self: Float64Array.from(this.lineSelf),
+    };
+    // Release the builder's working memory before the caller goes on.
+    this.parent = this.frameOf = this.selfW = [];
+    this.sampleNode = this.sampleWeight = this.sampleStart = [];
+    this.lineFile = this.lineLine = this.lineFrame = this.lineSelf = [];
+    this.childIds.clear();
+    return Object.freeze({
+      meta: Object.freeze({
+        ...meta,
+        warnings: Object.freeze([...(meta.warnings ?? []), ...this.warnings]),
+      }),
+      frames: Object.freeze([...this.frames]),
+      tree,
+      samples,
+      lines,
+      callGraph: this.callGraph,
+      treeIsApproximate: options.treeIsApproximate ?? false,
+    });
+  }
+}
