@@ -1,0 +1,174 @@
+import * as vscode from 'vscode';
+import { callersAndCallees, type Neighbour } from '../core/callers';
+import { formatShare, formatWeight } from '../core/format';
+import { functionStats } from '../core/functionStats';
+import type { Profile } from '../core/profile';
+import { line1ToEditorLine0 } from '../core/positions';
+import { HeatCodeLensProvider } from './codeLens';
+import { HeatPainter } from './heat';
+import { HeatHoverProvider } from './hover';
+import { ShownProfile, type RunInfo } from './results';
+import { affects } from './settings';
+
+/** The languages whose files Heatlens decorates. */
+export const DECORATED_LANGUAGES: vscode.DocumentSelector = [
+  { scheme: 'file', language: 'javascript' },
+  { scheme: 'file', language: 'typescript' },
+  { scheme: 'file', language: 'javascriptreact' },
+  { scheme: 'file', language: 'typescriptreact' },
+  { scheme: 'file', language: 'python' },
+];
+
+/**
+ * Owns what the editor shows of the current profile: heat on every visible editor, CodeLens,
+ * hovers and the status bar item. Everything it registers is disposed with it.
+ */
+export class Presenter implements vscode.Disposable {
+  private shown: ShownProfile | undefined;
+  private readonly painter = new HeatPainter();
+  private readonly lenses = new HeatCodeLensProvider(() => this.shown);
+  private readonly status: vscode.StatusBarItem;
+  private readonly disposables: vscode.Disposable[] = [];
+  private repaintTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor() {
+    this.status = vscode.window.createStatusBarItem(
+      'heatlens.status',
+      vscode.StatusBarAlignment.Left,
+      50,
+    );
+    this.status.name = 'Heatlens';
+    this.disposables.push(
+      this.painter,
+      this.lenses,
+      this.status,
+      vscode.languages.registerCodeLensProvider(DECORATED_LANGUAGES, this.lenses),
+      vscode.languages.registerHoverProvider(
+        DECORATED_LANGUAGES,
+        new HeatHoverProvider(() => this.shown),
+      ),
+      // Heat stays on a file across tab switches and re-opening: repaint whatever becomes visible.
+      vscode.window.onDidChangeVisibleTextEditors((editors) => {
+        for (const e of editors) this.painter.paint(e, this.shown);
+      }),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (this.shown?.applyEdit(e.document, e.contentChanges)) this.scheduleRepaint();
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (affects(e, 'heat.enabled', 'heat.labelCount', 'heat.minShare')) this.repaint();
+        if (affects(e, 'codeLens.enabled', 'codeLens.threshold')) this.lenses.refresh();
+      }),
+    );
+  }
+
+  get current(): ShownProfile | undefined {
+    return this.shown;
+  }
+
+  /** Shows a profile: heat, CodeLens and status bar. Replaces what was shown before. */
+  show(profile: Profile, run: RunInfo): ShownProfile {
+    this.shown = new ShownProfile(profile, run);
+    this.repaint();
+    this.lenses.refresh();
+    this.updateStatus();
+    return this.shown;
+  }
+
+  /** Removes every decoration, lens and the status item. */
+  clear(): void {
+    this.shown = undefined;
+    this.repaint();
+    this.lenses.refresh();
+    this.status.hide();
+  }
+
+  /** Shows a function's callers and callees; picking one opens its source. */
+  async showFunction(frameId: number): Promise<void> {
+    const shown = this.shown;
+    if (!shown) {
+      void vscode.window.showInformationMessage(
+        'Heatlens: there is no profile to show. Run "Heatlens: Profile Current File" first.',
+      );
+      return;
+    }
+    const frame = shown.frame(frameId);
+    const stat = functionStats(shown.profile).find((s) => s.frameId === frameId);
+    const unit = shown.profile.meta.unit;
+    const { callers, callees } = callersAndCallees(shown.profile, frameId);
+    type Item = vscode.QuickPickItem & { neighbour?: Neighbour };
+    const item = (n: Neighbour): Item => ({
+      label: n.frame.name || '(anonymous)',
+      description: n.frame.file
+        ? `${vscode.workspace.asRelativePath(n.frame.file)}:${n.frame.line1 ?? '?'}`
+        : n.frame.kind,
+      detail: `${formatWeight(n.weight, unit)} · ${formatShare(n.weight, shown.total)}${n.calls !== null ? ` · ${n.calls.toLocaleString('en-US')} calls` : ''}`,
+      neighbour: n,
+    });
+    const items: Item[] = [
+      { label: 'Callers', kind: vscode.QuickPickItemKind.Separator },
+      ...(callers.length
+        ? callers.map(item)
+        : [{ label: '(no callers: called from the top level)' }]),
+      { label: 'Callees', kind: vscode.QuickPickItemKind.Separator },
+      ...(callees.length ? callees.map(item) : [{ label: '(calls nothing that was sampled)' }]),
+    ];
+    const title = stat
+      ? `${frame.name || '(anonymous)'}: ${formatShare(stat.total, shown.total)} total (${formatWeight(stat.total, unit)}), ${formatShare(stat.self, shown.total)} self (${formatWeight(stat.self, unit)})`
+      : frame.name;
+    const picked = await vscode.window.showQuickPick(items, {
+      title,
+      placeHolder: 'Pick a caller or callee to open its source',
+      matchOnDescription: true,
+    });
+    const target = picked?.neighbour?.frame;
+    if (target?.file && target.line1 !== null) await openAt(target.file, target.line1);
+  }
+
+  /** Opens the hottest function of the shown profile. */
+  async showHottest(): Promise<void> {
+    const hottest = this.shown?.hottestFunction();
+    if (hottest) await this.showFunction(hottest.frameId);
+  }
+
+  private updateStatus(): void {
+    const shown = this.shown;
+    if (!shown) return this.status.hide();
+    const hottest = shown.hottestFunction();
+    const duration =
+      shown.run.durationMs !== undefined
+        ? formatWeight(shown.run.durationMs * 1000, 'microseconds')
+        : formatWeight(shown.total, shown.profile.meta.unit);
+    this.status.text = `$(flame) ${duration}${hottest ? ` · ${hottest.frame.name || '(anonymous)'} ${formatShare(hottest.total, shown.total)}` : ''}`;
+    this.status.tooltip = `Heatlens: ${shown.run.label}${hottest ? `\nHottest function: ${hottest.frame.name} (${formatShare(hottest.total, shown.total)} of the run)` : ''}\nClick for its callers and callees.`;
+    this.status.command = 'heatlens.showHottest';
+    this.status.show();
+  }
+
+  private repaint(): void {
+    for (const editor of vscode.window.visibleTextEditors) this.painter.paint(editor, this.shown);
+  }
+
+  private scheduleRepaint(): void {
+    // Decorations already move with the text; repainting (for labels and merged lines) can wait
+    // until the person stops typing.
+    if (this.repaintTimer) clearTimeout(this.repaintTimer);
+    this.repaintTimer = setTimeout(() => {
+      this.repaintTimer = undefined;
+      this.repaint();
+      this.lenses.refresh();
+    }, 300);
+  }
+
+  dispose(): void {
+    if (this.repaintTimer) clearTimeout(this.repaintTimer);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** Opens a file at a 1-based line. */
+export async function openAt(file: string, line1: number): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  const line0 = Math.min(line1ToEditorLine0(line1), doc.lineCount - 1);
+  const pos = new vscode.Position(line0, 0);
+  await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos) });
+}

@@ -1,0 +1,53 @@
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { Presenter } from './controller';
+import { ProfileCommand } from './profileCommand';
+
+/** What the extension returns from activate(), for tests and other extensions. */
+export interface HeatlensApi {
+  /** The last profiled run: its file, the hottest user function and the profile's total. */
+  getLastRun():
+    | { file: string; hottestFunction: string | undefined; total: number; outcome: string }
+    | undefined;
+}
+
+export function activate(context: vscode.ExtensionContext): HeatlensApi {
+  const output = vscode.window.createOutputChannel('Heatlens');
+  const presenter = new Presenter();
+  const command = new ProfileCommand(
+    presenter,
+    output,
+    path.join(context.extensionPath, 'dist', 'inject'),
+  );
+  context.subscriptions.push(
+    output,
+    presenter,
+    command,
+    vscode.commands.registerCommand('heatlens.profileCurrentFile', (uri?: unknown) =>
+      command.run(uri instanceof vscode.Uri ? uri : undefined),
+    ),
+    vscode.commands.registerCommand('heatlens.cancel', () => command.cancel()),
+    vscode.commands.registerCommand('heatlens.clear', () => presenter.clear()),
+    vscode.commands.registerCommand('heatlens.showFunction', (frameId: unknown) =>
+      typeof frameId === 'number' ? presenter.showFunction(frameId) : presenter.showHottest(),
+    ),
+    vscode.commands.registerCommand('heatlens.showHottest', () => presenter.showHottest()),
+  );
+  return {
+    getLastRun() {
+      const last = command.lastRun;
+      const shown = presenter.current;
+      if (!last || !shown) return undefined;
+      return {
+        file: last.file,
+        hottestFunction: shown.hottestFunction()?.frame.name,
+        total: shown.total,
+        outcome: last.result.outcome,
+      };
+    },
+  };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

@@ -1,0 +1,49 @@
+import * as vscode from 'vscode';
+import { callersAndCallees } from '../core/callers';
+import { formatShare, formatWeight } from '../core/format';
+import type { ShownProfile } from './results';
+
+/** A hover on a hot line: its own time and share, the function it ran in, and the top callers. */
+export class HeatHoverProvider implements vscode.HoverProvider {
+  constructor(private readonly current: () => ShownProfile | undefined) {}
+
+  provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+    const shown = this.current();
+    const results = shown?.forDocument(doc);
+    if (!shown || !results || shown.total <= 0) return undefined;
+    const hits = results.lines.filter((l) => l.line0 === pos.line);
+    if (hits.length === 0) return undefined;
+    const unit = shown.profile.meta.unit;
+    const self = hits.reduce((s, l) => s + l.self, 0);
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(
+      `**Heatlens** · this line: ${formatWeight(self, unit)} (${formatShare(self, shown.total)} of ${formatWeight(shown.total, unit)})\n\n`,
+    );
+    const frameIds = [...new Set(hits.flatMap((l) => l.frameIds))];
+    for (const id of frameIds.slice(0, 3)) {
+      const frame = shown.frame(id);
+      const { callers } = callersAndCallees(shown.profile, id);
+      md.appendMarkdown(`In \`${escapeCode(frame.name || '(anonymous)')}\``);
+      if (callers.length) {
+        md.appendMarkdown(', called from:\n\n');
+        for (const c of callers.slice(0, 5)) {
+          const where = c.frame.file ? ` ${basename(c.frame.file)}:${c.frame.line1 ?? '?'}` : '';
+          const calls = c.calls !== null ? `, ${c.calls} calls` : '';
+          md.appendMarkdown(
+            `- \`${escapeCode(c.frame.name || '(anonymous)')}\`${where} · ${formatWeight(c.weight, unit)} (${formatShare(c.weight, shown.total)}${calls})\n`,
+          );
+        }
+      }
+      md.appendMarkdown('\n\n');
+    }
+    return new vscode.Hover(md, doc.lineAt(pos.line).range);
+  }
+}
+
+function escapeCode(s: string): string {
+  return s.replace(/`/g, "'");
+}
+
+function basename(p: string): string {
+  return p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
+}
