@@ -110,4 +110,6 @@ if (only === 'all') {
   }
 }
 
-await Promise.all(builds);
+// Let every bundle finish even when one fails, so one broken part does not hide the others.
+const results = await Promise.allSettled(builds);
+if (results.some((r) => r.status === 'rejected')) process.exit(1);

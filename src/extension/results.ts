@@ -4,6 +4,7 @@ import { profileTotal } from '../core/profile';
 import { functionStats, type FunctionStat } from '../core/functionStats';
 import { filesInProfile, lineHeatForFile } from '../core/lineHeat';
 import { line1ToEditorLine0 } from '../core/positions';
+import { shiftItems, type LineEdit } from '../core/lineShift';
 import { pathKey } from './paths';
 
 /** One hot line of a file, at its current place in the document (0-based, follows edits). */
@@ -98,46 +99,15 @@ export class ShownProfile {
   applyEdit(doc: vscode.TextDocument, changes: readonly vscode.TextDocumentContentChangeEvent[]) {
     const results = this.forDocument(doc);
     if (!results) return false;
-    // Changes in one event do not overlap; apply from the bottom up so ranges stay valid.
-    const sorted = [...changes].sort((a, b) => b.range.start.line - a.range.start.line);
-    for (const change of sorted) {
-      const start = change.range.start.line;
-      const end = change.range.end.line;
-      const added = countNewlines(change.text);
-      const delta = added - (end - start);
-      if (delta === 0 && start === end) continue;
-      const move = (line0: number): number | undefined => {
-        if (line0 < start) return line0;
-        if (line0 > end) return line0 + delta;
-        if (start === end) {
-          // Within one line: text inserted at its very start that ends in a newline pushes the
-          // line down; any other edit leaves it where it is.
-          return change.range.start.character === 0 && change.text.endsWith('\n')
-            ? line0 + delta
-            : line0;
-        }
-        // A multi-line range: the line where it ends survives whole when the range ends at its
-        // first character; the line where it starts survives when the range starts after its
-        // first character; lines strictly inside are gone.
-        if (line0 === end) return change.range.end.character === 0 ? line0 + delta : undefined;
-        if (line0 === start) return change.range.start.character === 0 ? undefined : line0;
-        return undefined;
-      };
-      results.lines = results.lines.flatMap((l) => {
-        const n = move(l.line0);
-        return n === undefined ? [] : [{ ...l, line0: n }];
-      });
-      results.functions = results.functions.flatMap((f) => {
-        const n = move(f.line0);
-        return n === undefined ? [] : [{ ...f, line0: n }];
-      });
-    }
+    const edits: LineEdit[] = changes.map((c) => ({
+      startLine0: c.range.start.line,
+      startChar0: c.range.start.character,
+      endLine0: c.range.end.line,
+      endChar0: c.range.end.character,
+      text: c.text,
+    }));
+    results.lines = shiftItems(results.lines, edits);
+    results.functions = shiftItems(results.functions, edits);
     return true;
   }
-}
-
-function countNewlines(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
-  return n;
 }
