@@ -90,7 +90,11 @@ if (only === 'all') {
     ...walk(join(root, 'webview'), (p) => p.endsWith('.test.ts')),
     ...walk(join(root, 'test'), (p) => p.endsWith('.test.ts') && !p.includes('/fixtures/')),
   ];
-  rmSync(join(root, 'out'), { recursive: true, force: true });
+  // Remove built tests whose source is gone (never the whole folder: builds may run side by side).
+  for (const built of walk(join(root, 'out'), (p) => p.endsWith('.test.js'))) {
+    const source = join(root, relative(join(root, 'out'), built)).replace(/\.js$/, '.ts');
+    if (!existsSync(source)) rmSync(built, { force: true });
+  }
   mkdirSync(join(root, 'out'), { recursive: true });
   if (tests.length) {
     builds.push(
