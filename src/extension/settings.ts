@@ -15,7 +15,14 @@ export interface Settings {
   'heat.enabled': boolean;
   'heat.labelCount': number;
   'heat.minShare': number;
+  'python.path': string;
+  'python.mode': PythonMode;
+  'python.clock': 'cpu' | 'wall';
+  'python.samplingInterval': number;
 }
+
+/** How a Python file is profiled. */
+export type PythonMode = 'sampling' | 'cprofile' | 'yappi';
 
 const defaults: Settings = {
   'node.path': '',
@@ -28,6 +35,10 @@ const defaults: Settings = {
   'heat.enabled': true,
   'heat.labelCount': 5,
   'heat.minShare': 0.2,
+  'python.path': '',
+  'python.mode': 'sampling',
+  'python.clock': 'cpu',
+  'python.samplingInterval': 1000,
 };
 
 /** Reads one setting, scoped to a resource when given. */
