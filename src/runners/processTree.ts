@@ -1,0 +1,96 @@
+/**
+ * Ending a profiled program with everything it started. On POSIX the runner starts the program
+ * as the leader of its own process group (`detached`), so one signal to the group reaches the
+ * children that stayed in it; children that made their own group are found through `ps` first.
+ * Windows has no groups: `taskkill /T /F` ends the tree.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+
+/** How long the tree gets to end on SIGTERM before SIGKILL. */
+export const killGraceMs = 2000;
+
+/** The descendants of `pid` (not `pid` itself), from `ps`; empty when `ps` is unavailable. */
+export function descendantsOf(pid: number): number[] {
+  let table: string;
+  try {
+    table = execFileSync('ps', ['-A', '-o', 'pid=', '-o', 'ppid='], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 5000,
+    });
+  } catch {
+    return [];
+  }
+  const children = new Map<number, number[]>();
+  for (const line of table.split('\n')) {
+    const m = /^\s*(\d+)\s+(\d+)\s*$/.exec(line);
+    if (!m) continue;
+    const [child, parent] = [Number(m[1]), Number(m[2])];
+    const list = children.get(parent) ?? [];
+    list.push(child);
+    children.set(parent, list);
+  }
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    for (const child of children.get(queue.shift()!) ?? []) {
+      if (out.includes(child)) continue;
+      out.push(child);
+      queue.push(child);
+    }
+  }
+  return out;
+}
+
+/** Whether a process with this id still exists (a zombie counts until its parent reaps it). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // Already gone.
+  }
+}
+
+/**
+ * Ends the process `pid` (a group leader on POSIX) and its descendants: SIGTERM, then SIGKILL to
+ * whatever is left after {@link killGraceMs}. Resolves once none of them is left (or after the
+ * SIGKILL round, for a process the kernel has not reaped yet).
+ */
+export function killProcessTree(pid: number): Promise<void> {
+  if (process.platform === 'win32') {
+    return new Promise((resolve) => {
+      execFile('taskkill', ['/pid', String(pid), '/T', '/F'], { windowsHide: true }, () =>
+        resolve(),
+      );
+    });
+  }
+  const tree = [pid, ...descendantsOf(pid)];
+  signal(-pid, 'SIGTERM');
+  for (const p of tree) signal(p, 'SIGTERM');
+  return new Promise((resolve) => {
+    const started = Date.now();
+    let killed = false;
+    const check = () => {
+      const alive = tree.filter(isAlive);
+      if (!alive.length) return resolve();
+      if (!killed && Date.now() - started >= killGraceMs) {
+        killed = true;
+        signal(-pid, 'SIGKILL');
+        for (const p of alive) signal(p, 'SIGKILL');
+      } else if (killed && Date.now() - started >= killGraceMs + 1000) {
+        return resolve(); // Zombies waiting for a parent that is not us: nothing more to do.
+      }
+      setTimeout(check, 50);
+    };
+    setTimeout(check, 20);
+  });
+}

@@ -1,0 +1,533 @@
+/**
+ * Runs a Python file under a profiler through the helper script shipped with the extension
+ * (python/heatlens_profile.py, standard library only):
+ *
+ *   <python> heatlens_profile.py --mode <mode> --out <tmp>/profile --status <tmp>/status.json
+ *            [--clock cpu|wall] --interval-us <n> -- <file> <args>
+ *
+ * The helper runs the file as `__main__` exactly as `python file.py` would, writes the profile to
+ * `--out` (never to stdout, so the program's output passes through untouched) and a small JSON
+ * report to `--status`: how the program ended ("exited", "raised", "interrupted",
+ * "syntax_error", "missing_file", "no_yappi"), its exit code, and the traceback as Python printed
+ * it. The report is what tells `sys.exit(1)` from an uncaught exception without parsing stderr.
+ *
+ * Modes and what they hand back: `sampling` -> our JSON samples (formats/pysamples.ts),
+ * `cprofile` and `yappi` -> pstats (formats/pstats.ts).
+ *
+ * Cancel: SIGINT to the program's process group (it runs detached, as a group leader), which
+ * raises KeyboardInterrupt in the program; the helper writes what was recorded and exits 130.
+ * When the program does not end within the grace period (it ignores SIGINT, it sits in a long C
+ * call, a non-daemon thread keeps it alive), the whole tree is killed; the profile is kept if it
+ * had been written by then. Windows has no SIGINT for another process: the tree is killed at once.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { StringDecoder } from 'node:string_decoder';
+
+import { RunError } from './nodeRunner';
+import { killProcessTree } from './processTree';
+
+/** How Python is profiled: our sampler, cProfile, or yappi. */
+export type PythonProfileMode = 'sampling' | 'cprofile' | 'yappi';
+
+/** What to run and how. */
+export interface PythonRunOptions {
+  /** The .py file to profile; relative paths are resolved against `cwd`. */
+  file: string;
+  /** Arguments for the program (after the file name). */
+  args?: string[];
+  /** Working directory of the program; default: this process's. */
+  cwd?: string;
+  /** Variables added to (or, when undefined, removed from) this process's environment. */
+  env?: Record<string, string | undefined>;
+  mode: PythonProfileMode;
+  /**
+   * The interpreter (a path or a command on PATH): the Python extension's selection or the
+   * `heatlens.python.path` setting. Default: the first of `python3`, `python` that is Python 3.8+.
+   */
+  python?: string;
+  /** Default: 'cpu' for sampling and yappi, 'wall' for cprofile (its own timer). */
+  clock?: 'cpu' | 'wall';
+  /** Sampling interval in microseconds (sampling mode); default 1000. */
+  intervalUs?: number;
+  /** The program's output as it arrives. */
+  onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** The folder holding heatlens_profile.py; default {@link defaultPythonHelpersDir}. */
+  helpersDir?: string;
+  /** How long a cancelled program gets to write its profile after SIGINT; default 5000 ms. */
+  cancelGraceMs?: number;
+}
+
+/** How a run ended, and its profile. */
+export interface PythonRunResult {
+  /** The profile as written by the helper; empty when none was written (see `warnings`). */
+  profileBytes: Uint8Array;
+  /** 'pysamples' for the sampling mode (JSON), 'pstats' for cprofile and yappi (marshal). */
+  format: 'pysamples' | 'pstats';
+  mode: PythonProfileMode;
+  clock: 'cpu' | 'wall';
+  exitCode: number | null;
+  signal: string | null;
+  /**
+   * 'failed': an uncaught exception, a syntax error, a non-zero exit code (`sys.exit(3)`) or
+   * death by a signal; 'cancelled': {@link PythonProfileRun.cancel} was called.
+   */
+  outcome: 'exited' | 'failed' | 'cancelled';
+  /** For 'failed': the traceback as Python printed it, or what else went wrong. */
+  errorText?: string;
+  /** Time the program ran, in milliseconds (wall clock, as the helper measured it). */
+  durationMs: number;
+  /** The command line that ran (executable first). */
+  command: string[];
+  /** The interpreter that ran it (its `sys.executable`). */
+  python: string;
+  /** Things the person should know about this run. */
+  warnings: string[];
+}
+
+/** A run in progress. */
+export interface PythonProfileRun {
+  /** Resolves when the program is over; rejects with {@link RunError} when it could not run. */
+  readonly done: Promise<PythonRunResult>;
+  /** Interrupts the program (SIGINT, keeping its profile), then kills its tree after a grace. */
+  cancel(): void;
+  /** Stops calling `onOutput` and cancels the run if it is still going. */
+  dispose(): void;
+}
+
+/** The helper script's file name. */
+export const pythonHelperName = 'heatlens_profile.py';
+
+/** The default sampling interval, in microseconds. */
+export const defaultPythonIntervalUs = 1000;
+
+const defaultCancelGraceMs = 5000;
+
+/** Output kept for the error text of a failed run. */
+const stderrTailChars = 8000;
+
+/** Interpreters tried when none is configured. */
+const defaultCandidates = ['python3', 'python'];
+
+/** Oldest Python the helper supports. */
+const minVersion: readonly [number, number] = [3, 8];
+
+/**
+ * The folder holding heatlens_profile.py: `python/` in the folder of the nearest package.json
+ * above this code, which is the repository root for the sources and built tests, and the
+ * extension's root for the bundle (dist/extension.js).
+ */
+export function defaultPythonHelpersDir(): string {
+  for (let dir = __dirname; ;) {
+    if (existsSync(join(dir, 'package.json'))) {
+      const candidate = join(dir, 'python');
+      if (existsSync(join(candidate, pythonHelperName))) return candidate;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return join(dirname(__dirname), 'python');
+}
+
+const probe = 'import sys;print(sys.executable);print("%d.%d" % sys.version_info[:2])';
+const resolved = new Map<string, string>();
+
+/** `candidate` run with the probe: its sys.executable and version, or why it cannot be used. */
+function probePython(
+  candidate: string,
+): Promise<{ executable: string; version: [number, number] } | { problem: string }> {
+  return new Promise((res) => {
+    execFile(
+      candidate,
+      ['-c', probe],
+      { timeout: 30_000, windowsHide: true, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        if (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT') return res({ problem: 'not found' });
+          if (code === 'EACCES') return res({ problem: 'not executable' });
+          const said = String(stderr || '')
+            .trim()
+            .split('\n')
+            .slice(-1)[0];
+          return res({ problem: said ? `it failed: ${said}` : `it failed: ${error.message}` });
+        }
+        const [exe, ver] = String(stdout).trim().split(/\r?\n/);
+        const m = /^(\d+)\.(\d+)$/.exec((ver ?? '').trim());
+        if (!m) return res({ problem: 'it did not answer as Python does' });
+        const version: [number, number] = [Number(m[1]), Number(m[2])];
+        res({ executable: exe?.trim() || candidate, version });
+      },
+    );
+  });
+}
+
+/** The first usable candidate's `sys.executable`, or what each candidate was. */
+async function findPython(candidates: string[]): Promise<{ executable?: string; tried: string[] }> {
+  const tried: string[] = [];
+  for (const candidate of candidates) {
+    const key = `${candidate}\u0000${process.env.PATH ?? ''}`;
+    const known = resolved.get(key);
+    if (known && existsSync(known)) return { executable: known, tried };
+    const r = await probePython(candidate);
+    if ('problem' in r) {
+      tried.push(`\`${candidate}\` (${r.problem})`);
+      continue;
+    }
+    const [major, minor] = r.version;
+    if (major < minVersion[0] || (major === minVersion[0] && minor < minVersion[1])) {
+      tried.push(`\`${candidate}\` (Python ${major}.${minor}, too old)`);
+      continue;
+    }
+    resolved.set(key, r.executable);
+    return { executable: r.executable, tried };
+  }
+  return { tried };
+}
+
+const installHint =
+  `Heatlens needs Python ${minVersion.join('.')} or newer: install it ` +
+  '(https://www.python.org/downloads/), select an interpreter in the Python extension, or set ' +
+  '`heatlens.python.path` to its path.';
+
+/**
+ * The first of `candidates` (paths or commands on PATH) that runs as Python 3.8 or newer,
+ * given as its `sys.executable` (so a pyenv shim is not paid for on every run). Throws a
+ * {@link RunError} saying what each candidate was and how to fix it.
+ */
+export async function resolvePython(candidates: string[]): Promise<string> {
+  const { executable, tried } = await findPython(candidates);
+  if (executable) return executable;
+  throw new RunError(`No usable Python interpreter: tried ${tried.join(', ')}. ${installHint}`);
+}
+
+/** The last lines of `text`, at most `max` characters, cut at a line start. */
+function tail(text: string, max = 4000): string {
+  const trimmed = text.trim();
+  if (trimmed.length <= max) return trimmed;
+  const cut = trimmed.slice(-max);
+  const nl = cut.indexOf('\n');
+  return nl >= 0 ? cut.slice(nl + 1) : cut;
+}
+
+/** The helper's report (see python/heatlens_profile.py). */
+interface HelperStatus {
+  outcome: 'exited' | 'raised' | 'interrupted' | 'syntax_error' | 'missing_file' | 'no_yappi';
+  exit_code: number;
+  error: string | null;
+  warnings: string[];
+  duration_s?: number;
+  executable?: string;
+}
+
+async function readStatus(path: string): Promise<HelperStatus | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(path, 'utf8')) as HelperStatus;
+    return typeof parsed?.outcome === 'string' ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function yappiHint(python: string): string {
+  return (
+    `yappi is not installed for ${python}. Install it into that interpreter with ` +
+    `\`${python} -m pip install yappi\` (on Debian or Ubuntu, for /usr/bin/python3: ` +
+    '`sudo apt install python3-yappi`), or choose the sampling or cprofile mode.'
+  );
+}
+
+/** Starts profiling `options.file`; see the module comment. */
+export function startPythonProfile(options: PythonRunOptions): PythonProfileRun {
+  const run = new PythonProfileRunImpl(options);
+  return { done: run.done, cancel: () => run.cancel(), dispose: () => run.dispose() };
+}
+
+class PythonProfileRunImpl {
+  readonly done: Promise<PythonRunResult>;
+  private readonly warnings: string[] = [];
+  private child: ChildProcess | undefined;
+  private cancelled = false;
+  private disposed = false;
+  private finished = false;
+  private killing: Promise<void> | undefined;
+  private graceTimer: ReturnType<typeof setTimeout> | undefined;
+  private killedAfterGrace = false;
+  private stderrTail = '';
+
+  constructor(private readonly options: PythonRunOptions) {
+    this.done = this.run().finally(() => {
+      this.finished = true;
+      if (this.graceTimer) clearTimeout(this.graceTimer);
+    });
+  }
+
+  cancel(): void {
+    if (this.finished) return;
+    if (this.cancelled) {
+      // Second request: do not wait for the profile any longer.
+      void this.killTree();
+      return;
+    }
+    this.cancelled = true;
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (process.platform === 'win32' || child.pid === undefined) {
+      void this.killTree();
+      return;
+    }
+    try {
+      process.kill(-child.pid, 'SIGINT');
+    } catch {
+      // The group is gone already.
+    }
+    this.graceTimer = setTimeout(() => {
+      this.killedAfterGrace = true;
+      void this.killTree();
+    }, this.options.cancelGraceMs ?? defaultCancelGraceMs);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.cancel();
+  }
+
+  private killTree(): Promise<void> {
+    const pid = this.child?.pid;
+    if (pid === undefined) return Promise.resolve();
+    this.killing ??= killProcessTree(pid);
+    return this.killing;
+  }
+
+  private output(stream: 'stdout' | 'stderr', text: string): void {
+    if (!text) return;
+    if (stream === 'stderr') this.stderrTail = (this.stderrTail + text).slice(-stderrTailChars);
+    if (!this.disposed) this.options.onOutput?.(stream, text);
+  }
+
+  private async run(): Promise<PythonRunResult> {
+    const options = this.options;
+    const mode = options.mode;
+    if (mode !== 'sampling' && mode !== 'cprofile' && mode !== 'yappi') {
+      throw new RunError(
+        `Unknown Python profiling mode "${String(mode)}": use sampling, cprofile or yappi.`,
+      );
+    }
+    const clock = options.clock ?? (mode === 'cprofile' ? 'wall' : 'cpu');
+    const intervalUs = options.intervalUs ?? defaultPythonIntervalUs;
+    if (!Number.isFinite(intervalUs) || intervalUs <= 0) {
+      throw new RunError(
+        `The sampling interval must be a positive number of microseconds, not ${intervalUs}.`,
+      );
+    }
+    const cwd = resolve(options.cwd ?? process.cwd());
+    const file = resolve(cwd, options.file);
+    const name = basename(file);
+    const cwdInfo = await stat(cwd).catch(() => undefined);
+    if (!cwdInfo?.isDirectory()) {
+      throw new RunError(
+        `The working directory ${cwd} does not exist; check the \`heatlens.cwd\` setting.`,
+      );
+    }
+    const fileInfo = await stat(file).catch((error: NodeJS.ErrnoException) => error);
+    if (fileInfo instanceof Error) {
+      const code = fileInfo.code;
+      throw new RunError(
+        code === 'ENOENT' || code === 'ENOTDIR'
+          ? `Cannot profile ${file}: the file does not exist.`
+          : `Cannot profile ${file}: it cannot be read (${code ?? fileInfo.message}).`,
+      );
+    }
+    if (fileInfo.isDirectory()) {
+      throw new RunError(`Cannot profile ${file}: it is a folder. Choose a .py file.`);
+    }
+    const helper = join(options.helpersDir ?? defaultPythonHelpersDir(), pythonHelperName);
+    if (!existsSync(helper)) {
+      throw new RunError(
+        `Heatlens's Python helper ${helper} is missing. Reinstall the extension (in a checkout, ` +
+          'it is python/heatlens_profile.py).',
+      );
+    }
+    let python: string;
+    if (options.python) {
+      const found = await findPython([options.python]);
+      if (!found.executable) {
+        throw new RunError(
+          `Cannot use the Python interpreter ${found.tried[0]}. Check the interpreter selected ` +
+            `in the Python extension or the \`heatlens.python.path\` setting. ${installHint}`,
+        );
+      }
+      python = found.executable;
+    } else {
+      python = await resolvePython(defaultCandidates);
+    }
+
+    const dir = await mkdtemp(join(tmpdir(), 'heatlens-py-'));
+    try {
+      const out = join(dir, mode === 'sampling' ? 'profile.pysamples.json' : 'profile.prof');
+      const statusPath = join(dir, 'status.json');
+      const args = [helper, '--mode', mode, '--out', out, '--status', statusPath];
+      if (options.clock) args.push('--clock', options.clock);
+      args.push('--interval-us', String(Math.max(1, Math.round(intervalUs))));
+      args.push('--', file, ...(options.args ?? []));
+      const command = [python, ...args];
+      const env: Record<string, string> = {};
+      // Unbuffered, so that the output streams while the program runs, as in a terminal.
+      for (const [k, v] of Object.entries({
+        PYTHONUNBUFFERED: '1',
+        ...process.env,
+        ...options.env,
+      })) {
+        if (v !== undefined) env[k] = v;
+      }
+      if (this.cancelled) return this.result(mode, clock, python, command, null, null, 0);
+
+      const started = performance.now();
+      const { code, signal } = await this.spawnAndWait(python, args, cwd, env);
+      const wallMs = performance.now() - started;
+      const status = await readStatus(statusPath);
+      const bytes = await readFile(out).catch(() => undefined);
+      const profileBytes = bytes ? new Uint8Array(bytes) : new Uint8Array(0);
+
+      if (
+        status?.outcome === 'no_yappi' ||
+        (code === 3 && !status && /yappi/.test(this.stderrTail))
+      )
+        throw new RunError(yappiHint(python));
+      if (status?.outcome === 'missing_file')
+        throw new RunError(`Cannot profile ${file}: the file does not exist.`);
+
+      if (mode !== 'sampling' && status?.warnings) this.warnings.push(...status.warnings);
+      const durationMs = typeof status?.duration_s === 'number' ? status.duration_s * 1000 : wallMs;
+      const said = tail(this.stderrTail);
+      let outcome: PythonRunResult['outcome'];
+      let errorText: string | undefined;
+      if (this.cancelled) {
+        outcome = 'cancelled';
+      } else if (status?.outcome === 'exited' && code === status.exit_code && code === 0) {
+        outcome = 'exited';
+      } else {
+        outcome = 'failed';
+        if (status?.error) errorText = status.error.trimEnd();
+        else if (signal) errorText = `${name} was killed by ${signal}.`;
+        else errorText = `${name} exited with code ${code}.`;
+        if (!status?.error && said) errorText += `\n${said}`;
+      }
+      if (!bytes && status?.outcome !== 'syntax_error') {
+        const how = this.killedAfterGrace
+          ? `did not stop within ${(options.cancelGraceMs ?? defaultCancelGraceMs) / 1000} s ` +
+            'of the interrupt (it may ignore SIGINT or sit in a long call), so it was killed'
+          : signal
+            ? `was killed by ${signal}`
+            : `ended (exit code ${code}) without going through Heatlens's helper (os._exit?)`;
+        this.warnings.push(`${name} ${how} before its profile was written: nothing was recorded.`);
+      }
+      return {
+        ...this.result(
+          mode,
+          clock,
+          status?.executable || python,
+          command,
+          code,
+          signal,
+          durationMs,
+        ),
+        profileBytes,
+        outcome,
+        errorText,
+      };
+    } finally {
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+
+  private result(
+    mode: PythonProfileMode,
+    clock: 'cpu' | 'wall',
+    python: string,
+    command: string[],
+    exitCode: number | null,
+    signal: string | null,
+    durationMs: number,
+  ): PythonRunResult {
+    return {
+      profileBytes: new Uint8Array(0),
+      format: mode === 'sampling' ? 'pysamples' : 'pstats',
+      mode,
+      clock,
+      exitCode,
+      signal,
+      outcome: 'cancelled',
+      durationMs,
+      command,
+      python,
+      warnings: [...this.warnings],
+    };
+  }
+
+  private async spawnAndWait(
+    python: string,
+    args: string[],
+    cwd: string,
+    env: Record<string, string>,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    const child = spawn(python, args, {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so that cancel reaches the children it starts.
+      detached: process.platform !== 'win32',
+      windowsHide: true,
+    });
+    await new Promise<void>((resolveSpawn, rejectSpawn) => {
+      child.once('spawn', resolveSpawn);
+      child.once('error', (error: NodeJS.ErrnoException) =>
+        rejectSpawn(
+          new RunError(
+            `Cannot start the Python interpreter ${python}: ${error.message}. Check the ` +
+              'interpreter selected in the Python extension or the `heatlens.python.path` setting.',
+          ),
+        ),
+      );
+    });
+    this.child = child;
+    child.on('error', () => undefined);
+    // A cancel that came while the interpreter was starting.
+    if (this.cancelled) {
+      this.cancelled = false;
+      this.cancel();
+    }
+
+    const outDecoder = new StringDecoder('utf8');
+    const errDecoder = new StringDecoder('utf8');
+    child.stdout!.on('data', (chunk: Buffer) => this.output('stdout', outDecoder.write(chunk)));
+    child.stderr!.on('data', (chunk: Buffer) => this.output('stderr', errDecoder.write(chunk)));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+      child.once('exit', (code, signal) => res({ code, signal })),
+    );
+    // stdio closes after the exit, unless a grandchild still holds the pipes: then give up on
+    // them shortly after the exit instead of waiting for the grandchild.
+    const closed = new Promise<void>((res) => {
+      child.once('close', () => res());
+      void exited.then(() =>
+        setTimeout(() => {
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+          res();
+        }, 1000),
+      );
+    });
+    const status = await exited;
+    await closed;
+    this.output('stdout', outDecoder.end());
+    this.output('stderr', errDecoder.end());
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+    await this.killing;
+    return status;
+  }
+}
