@@ -1,0 +1,302 @@
+/**
+ * An approximate call tree built from a call graph (pstats, callgrind).
+ *
+ * A deterministic profiler's call graph records, per function, its calls and self and total
+ * time, and per caller -> callee edge the callee's figures for calls from that caller. It does
+ * not record stacks, so it does not define a unique tree: if `a` and `b` both call `c`, and `c`
+ * calls `d`, the graph cannot tell whether `d`'s time was spent under `a`'s calls of `c` or
+ * under `b`'s. The tree this file builds assumes that a function behaves the same whatever its
+ * caller: each node of function `f` stands for a share `s = weight / total(f)` of `f`'s total
+ * time, its self weight is `self(f) * s`, and each callee `g` gets `edgeTotal(f -> g) * s`. This
+ * is the same assumption gprof makes and the one speedscope's callgrind importer documents; it
+ * is exact for trees and for functions with a single caller, and only an approximation
+ * elsewhere, which is why a profile built this way sets `treeIsApproximate` and function-level
+ * numbers must come from the graph itself.
+ *
+ * Cycles (recursion, direct or mutual) are cut: a function already on the current path is not
+ * expanded again; the recursive call shows as a box of its own whose callees are those shown
+ * above it. Direct recursion needs no box: a profiler's total for `f` already holds its
+ * recursive calls. The edge totals of a function that recurses through others overlap (a call
+ * nested in another counts in both, so together they can exceed the function's total), so a
+ * node hands out its weight heaviest callee first, the outer call being the heaviest, and never
+ * more than it has. What its callees and self do not take up (time in functions the profiler
+ * did not record, overlap) is dropped rather than turned into self time, so the tree never shows
+ * more than the graph holds.
+ *
+ * A graph expands into a tree that can grow exponentially with depth, so the work is bounded:
+ * nodes are expanded heaviest first; a node lighter than `minShare` of the whole, or at
+ * `maxDepth`, becomes a leaf holding its whole weight as self; past `maxNodes` nodes, further
+ * callees' weight stays in their caller's self. Totals are thus preserved at every node even
+ * where detail is cut; when the depth or node bound cut something visible, the builder gets a
+ * warning saying so.
+ */
+import type { CallGraph, GraphFunction, ProfileBuilder } from './profile';
+
+/** A function the tree starts from, with the weight its root calls account for. */
+export interface CallGraphRoot {
+  /** Index into `graph.functions`. */
+  readonly fn: number;
+  readonly weight: number;
+}
+
+/** Bounds on the tree built from a call graph. */
+export interface TreeFromGraphOptions {
+  /** Where the tree starts; default {@link findCallGraphRoots}. */
+  readonly roots?: readonly CallGraphRoot[];
+  /** Deepest node expanded (the root's children have depth 1). Default 256. */
+  readonly maxDepth?: number;
+  /** Nodes lighter than this share of the roots' weight are not expanded. Default 1e-5. */
+  readonly minShare?: number;
+  /** Most nodes created. Default 300 000. */
+  readonly maxNodes?: number;
+}
+
+/** What building the tree did. */
+export interface TreeFromGraphResult {
+  readonly nodes: number;
+  /** Calls into a function already on the path, not followed. */
+  readonly cycleCuts: number;
+  /** True when the depth or node bound stopped the expansion of a node that had callees. */
+  readonly truncated: boolean;
+}
+
+/**
+ * The functions a call graph's tree starts from. A function is a root when some of its calls
+ * came from no recorded caller: its calls exceed the sum of the calls on all its incoming edges
+ * (pstats: cProfile records no caller for the outermost call, FORMATS.md), or it has no caller
+ * other than itself (callgrind, where calls are only known from edges). The root weight is the
+ * function's total less the totals of its incoming edges from other functions; for a recursive
+ * function those edges may be nested inside the root call, so the weight is its total scaled by
+ * root calls over primitive calls instead (root calls are always primitive).
+ *
+ * Roots can overlap: a function called only by code the profiler did not record (yappi without
+ * built-ins: class bodies run by `__build_class__`) is a root, yet its time also lies inside
+ * its real caller's. So roots are granted heaviest first, and together never more than the
+ * larger of the summed self times and the largest total. When the roots found cover less than
+ * half of that (callgrind files converted from pstats lose the outermost calls, and a recursive
+ * `exec` then has callers only), the heaviest function becomes a root too.
+ */
+export function findCallGraphRoots(graph: CallGraph): CallGraphRoot[] {
+  const index = functionIndex(graph);
+  const fns = graph.functions;
+  const n = fns.length;
+  const inCalls = new Float64Array(n);
+  const inTotal = new Float64Array(n);
+  const hasCaller = new Uint8Array(n);
+  for (const e of graph.edges) {
+    const callee = index.get(e.callee);
+    const caller = index.get(e.caller);
+    if (callee === undefined) continue;
+    inCalls[callee] += e.calls;
+    if (caller !== callee) {
+      hasCaller[callee] = 1;
+      inTotal[callee] += e.total;
+    }
+  }
+  let selfSum = 0;
+  let heaviest = -1;
+  fns.forEach((f, i) => {
+    if (f.self > 0) selfSum += f.self;
+    if (f.total > 0 && (heaviest < 0 || f.total > fns[heaviest].total)) heaviest = i;
+  });
+  if (heaviest < 0) return [];
+  const cap = Math.max(selfSum, fns[heaviest].total);
+  const candidates: CallGraphRoot[] = [];
+  fns.forEach((f, i) => {
+    if (!(f.total > 0)) return;
+    if (!hasCaller[i]) {
+      candidates.push({ fn: i, weight: f.total });
+      return;
+    }
+    const rootCalls = f.calls - inCalls[i];
+    if (!(rootCalls > 0)) return;
+    const recursive = f.calls > f.primitiveCalls;
+    let weight = recursive ? 0 : f.total - inTotal[i];
+    if (!(weight > 0)) weight = f.total * Math.min(1, rootCalls / Math.max(1, f.primitiveCalls));
+    candidates.push({ fn: i, weight: Math.min(weight, f.total) });
+  });
+  const grant = (list: CallGraphRoot[], granted: number, out: CallGraphRoot[]): number => {
+    for (const r of list.sort((a, b) => b.weight - a.weight || a.fn - b.fn)) {
+      const w = Math.min(r.weight, cap - granted);
+      if (!(w > 0)) break;
+      out.push({ fn: r.fn, weight: w });
+      granted += w;
+    }
+    return granted;
+  };
+  const roots: CallGraphRoot[] = [];
+  let granted = grant(candidates, 0, []);
+  if (granted < cap / 2 && !candidates.some((r) => r.fn === heaviest)) {
+    candidates.push({ fn: heaviest, weight: fns[heaviest].total });
+  }
+  granted = grant(candidates, 0, roots);
+  return roots;
+}
+
+/** Function index per frame id (-1 where a frame has none); the first function wins. */
+function functionIndex(graph: CallGraph): { get(frame: number): number | undefined } {
+  let max = -1;
+  for (const f of graph.functions) if (f.frame > max) max = f.frame;
+  const index = new Int32Array(max + 1).fill(-1);
+  graph.functions.forEach((f, i) => {
+    if (f.frame >= 0 && index[f.frame] < 0) index[f.frame] = i;
+  });
+  return {
+    get: (frame) => (frame >= 0 && frame <= max && index[frame] >= 0 ? index[frame] : undefined),
+  };
+}
+
+interface Pending {
+  readonly node: number;
+  readonly fn: number;
+  readonly weight: number;
+  readonly depth: number;
+}
+
+/** A max-heap of pending nodes by weight, so that the heaviest are expanded first. */
+class Heap {
+  private readonly items: Pending[] = [];
+  get size(): number {
+    return this.items.length;
+  }
+  push(p: Pending): void {
+    const a = this.items;
+    a.push(p);
+    let i = a.length - 1;
+    while (i > 0) {
+      const up = (i - 1) >> 1;
+      if (a[up].weight >= p.weight) break;
+      a[i] = a[up];
+      i = up;
+    }
+    a[i] = p;
+  }
+  pop(): Pending {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop() as Pending;
+    if (a.length) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= a.length) break;
+        const r = l + 1;
+        const c = r < a.length && a[r].weight > a[l].weight ? r : l;
+        if (a[c].weight <= last.weight) break;
+        a[i] = a[c];
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top;
+  }
+}
+
+/**
+ * Adds to `builder` the approximate tree of `graph` (see the comment at the top of this file for
+ * the assumption it makes). The graph's frame ids must be the builder's. The caller builds the
+ * profile with `treeIsApproximate: true`.
+ */
+export function addTreeFromCallGraph(
+  builder: ProfileBuilder,
+  graph: CallGraph,
+  options: TreeFromGraphOptions = {},
+): TreeFromGraphResult {
+  const maxDepth = options.maxDepth ?? 256;
+  const maxNodes = options.maxNodes ?? 300_000;
+  const fns: readonly GraphFunction[] = graph.functions;
+  const index = functionIndex(graph);
+  // Out-edges per function, self-edges left out (recursion is cut anyway).
+  const outStart = new Int32Array(fns.length + 1);
+  const pairs: Array<[number, number, number]> = [];
+  for (const e of graph.edges) {
+    const from = index.get(e.caller);
+    const to = index.get(e.callee);
+    if (from === undefined || to === undefined || from === to || !(e.total > 0)) continue;
+    pairs.push([from, to, e.total]);
+  }
+  pairs.sort((a, b) => a[0] - b[0] || b[2] - a[2]);
+  const outTo = new Int32Array(pairs.length);
+  const outTotal = new Float64Array(pairs.length);
+  pairs.forEach(([from, to, total], i) => {
+    outStart[from + 1]++;
+    outTo[i] = to;
+    outTotal[i] = total;
+  });
+  for (let i = 0; i < fns.length; i++) outStart[i + 1] += outStart[i];
+
+  const roots = options.roots ?? findCallGraphRoots(graph);
+  let whole = 0;
+  for (const r of roots) whole += r.weight > 0 ? r.weight : 0;
+  const minWeight = whole * (options.minShare ?? 1e-5);
+
+  // Per created node: its parent and function, to find the functions on its path.
+  const nodeParent: number[] = [];
+  const nodeFn: number[] = [];
+  const heap = new Heap();
+  let nodes = 0;
+  let cycleCuts = 0;
+  let truncated = false;
+  const expandable = (fn: number): boolean => outStart[fn + 1] > outStart[fn];
+  const place = (
+    parent: number,
+    fn: number,
+    weight: number,
+    depth: number,
+    expand = true,
+  ): boolean => {
+    if (nodes >= maxNodes) return false;
+    const node = builder.child(parent, fns[fn].frame);
+    nodes++;
+    nodeParent[node] = parent;
+    nodeFn[node] = fn;
+    if (!expand) {
+      builder.addSelf(node, weight);
+    } else if (expandable(fn) && weight >= minWeight && depth < maxDepth) {
+      heap.push({ node, fn, weight, depth });
+    } else {
+      // Light leaves are below what a flame graph can draw: only the depth cap is worth a word.
+      if (expandable(fn) && weight >= minWeight) truncated = true;
+      builder.addSelf(node, weight);
+    }
+    return true;
+  };
+
+  for (const r of roots) {
+    if (r.weight > 0 && !place(0, r.fn, r.weight, 1)) truncated = true;
+  }
+  const onPath = new Set<number>();
+  while (heap.size) {
+    const { node, fn, weight, depth } = heap.pop();
+    const f = fns[fn];
+    const scale = f.total > 0 ? weight / f.total : 0;
+    onPath.clear();
+    for (let n = node; n > 0; n = nodeParent[n]) onPath.add(nodeFn[n]);
+    // Heaviest callee first (the out-edges are sorted so), and never more than the node has.
+    // Callees come before self: a function recursing through others counts the self time of
+    // its nested calls too, and the outer call's callee is what the node stands for.
+    let left = weight;
+    let lumped = 0;
+    for (let k = outStart[fn]; k < outStart[fn + 1] && left > 0; k++) {
+      const to = outTo[k];
+      const w = Math.min(outTotal[k] * scale, left);
+      if (!(w > 0)) continue;
+      left -= w;
+      const recursive = onPath.has(to);
+      if (recursive) cycleCuts++;
+      if (!place(node, to, w, depth + 1, !recursive)) {
+        truncated = true;
+        lumped += w;
+      }
+    }
+    const self = (f.total > 0 ? Math.min(left, f.self * scale) : left) + lumped;
+    builder.addSelf(node, self);
+  }
+  if (truncated) {
+    builder.warn(
+      'The flame graph of this call graph was cut short to stay small (very deep or very light ' +
+        'paths are shown as single boxes); function figures are exact.',
+    );
+  }
+  return { nodes, cycleCuts, truncated };
+}
