@@ -1,0 +1,144 @@
+// End to end, in a real VS Code (code-server + headless Chromium): a person opens an example,
+// runs "Heatlens: Profile Current File" from the command palette, and sees heat labels on the
+// hot lines, a CodeLens with timings above the hot function and the status bar item; "Heatlens:
+// Clear" removes them; Cancel stops a program that never ends and shows what was recorded.
+// One code-server serves all scenarios of this file. Screenshots: test-output/e2e/profile-*.png.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { packageVsix, prepareE2e, repoRoot, VsCodeSession, waitFor } from './harness';
+import {
+  assertHotLineIn,
+  assertLensHasTimings,
+  clearAndCheck,
+  examplesDir,
+  functionLines,
+  profileActiveFile,
+  resetState,
+  waitForLabels,
+  waitForLensAbove,
+} from './scenarios';
+
+const prepared = prepareE2e();
+const root = repoRoot();
+const examples = examplesDir(root);
+
+/** Pids of running processes whose command line mentions `needle` (Linux /proc). */
+function processesRunning(needle: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmd.includes(needle)) pids.push(Number(name));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
+}
+
+describe('Profile Current File in a real VS Code', { skip: prepared.skip }, () => {
+  let vs: VsCodeSession | undefined;
+  let vsixDir: string | undefined;
+
+  before(async () => {
+    vsixDir = mkdtempSync(join(tmpdir(), 'hl-vsix-'));
+    const vsix = packageVsix(vsixDir);
+    vs = await VsCodeSession.start(prepared.env!, { name: 'profile', folder: examples, vsix });
+    await vs.screenshot('0-workbench');
+  });
+
+  after(async () => {
+    await vs?.stop();
+    if (vsixDir) rmSync(vsixDir, { recursive: true, force: true });
+  });
+
+  it('TypeScript: heat on the hot TypeScript line, a CodeLens above multiply, the status bar; Clear removes them', async () => {
+    const s = vs!;
+    const matrix = join(examples, 'ts/src/matrix.ts');
+    await s.guard('ts', async () => {
+      await resetState(s);
+      await s.openFile('ts/src/main.ts');
+      const status = await profileActiveFile(s);
+      assert.match(status, /\d/, 'the status bar item shows the run duration');
+      await s.screenshot('1-ts-main-profiled');
+      await s.openFile('ts/src/matrix.ts');
+      const labels = await waitForLabels(s, 'ts/src/matrix.ts');
+      assertHotLineIn(labels, matrix, 'multiply');
+      const lens = await waitForLensAbove(s, 'multiply');
+      assertLensHasTimings(lens);
+      assert.match(status, /multiply/, 'the status bar names the hottest function');
+      await s.screenshot('2-ts-matrix-heat');
+      await clearAndCheck(s);
+      await s.screenshot('3-ts-cleared');
+    });
+  });
+
+  it('JavaScript: heat on isPrime, a CodeLens above it, the status bar; Clear removes them', async () => {
+    const s = vs!;
+    await s.guard('js', async () => {
+      await resetState(s);
+      await s.openFile('js/primes.js');
+      const status = await profileActiveFile(s);
+      const labels = await waitForLabels(s, 'js/primes.js');
+      assertHotLineIn(labels, join(examples, 'js/primes.js'), 'isPrime');
+      assertLensHasTimings(await waitForLensAbove(s, 'isPrime'));
+      assert.match(status, /isPrime/, 'the status bar names the hottest function');
+      await s.screenshot('4-js-heat');
+      await clearAndCheck(s);
+    });
+  });
+
+  it('bundled JavaScript with a source map: heat lands in src/hash.ts on checksum', async () => {
+    const s = vs!;
+    await s.guard('bundled', async () => {
+      await resetState(s);
+      await s.openFile('bundled/dist/app.js');
+      const status = await profileActiveFile(s);
+      await s.openFile('bundled/src/hash.ts');
+      const labels = await waitForLabels(s, 'bundled/src/hash.ts');
+      assertHotLineIn(labels, join(examples, 'bundled/src/hash.ts'), 'checksum');
+      assertLensHasTimings(await waitForLensAbove(s, 'checksum'));
+      assert.match(status, /checksum/, 'the status bar names the hottest function');
+      await s.screenshot('5-bundled-hash-heat');
+      await clearAndCheck(s);
+    });
+  });
+
+  it('Cancel stops a program that never ends and shows what was recorded', async () => {
+    const s = vs!;
+    const forever = join(examples, 'js/forever.js');
+    await s.guard('cancel', async () => {
+      await resetState(s);
+      assert.deepEqual(processesRunning(forever), [], 'forever.js is not running before the test');
+      await s.openFile('js/forever.js');
+      await s.runCommand('Heatlens: Profile Current File');
+      await waitFor('forever.js to be running', () => processesRunning(forever).length > 0);
+      // Let it record some samples before cancelling (a person would wait a moment too).
+      await s.page.waitForTimeout(2000);
+      await s.screenshot('6-cancel-running');
+      await s.clickNotificationButton(/profiling forever\.js/, 'Cancel');
+      await waitFor('forever.js to be stopped', () => processesRunning(forever).length === 0);
+      const labels = await waitForLabels(s, 'js/forever.js (cancelled)');
+      const spin = functionLines(forever, 'spin');
+      const top = labels.find((l) => l.line >= spin.first && l.line <= spin.last);
+      assert.ok(top, `a heat label inside spin (lines ${spin.first}-${spin.last}) after Cancel`);
+      assertLensHasTimings(await waitForLensAbove(s, 'spin'));
+      assert.match((await s.statusBarItem('flame')) ?? '', /spin/, 'the status bar shows the run');
+      await s.screenshot('7-cancel-recorded');
+      await clearAndCheck(s);
+    });
+  });
+
+  it('leaves nothing running', () => {
+    assert.ok(existsSync(examples));
+    assert.deepEqual(
+      processesRunning(join(examples, 'js/')),
+      [],
+      'no example program left running',
+    );
+  });
+});
