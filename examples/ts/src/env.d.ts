@@ -1,0 +1,2 @@
+// The examples type-check without installing @types/node: declare the little they use.
+declare const process: { readonly argv: readonly string[] };

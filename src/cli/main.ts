@@ -1,0 +1,352 @@
+/**
+ * `heatlens`: the same pipeline as the extension, in a terminal (ARCHITECTURE.md, "The CLI").
+ *
+ *   heatlens profile <file> [--interval <µs>] [--out <profile file>] [--json] [--limit <n>]
+ *                    [--all] [--] [program args]
+ *   heatlens summary <profile file> [--json] [--limit <n>] [--all] [--no-sourcemaps]
+ *
+ * stdout carries only the result (the table, or one JSON object with --json: a public contract,
+ * see summary.ts); everything else (the profiled program's output with --json, progress,
+ * warnings about the run, errors) goes to stderr. Exit codes: 0 success, 1 failure (including a
+ * profiled program that failed: its summary is still printed), 2 usage error, 130 cancelled by
+ * Ctrl+C (what was recorded is still printed and saved).
+ */
+import { readFile as readFileAsync } from 'node:fs/promises';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { version } from '../../package.json';
+import type { Profile } from '../core/profile';
+import { formatWeight } from '../core/format';
+import { formatSummaryTable, summarize } from '../core/summary';
+import { exportCpuprofile, importCpuprofile } from '../formats/cpuprofile';
+import { importProfileFile } from '../formats/detect';
+import { ProfileFormatError } from '../formats/errors';
+import { RunError, startNodeProfile } from '../runners/nodeRunner';
+import type { RunResult } from '../runners/nodeRunner';
+import { remapProfile } from '../sourcemaps/remap';
+import type { SourceMapHost } from '../sourcemaps/remap';
+
+const HELP = `heatlens ${version}: profile a program and see where its time goes.
+
+Usage:
+  heatlens profile <file> [options] [--] [program args]
+      Run a .js/.mjs/.cjs/.ts file under the V8 CPU profiler and summarize the profile.
+      --interval <µs>   sampling interval in microseconds (default 1000)
+      --out <file>      also save the profile (source-mapped) as a .cpuprofile
+      --json            print one JSON object instead of a table; the program's output goes
+                        to stderr
+      --limit <n>       how many functions and lines to list (default 50 for --json, 20 and
+                        10 in the table; 0 = all)
+      --all             also list Node's internals in the table (--json always lists them)
+      The program's arguments follow the file (or --); heatlens options come before them.
+      Ctrl+C stops the program and still prints (and saves) what was recorded.
+
+  heatlens summary <profile file> [--json] [--limit <n>] [--all] [--no-sourcemaps]
+      Summarize a .cpuprofile (node --cpu-prof, Chrome DevTools, heatlens --out).
+      Source maps found next to the profiled scripts are applied unless --no-sourcemaps.
+
+  heatlens --help | --version
+
+Exit codes: 0 done, 1 failed (a failing program still gets its summary), 2 bad usage,
+130 stopped with Ctrl+C.
+`;
+
+/** A mistake in the command line: exit code 2. */
+class UsageError extends Error {}
+
+/** Anything else that stops the command, with the sentence to show: exit code 1. */
+class CliError extends Error {}
+
+interface Options {
+  help: boolean;
+  json: boolean;
+  all: boolean;
+  limit?: number;
+  interval?: number;
+  out?: string;
+  sourcemaps: boolean;
+  positionals: string[];
+  programArgs: string[];
+}
+
+function parseCount(flag: string, value: string | undefined, min: number): number {
+  if (value === undefined) throw new UsageError(`${flag} needs a number.`);
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) {
+    throw new UsageError(`${flag} takes a whole number of at least ${min}, not "${value}".`);
+  }
+  return n;
+}
+
+/**
+ * Options may come before or after the first positional argument; for `profile`, every
+ * positional after the file and everything after `--` goes to the program.
+ */
+function parseArgs(command: string, args: string[]): Options {
+  const options: Options = {
+    help: false,
+    json: false,
+    all: false,
+    sourcemaps: true,
+    positionals: [],
+    programArgs: [],
+  };
+  const takesProgram = command === 'profile';
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') {
+      options.programArgs.push(...args.slice(i + 1));
+      break;
+    }
+    if (takesProgram && options.positionals.length === 1 && !arg.startsWith('-')) {
+      options.programArgs.push(...args.slice(i));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      options.positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+    const value = () => (inline !== undefined ? inline : args[++i]);
+    if ((flag === '--help' || flag === '-h') && inline === undefined) options.help = true;
+    else if (flag === '--json' && inline === undefined) options.json = true;
+    else if (flag === '--all' && inline === undefined) options.all = true;
+    else if (flag === '--limit') options.limit = parseCount('--limit', value(), 0);
+    else if (flag === '--interval' && takesProgram)
+      options.interval = parseCount('--interval', value(), 1);
+    else if (flag === '--out' && takesProgram) {
+      const out = value();
+      if (!out) throw new UsageError('--out needs a file name.');
+      options.out = out;
+    } else if (flag === '--no-sourcemaps' && !takesProgram) options.sourcemaps = false;
+    else {
+      throw new UsageError(
+        takesProgram
+          ? `Unknown option ${arg} for "heatlens profile"; to pass it to the program, put it after --.`
+          : `Unknown option ${arg} for "heatlens ${command}".`,
+      );
+    }
+  }
+  return options;
+}
+
+/** Reads files for the source-map step; unreadable files are simply not there. */
+const diskHost: SourceMapHost = {
+  async readFile(path: string) {
+    try {
+      return await readFileAsync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+function readProfileBytes(file: string): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new CliError(`cannot read "${file}": there is no such file.`);
+    if (code === 'EISDIR')
+      throw new CliError(`cannot read "${file}": it is a folder, not a profile file.`);
+    if (code === 'EACCES') throw new CliError(`cannot read "${file}": permission denied.`);
+    throw new CliError(`cannot read "${file}": ${(err as Error).message}.`);
+  }
+}
+
+function print(profile: Profile, options: Options, extra?: Record<string, unknown>): void {
+  if (options.json) {
+    const summary = summarize(profile, { limit: options.limit });
+    process.stdout.write(JSON.stringify({ ...summary, ...extra }, null, 2) + '\n');
+    return;
+  }
+  const limit = options.limit === 0 ? Infinity : options.limit;
+  const summary = summarize(profile, { limit: 0 });
+  process.stdout.write(
+    formatSummaryTable(summary, {
+      relativeTo: process.cwd(),
+      all: options.all,
+      maxFunctions: limit ?? 20,
+      maxLines: limit ?? 10,
+    }),
+  );
+}
+
+async function summaryCommand(options: Options): Promise<number> {
+  if (options.positionals.length !== 1) {
+    throw new UsageError(
+      options.positionals.length
+        ? `"heatlens summary" takes one profile file, not ${options.positionals.length}.`
+        : '"heatlens summary" needs a profile file, for example: heatlens summary app.cpuprofile',
+    );
+  }
+  const file = options.positionals[0];
+  let profile = importProfileFile(file, readProfileBytes(file));
+  if (options.sourcemaps) profile = await remapProfile(profile, diskHost);
+  print(profile, options);
+  return 0;
+}
+
+/** The profile with what we know of the run added to its meta. */
+function withRun(profile: Profile, result: RunResult): Profile {
+  return Object.freeze({
+    ...profile,
+    meta: Object.freeze({
+      ...profile.meta,
+      intervalUs: result.intervalUs,
+      command: result.command,
+      warnings: Object.freeze([...result.warnings, ...profile.meta.warnings]),
+    }),
+  });
+}
+
+function describeEnd(result: RunResult): string {
+  if (result.outcome === 'cancelled') return 'was stopped';
+  if (result.signal) return `was killed by ${result.signal}`;
+  if (result.exitCode !== null && result.exitCode !== 0)
+    return `exited with code ${result.exitCode}`;
+  return result.outcome === 'failed' ? 'failed' : 'exited';
+}
+
+async function profileCommand(options: Options): Promise<number> {
+  if (options.positionals.length !== 1) {
+    throw new UsageError(
+      '"heatlens profile" needs the file to run, for example: heatlens profile app.js',
+    );
+  }
+  const file = resolve(options.positionals[0]);
+  try {
+    if (!statSync(file).isFile())
+      throw new CliError(`cannot profile "${options.positionals[0]}": it is not a file.`);
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw new CliError(`cannot profile "${options.positionals[0]}": there is no such file.`);
+  }
+
+  const run = startNodeProfile({
+    file,
+    args: options.programArgs,
+    cwd: process.cwd(),
+    intervalUs: options.interval,
+    onOutput: (stream, text) => {
+      // With --json, stdout belongs to the JSON: the program's output goes to stderr.
+      (options.json || stream === 'stderr' ? process.stderr : process.stdout).write(text);
+    },
+  });
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write(
+        '\nheatlens: stopping the program; keeping what was recorded (Ctrl+C again to quit at once).\n',
+      );
+      run.cancel();
+    } else {
+      run.dispose();
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let result: RunResult;
+  try {
+    result = await run.done;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    run.dispose();
+  }
+
+  if (!result.profileText) {
+    throw new CliError(
+      `the program ${describeEnd(result)} before a profile could be taken` +
+        (result.errorText ? ` (${result.errorText.trim().split('\n')[0]})` : '') +
+        '; check that it runs with plain node.',
+    );
+  }
+  const profile = withRun(
+    await remapProfile(importCpuprofile(result.profileText), diskHost, {
+      maps: result.generatedMaps,
+    }),
+    result,
+  );
+  if (options.out) {
+    try {
+      writeFileSync(options.out, exportCpuprofile(profile));
+    } catch (err) {
+      throw new CliError(`cannot save the profile to "${options.out}": ${(err as Error).message}.`);
+    }
+  }
+  print(profile, options, {
+    run: {
+      outcome: result.outcome,
+      exitCode: result.exitCode,
+      signal: result.signal,
+      durationMs: result.durationMs,
+      command: result.command,
+      intervalUs: result.intervalUs,
+    },
+  });
+  if (!options.json) {
+    process.stderr.write(
+      `heatlens: ${options.positionals[0]} ${describeEnd(result)} after ${formatWeight(result.durationMs, 'milliseconds')}` +
+        (options.out ? `; profile saved to ${options.out}` : '') +
+        '.\n',
+    );
+  }
+  if (result.outcome === 'cancelled') return 130;
+  if (result.outcome === 'failed') {
+    const why = result.errorText ? `: ${result.errorText.trim().split('\n')[0]}` : '';
+    process.stderr.write(
+      `heatlens: the program ${describeEnd(result)}${why}; the summary covers the run up to that point.\n`,
+    );
+    return 1;
+  }
+  return 0;
+}
+
+/** Runs the CLI with `argv` (without node and the script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      (command === undefined ? process.stderr : process.stdout).write(HELP);
+      return command === undefined ? 2 : 0;
+    }
+    if (command === '--version' || command === '-v' || command === '-V') {
+      process.stdout.write(`${version}\n`);
+      return 0;
+    }
+    if (command !== 'summary' && command !== 'profile') {
+      throw new UsageError(
+        `Unknown command "${command}"; the commands are "profile" and "summary".`,
+      );
+    }
+    const options = parseArgs(command, rest);
+    if (options.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    return command === 'summary' ? await summaryCommand(options) : await profileCommand(options);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      const stop = /[.?!]$/.test(err.message) ? '' : '.';
+      process.stderr.write(`heatlens: ${err.message}${stop} Run "heatlens --help" for usage.\n`);
+      return 2;
+    }
+    if (err instanceof CliError || err instanceof ProfileFormatError || err instanceof RunError) {
+      process.stderr.write(`heatlens: ${err.message}\n`);
+      return 1;
+    }
+    process.stderr.write(
+      `heatlens: unexpected error, please report it: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    return 1;
+  }
+}
+
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

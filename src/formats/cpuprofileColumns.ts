@@ -1,0 +1,151 @@
+/**
+ * The node table both `.cpuprofile` readers produce (the fast scanner of cpuprofileScan.ts and
+ * the `JSON.parse` reader of cpuprofile.ts): flat columns instead of one object per node, and
+ * each distinct call frame once. The model is built from these columns alone.
+ */
+
+/** A call frame as written in the file: positions 0-based, -1 when unknown. */
+export interface RawFrame {
+  readonly name: string;
+  readonly url: string;
+  readonly line0: number;
+  readonly col0: number;
+}
+
+/** A growable Int32Array (for ids, counts and indexes: half the memory of Float64). */
+export class GrowInt {
+  data: Int32Array;
+  length = 0;
+
+  constructor(capacity = 1024) {
+    this.data = new Int32Array(capacity);
+  }
+
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Int32Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = value;
+  }
+
+  /** The values, trimmed to length (a view: no copy). */
+  values(): Int32Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+/** A growable Float64Array. */
+export class Grow {
+  data: Float64Array;
+  length = 0;
+
+  constructor(capacity = 1024) {
+    this.data = new Float64Array(capacity);
+  }
+
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Float64Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = value;
+  }
+
+  /** The values, trimmed to length (a view: no copy). */
+  values(): Float64Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+/** Numbers in a column: Int32Array from the scanner, Float64Array from the JSON.parse route. */
+export type Numbers = Int32Array | Float64Array;
+
+/** Every node of a profile, column by column. */
+export interface NodeColumns {
+  readonly count: number;
+  /** V8 node id of each node. */
+  readonly id: Numbers;
+  /** Index into `frames` of each node's call frame. */
+  readonly frame: Int32Array;
+  readonly frames: readonly RawFrame[];
+  /** Children of node i: `childRefs[childStart[i] .. childStart[i] + childCount[i])`. */
+  readonly childStart: Int32Array;
+  readonly childCount: Int32Array;
+  /** Child node ids, or (old layout) child indexes into the columns. */
+  readonly childRefs: Numbers;
+  readonly childRefsAreIndexes: boolean;
+  /** `positionTicks` of node i: `tickLine/tickCount[tickStart[i] .. + tickLength[i])`. */
+  readonly tickStart: Int32Array;
+  readonly tickLength: Int32Array;
+  readonly tickLine: Numbers;
+  readonly tickCount: Numbers;
+  /** `hitCount` of each node (0 when absent); used only when a file has no samples. */
+  readonly hitCount: Numbers;
+  /** Sampled node ids, or undefined when the file has none. */
+  readonly samples: Numbers | undefined;
+  /** Deltas (modern) or absolute microseconds (old layout), one per sample. */
+  readonly times: Float64Array | undefined;
+  readonly timesAreAbsolute: boolean;
+  /** Microseconds. */
+  readonly startTime: number | undefined;
+  readonly endTime: number | undefined;
+}
+
+/**
+ * Interns raw call frames. Most nodes repeat a frame seen before, so a node's frame is first
+ * looked up by a small integer hash of its lengths and position and confirmed by comparing the
+ * strings (no key is built); on a miss, nested maps by url, name and position decide exactly.
+ * Building and hashing one key string per node was the largest cost of a first version.
+ */
+export class FrameTable {
+  readonly frames: RawFrame[] = [];
+  private readonly recent = new Map<number, number>();
+  private readonly exact = new Map<string, Map<string, Map<number, number>>>();
+
+  static hash(nameLength: number, urlLength: number, line0: number, col0: number): number {
+    return (
+      (Math.imul(line0, 0x9e3779b1) ^
+        Math.imul(col0, 0x85ebca6b) ^
+        Math.imul(nameLength, 0xc2b2ae35) ^
+        urlLength) |
+      0
+    );
+  }
+
+  /** The frame last interned with this hash, or -1: the caller confirms it matches. */
+  candidate(hash: number): number {
+    const index = this.recent.get(hash);
+    return index === undefined ? -1 : index;
+  }
+
+  /** The index of (name, url, line0, col0), added on first sight. */
+  intern(name: string, url: string, line0: number, col0: number, hash: number): number {
+    let byName = this.exact.get(url);
+    if (!byName) this.exact.set(url, (byName = new Map()));
+    let byPosition = byName.get(name);
+    if (!byPosition) byName.set(name, (byPosition = new Map()));
+    const position = line0 * 16777216 + col0;
+    let index = byPosition.get(position);
+    if (index === undefined) {
+      index = this.frames.length;
+      this.frames.push({ name, url, line0, col0 });
+      byPosition.set(position, index);
+    }
+    this.recent.set(hash, index);
+    return index;
+  }
+
+  /** Looks a frame up by its strings (the `JSON.parse` reader, where strings exist already). */
+  lookup(name: string, url: string, line0: number, col0: number): number {
+    const hash = FrameTable.hash(name.length, url.length, line0, col0);
+    const c = this.candidate(hash);
+    if (c >= 0) {
+      const f = this.frames[c];
+      if (f.line0 === line0 && f.col0 === col0 && f.name === name && f.url === url) return c;
+    }
+    return this.intern(name, url, line0, col0, hash);
+  }
+}

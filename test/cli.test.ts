@@ -1,0 +1,170 @@
+// The CLI as a person or a CI job runs it: `node dist/cli.js ...` (built by scripts/build.mjs).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { importCpuprofile } from '../src/formats/cpuprofile';
+
+let root = __dirname;
+while (!existsSync(join(root, 'package.json'))) root = dirname(root);
+const cli = join(root, 'dist/cli.js');
+
+function heatlens(...args: string[]) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface JsonSummary {
+  profiler: string;
+  unit: string;
+  total: number;
+  functions: {
+    name: string;
+    file: string | null;
+    line: number | null;
+    self: number;
+    total: number;
+    calls: number | null;
+  }[];
+  lines: { file: string; line: number; self: number }[];
+  warnings: string[];
+}
+
+function checkContract(s: JsonSummary): void {
+  assert.equal(s.profiler, 'v8');
+  assert.equal(s.unit, 'microseconds');
+  assert.ok(s.total > 0);
+  assert.ok(s.functions.length > 0 && s.lines.length > 0);
+  for (const f of s.functions) {
+    assert.equal(typeof f.name, 'string');
+    assert.ok(f.file === null || typeof f.file === 'string');
+    assert.ok(f.line === null || (Number.isInteger(f.line) && f.line >= 1));
+    assert.ok(f.self >= 0 && f.total >= f.self - 1e-3 && f.total <= s.total + 1e-3);
+    assert.equal(f.calls, null);
+  }
+  for (let i = 1; i < s.functions.length; i++)
+    assert.ok(s.functions[i - 1].total >= s.functions[i].total);
+  for (let i = 1; i < s.lines.length; i++) assert.ok(s.lines[i - 1].self >= s.lines[i].self);
+  assert.ok(Array.isArray(s.warnings));
+}
+
+const hotLine = () =>
+  readFileSync(join(root, 'test/fixtures/node/hot.js'), 'utf8')
+    .split('\n')
+    .findIndex((l) => l.trimEnd().endsWith('// HOT LINE')) + 1;
+
+test('summary --json follows the contract and finds the hot function and line', () => {
+  const r = heatlens('summary', 'test/fixtures/node/hot.cpuprofile', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout) as JsonSummary;
+  checkContract(s);
+  const user = s.functions.filter((f) => f.file?.endsWith('/test/fixtures/node/hot.js'));
+  const bySelf = [...user].sort((a, b) => b.self - a.self);
+  assert.equal(bySelf[0].name, 'checksum');
+  assert.equal(bySelf[0].line, 6);
+  assert.ok(bySelf[0].file?.startsWith('/'), 'an absolute path, not a file:// URL');
+  const firstOfFile = s.lines.find((l) => l.file.endsWith('/test/fixtures/node/hot.js'));
+  assert.equal(firstOfFile?.line, hotLine());
+});
+
+test('summary prints a table without --json, and reads the old layout', () => {
+  const r = heatlens('summary', 'test/fixtures/node/hot.old.cpuprofile', '--limit', '5');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Total: .* of wall-clock time \(v8 profiler\)/);
+  assert.match(r.stdout, /Hottest functions/);
+  assert.match(r.stdout, new RegExp(`test/fixtures/node/hot\\.js:${hotLine()}\\n`));
+});
+
+test('a bad profile file: exit 1 and one sentence naming the file on stderr', () => {
+  for (const [file, what] of [
+    ['test/fixtures/bad/garbage.cpuprofile', /not a text file/],
+    ['test/fixtures/bad/truncated.cpuprofile', /cut short/],
+    ['test/fixtures/missing.cpuprofile', /no such file/],
+    ['test/fixtures', /folder/],
+  ] as const) {
+    const r = heatlens('summary', file, '--json');
+    assert.equal(r.code, 1, file);
+    assert.equal(r.stdout, '', 'nothing on stdout');
+    assert.ok(r.stderr.includes(file), `names ${file}: ${r.stderr}`);
+    assert.match(r.stderr, what);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+});
+
+test('usage errors exit 2; --help and --version exit 0', () => {
+  for (const args of [
+    [],
+    ['frobnicate'],
+    ['summary'],
+    ['summary', 'a', 'b'],
+    ['summary', 'x', '--bogus'],
+    ['profile', 'x.js', '--interval', 'soon'],
+    ['summary', 'x', '--limit=-1'],
+  ]) {
+    const r = heatlens(...args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, /heatlens/);
+  }
+  const help = heatlens('--help');
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /heatlens profile <file>/);
+  const version = heatlens('--version');
+  assert.equal(version.code, 0);
+  assert.equal(
+    version.stdout.trim(),
+    JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version,
+  );
+});
+
+test('profile --json runs the program, keeps stdout for the JSON, and saves --out', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heatlens-cli-'));
+  try {
+    const out = join(dir, 'hot.cpuprofile');
+    const r = heatlens(
+      'profile',
+      'test/fixtures/node/hot.js',
+      '--json',
+      '--interval',
+      '500',
+      '--out',
+      out,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as JsonSummary & {
+      run: { outcome: string; exitCode: number; intervalUs: number };
+    };
+    checkContract(s);
+    assert.equal(s.run.outcome, 'exited');
+    assert.equal(s.run.intervalUs, 500);
+    assert.match(r.stderr, /^\d+$/m, "the program's own output went to stderr");
+    const user = s.functions.filter((f) => f.file?.endsWith('/test/fixtures/node/hot.js'));
+    assert.equal([...user].sort((a, b) => b.self - a.self)[0].name, 'checksum');
+    const saved = importCpuprofile(readFileSync(out, 'utf8'));
+    assert.ok(Math.abs(saved.tree.total[0] - s.total) < 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('profile of a program that throws: the summary is printed, the exit code is 1', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heatlens-cli-'));
+  try {
+    const program = join(dir, 'throws.js');
+    writeFileSync(
+      program,
+      'function spin(){let x=0;for(let i=0;i<3e6;i++)x+=Math.sqrt(i);return x}\nspin();\nthrow new Error("boom");\n',
+    );
+    const r = heatlens('profile', program, '--json');
+    assert.equal(r.code, 1);
+    const s = JSON.parse(r.stdout) as JsonSummary & { run: { outcome: string } };
+    assert.equal(s.run.outcome, 'failed');
+    assert.match(r.stderr, /boom/);
+    const missing = heatlens('profile', join(dir, 'nope.js'));
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /nope\.js.*no such file/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
