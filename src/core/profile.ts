@@ -134,6 +134,9 @@ export function profileTotal(profile: Profile): number {
   return profile.tree.size > 0 ? profile.tree.total[0] : 0;
 }
 
+/** Past this many children a node's children are also indexed by a Map. */
+const WIDE = 16;
+
 function frameKey(f: Frame): string {
   return `${f.kind}\u0000${f.name}\u0000${f.file ?? ''}\u0000${f.line1 ?? ''}\u0000${f.col1 ?? ''}`;
 }
@@ -150,13 +153,18 @@ export class ProfileBuilder {
   private parent: number[] = [-1];
   private frameOf: number[] = [-1];
   private selfW: number[] = [0];
-  private readonly childIds = new Map<number, number>();
+  // Children of a node as a singly linked list (most nodes have a handful); nodes with many
+  // children also get a Map by frame id. Small-integer keys keep every lookup allocation-free.
+  private firstChild: number[] = [-1];
+  private nextSibling: number[] = [-1];
+  private childTally: number[] = [0];
+  private readonly wideChildren = new Map<number, Map<number, number>>();
   private sampleNode: number[] = [];
   private sampleWeight: number[] = [];
   private sampleStart: number[] = [];
   private readonly lineFiles: string[] = [];
   private readonly lineFileIds = new Map<string, number>();
-  private readonly lineCells = new Map<string, number>();
+  private readonly lineCells = new Map<number, Map<number, number>>();
   private lineFile: number[] = [];
   private lineLine: number[] = [];
   private lineFrame: number[] = [];
@@ -188,17 +196,39 @@ export class ProfileBuilder {
 
   /** The node for `frameId` under `parentNode` (0 is the root), created on first use. */
   child(parentNode: number, frameId: number): number {
-    // parent * 2^24 + frame stays below 2^53 for any tree we can hold in memory.
-    const key = parentNode * 16777216 + frameId;
-    if (frameId >= 16777216) throw new RangeError('Too many distinct frames in one profile.');
-    let id = this.childIds.get(key);
-    if (id === undefined) {
-      id = this.parent.length;
-      this.parent.push(parentNode);
-      this.frameOf.push(frameId);
-      this.selfW.push(0);
-      this.childIds.set(key, id);
+    const tally = this.childTally[parentNode];
+    if (tally > WIDE) {
+      const map = this.wideChildren.get(parentNode)!;
+      const found = map.get(frameId);
+      if (found !== undefined) return found;
+      const id = this.newNode(parentNode, frameId);
+      map.set(frameId, id);
+      return id;
     }
+    for (let c = this.firstChild[parentNode]; c !== -1; c = this.nextSibling[c]) {
+      if (this.frameOf[c] === frameId) return c;
+    }
+    const id = this.newNode(parentNode, frameId);
+    if (tally + 1 > WIDE) {
+      const map = new Map<number, number>();
+      for (let c = this.firstChild[parentNode]; c !== -1; c = this.nextSibling[c]) {
+        map.set(this.frameOf[c], c);
+      }
+      this.wideChildren.set(parentNode, map);
+    }
+    return id;
+  }
+
+  private newNode(parentNode: number, frameId: number): number {
+    const id = this.parent.length;
+    this.parent.push(parentNode);
+    this.frameOf.push(frameId);
+    this.selfW.push(0);
+    this.firstChild.push(-1);
+    this.nextSibling.push(this.firstChild[parentNode]);
+    this.childTally.push(0);
+    this.firstChild[parentNode] = id;
+    this.childTally[parentNode]++;
     return id;
   }
 
@@ -237,13 +267,16 @@ export class ProfileBuilder {
       this.lineFiles.push(file);
       this.lineFileIds.set(file, fileId);
     }
-    const key = `${fileId}:${line1}:${frameId}`;
-    const cell = this.lineCells.get(key);
+    let cells = this.lineCells.get(frameId);
+    if (!cells) this.lineCells.set(frameId, (cells = new Map()));
+    // One frame's lines rarely span more than a few files: line + file * 2^21 stays a small int.
+    const key = line1 + fileId * 2097152;
+    const cell = cells.get(key);
     if (cell !== undefined) {
       this.lineSelf[cell] += weight;
       return;
     }
-    this.lineCells.set(key, this.lineSelf.length);
+    cells.set(key, this.lineSelf.length);
     this.lineFile.push(fileId);
     this.lineLine.push(line1);
     this.lineFrame.push(frameId);
@@ -329,7 +362,9 @@ export class ProfileBuilder {
     this.parent = this.frameOf = this.selfW = [];
     this.sampleNode = this.sampleWeight = this.sampleStart = [];
     this.lineFile = this.lineLine = this.lineFrame = this.lineSelf = [];
-    this.childIds.clear();
+    this.firstChild = this.nextSibling = this.childTally = [];
+    this.wideChildren.clear();
+    this.lineCells.clear();
     return Object.freeze({
       meta: Object.freeze({
         ...meta,

@@ -218,6 +218,20 @@ test('resolvePython: no interpreter at all says how to fix it', async () => {
   );
 });
 
+const oldPython = ['2.7.18', '3.7.16']
+  .map((v) =>
+    join(homedir(), '.pyenv', 'versions', v, 'bin', v.startsWith('2') ? 'python2' : 'python3'),
+  )
+  .find((p) => existsSync(p));
+test(
+  'resolvePython: a Python older than 3.8 is passed over and named',
+  { skip: oldPython ? false : 'no Python older than 3.8 on this machine' },
+  async () => {
+    await assert.rejects(resolvePython([oldPython!]), /\(Python [23]\.\d+, too old\)/);
+    assert.ok(existsSync(await resolvePython([oldPython!, 'python3'])));
+  },
+);
+
 test('a missing interpreter (the python option) is a RunError naming the setting', async () => {
   const run = startPythonProfile({
     file: join(programs, 'hot.py'),
@@ -451,9 +465,23 @@ test('cancel: a program that ignores SIGINT is killed with its children', async 
   assert.ok(childPid > 0);
   // killProcessTree waited for the tree; the grandchild's parent (now gone) may leave a zombie
   // for init to reap, so look at its state rather than only at its existence.
-  const gone = (pid: number) =>
-    !isAlive(pid) || /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  const gone = (pid: number) => {
+    if (!isAlive(pid)) return true;
+    try {
+      return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return true; // Gone between the two looks.
+    }
+  };
   assert.ok(gone(childPid), `child ${childPid} is still running`);
+});
+
+test('sampling, wall clock: a program with its own SIGALRM handler gets a warning', async () => {
+  const { result, stdout } = await profile('alarm.py', { mode: 'sampling', clock: 'wall' });
+  assert.equal(result.outcome, 'exited', result.errorText);
+  assert.equal(stdout, 'alarm done\n');
+  const p = samples(result, 'alarm');
+  assert.match(p.meta.warnings.join('\n'), /its own SIGALRM handler.*use the CPU clock/);
 });
 
 // ---- threads and coroutines
