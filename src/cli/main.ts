@@ -267,9 +267,13 @@ async function profileCommand(options: Options): Promise<number> {
     );
   }
   const profile = withRun(
-    await remapProfile(importCpuprofile(result.profileText), diskHost, {
-      maps: result.generatedMaps,
-    }),
+    await remapProfile(
+      importCpuprofile(result.profileText, { runtimePaths: result.runtimePaths }),
+      diskHost,
+      {
+        maps: result.generatedMaps,
+      },
+    ),
     result,
   );
   if (options.out) {

@@ -154,7 +154,10 @@ export class ProfileCommand implements vscode.Disposable {
     );
     let profile: Profile;
     try {
-      const raw = importCpuprofile(result.profileText, { sourceFile: file });
+      const raw = importCpuprofile(result.profileText, {
+        sourceFile: file,
+        runtimePaths: result.runtimePaths,
+      });
       profile = await remapProfile(
         raw,
         { readFile: readTextOrUndefined },

@@ -325,12 +325,23 @@ function indexIds(cols: NodeColumns, sourceFile: string | undefined): IdIndex {
  * Reads a V8 CPU profile (either layout) into the model. Throws {@link ProfileFormatError}
  * naming `options.sourceFile` when the text is not a readable profile.
  */
-export function importCpuprofile(text: string, options: { sourceFile?: string } = {}): Profile {
+export function importCpuprofile(text: string, options: CpuprofileOptions = {}): Profile {
   const sourceFile = options.sourceFile;
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (!body.trim()) fail(sourceFile, 'is empty', REDO);
   const columns = scanCpuprofile(body) ?? columnsFromJson(parseJson(body, sourceFile), sourceFile);
-  return buildProfile(columns, sourceFile);
+  return buildProfile(columns, sourceFile, options.runtimePaths);
+}
+
+/** Options of {@link importCpuprofile}. */
+export interface CpuprofileOptions {
+  /** The file the text came from, named in errors. */
+  sourceFile?: string;
+  /**
+   * Folders whose scripts count as runtime, not user code: Heatlens' own helpers injected into
+   * the profiled program (the TypeScript loader) must not look like the program's hot spots.
+   */
+  runtimePaths?: readonly string[];
 }
 
 /** The same import without the fast scanner: for tests that compare the two routes. */
@@ -344,7 +355,11 @@ export function importCpuprofileWithJsonParse(
   return buildProfile(columnsFromJson(json, options.sourceFile), options.sourceFile);
 }
 
-function buildProfile(cols: NodeColumns, sourceFile: string | undefined): Profile {
+function buildProfile(
+  cols: NodeColumns,
+  sourceFile: string | undefined,
+  runtimePaths: readonly string[] = [],
+): Profile {
   const n = cols.count;
   if (n === 0) fail(sourceFile, 'has no call-tree nodes at all', REDO);
   const ids = indexIds(cols, sourceFile);
@@ -399,13 +414,17 @@ function buildProfile(cols: NodeColumns, sourceFile: string | undefined): Profil
         modelNode[i] = 0;
         continue;
       }
+      const file = url ? fileUrlToPath(url) : null;
       const frame: Frame = {
         // V8 leaves anonymous functions (and a module's top level) without a name.
         name: name || '(anonymous)',
-        file: url ? fileUrlToPath(url) : null,
+        file,
         line1: v8ToOneBased(line0),
         col1: v8ToOneBased(col0),
-        kind: classifyJsFrame(name, url, line0),
+        kind:
+          file !== null && runtimePaths.some((dir) => file.startsWith(dir))
+            ? 'runtime'
+            : classifyJsFrame(name, url, line0),
       };
       frameId = modelFrame[raw] = builder.frame(frame);
     } else if (p < 0 && cols.frames[raw].name === '(root)' && !cols.frames[raw].url) {

@@ -86,6 +86,8 @@ export interface RunResult {
   warnings: string[];
   /** Transformed file path -> raw source map JSON (TypeScript compiled on the fly). */
   generatedMaps: Map<string, string>;
+  /** Folders of code Heatlens injected into the program: its frames are runtime, not user code. */
+  runtimePaths: string[];
 }
 
 /** A run in progress. */
@@ -566,6 +568,7 @@ class NodeProfileRun {
       intervalUs: this.intervalUs,
       warnings: this.warnings,
       generatedMaps,
+      runtimePaths: [this.options.helpersDir ?? defaultHelpersDir()],
     };
   }
 }

@@ -154,11 +154,15 @@ function collectPositions(profile: Profile): Map<string, ScriptPositions> {
     return e;
   };
   profile.frames.forEach((frame, id) => {
-    if (frame.kind === 'pseudo' || frame.file === null || frame.line1 === null) return;
+    // Pseudo frames have no script; runtime frames (node: modules, our own injected helpers)
+    // are not the user's code, so their maps are never worth reading.
+    if (frame.kind === 'pseudo' || frame.kind === 'runtime') return;
+    if (frame.file === null || frame.line1 === null) return;
     entry(frame.file)?.frameIds.push(id);
   });
   const { lines } = profile;
   for (let i = 0; i < lines.count; i++) {
+    if (profile.frames[lines.frame[i]].kind === 'runtime') continue;
     const file = lines.files[lines.file[i]];
     entry(file)?.lineKeys.add(lineKey(lines.line1[i], profile.frames[lines.frame[i]], file));
   }
