@@ -17,7 +17,11 @@ export function activate(context: vscode.ExtensionContext): HeatlensApi {
   const command = new ProfileCommand(
     presenter,
     output,
-    path.join(context.extensionPath, 'dist', 'inject'),
+    {
+      inject: path.join(context.extensionPath, 'dist', 'inject'),
+      python: path.join(context.extensionPath, 'python'),
+    },
+    context.workspaceState,
   );
   context.subscriptions.push(
     output,
@@ -27,6 +31,9 @@ export function activate(context: vscode.ExtensionContext): HeatlensApi {
       command.run(uri instanceof vscode.Uri ? uri : undefined),
     ),
     vscode.commands.registerCommand('heatlens.cancel', () => command.cancel()),
+    vscode.commands.registerCommand('heatlens.choosePythonProfiler', () =>
+      command.pythonMode(vscode.window.activeTextEditor?.document.uri, true),
+    ),
     vscode.commands.registerCommand('heatlens.clear', () => presenter.clear()),
     vscode.commands.registerCommand('heatlens.showFunction', (frameId: unknown) =>
       typeof frameId === 'number' ? presenter.showFunction(frameId) : presenter.showHottest(),

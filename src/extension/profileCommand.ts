@@ -4,16 +4,41 @@ import * as path from 'node:path';
 import { importCpuprofile } from '../formats/cpuprofile';
 import type { Profile } from '../core/profile';
 import { remapProfile } from '../sourcemaps/remap';
-import { startNodeProfile, type ProfileRun, type RunResult } from '../runners/nodeRunner';
+import { startNodeProfile, type RunResult } from '../runners/nodeRunner';
+import { resolvePython, startPythonProfile, type PythonRunResult } from '../runners/pythonRunner';
+import { importPstats } from '../formats/pstats';
+import { importPythonSamples } from '../formats/pysamples';
+import { pythonCandidates } from './pythonInterpreter';
 import type { Presenter } from './controller';
-import { setting } from './settings';
+import { setting, type PythonMode } from './settings';
 
 const NODE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']);
+const PYTHON_EXTENSIONS = new Set(['.py', '.pyw']);
+const MODE_KEY = 'heatlens.python.mode';
+
+/** What a finished run tells, whichever runtime ran it. */
+type AnyRunResult = RunResult | PythonRunResult;
+
+/** A run in progress, whichever runtime: its end, Cancel, and the profile it leaves. */
+interface Run {
+  readonly done: Promise<AnyRunResult>;
+  cancel(): void;
+  dispose(): void;
+  profile(): Promise<Profile>;
+}
+
+/** Where the extension keeps what it injects into profiled programs. */
+export interface HelperDirs {
+  /** dist/inject: the Node preloads (TypeScript loader, child guard). */
+  readonly inject: string;
+  /** python/: heatlens_profile.py. */
+  readonly python: string;
+}
 
 /** What the last run left, for the status bar, tests and later commands. */
 export interface LastRun {
   readonly file: string;
-  readonly result: RunResult;
+  readonly result: AnyRunResult;
   readonly profile: Profile;
 }
 
@@ -22,13 +47,14 @@ export interface LastRun {
  * profiler with progress and Cancel, streams its output, then shows the profile in the editor.
  */
 export class ProfileCommand implements vscode.Disposable {
-  private running: ProfileRun | undefined;
+  private running: Run | undefined;
   private last: LastRun | undefined;
 
   constructor(
     private readonly presenter: Presenter,
     private readonly output: vscode.OutputChannel,
-    private readonly helpersDir: string,
+    private readonly dirs: HelperDirs,
+    private readonly state: vscode.Memento,
   ) {}
 
   get lastRun(): LastRun | undefined {
@@ -63,16 +89,10 @@ export class ProfileCommand implements vscode.Disposable {
       return undefined;
     }
     const ext = path.extname(doc.fileName).toLowerCase();
-    if (ext === '.py' || doc.languageId === 'python') {
-      void vscode.window.showWarningMessage(
-        `Heatlens cannot profile ${name} yet: this version profiles Node.js and TypeScript files. ` +
-          'Python profiles written by other tools will open in a later version.',
-      );
-      return undefined;
-    }
-    if (!doc.isUntitled && !NODE_EXTENSIONS.has(ext)) {
+    const python = PYTHON_EXTENSIONS.has(ext) || doc.languageId === 'python';
+    if (!python && !NODE_EXTENSIONS.has(ext)) {
       void vscode.window.showErrorMessage(
-        `Heatlens cannot profile ${name}: it profiles .js, .mjs, .cjs, .ts, .mts and .cts files.`,
+        `Heatlens cannot profile ${name}: it profiles .js, .mjs, .cjs, .ts, .mts, .cts and .py files.`,
       );
       return undefined;
     }
@@ -94,10 +114,10 @@ export class ProfileCommand implements vscode.Disposable {
       );
       if (choice !== 'Save and Profile' || !(await doc.save()) || doc.isUntitled) return undefined;
     }
-    return this.profile(doc.uri);
+    return this.profile(doc.uri, python);
   }
 
-  private async profile(uri: vscode.Uri): Promise<LastRun | undefined> {
+  private async profile(uri: vscode.Uri, python: boolean): Promise<LastRun | undefined> {
     const file = uri.fsPath;
     const name = path.basename(file);
     const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
@@ -108,36 +128,37 @@ export class ProfileCommand implements vscode.Disposable {
           cwdSetting.replace('${workspaceFolder}', folder ?? ''),
         )
       : (folder ?? path.dirname(file));
-    const intervalUs = setting('node.samplingInterval', uri);
+    let start: () => Promise<Run>;
+    let mode: PythonMode | undefined;
+    if (python) {
+      mode = await this.pythonMode(uri, false);
+      if (!mode) return undefined;
+      start = () => this.startPython(uri, cwd, mode!);
+    } else {
+      start = async () => this.startNode(uri, cwd);
+    }
     this.output.clear();
     this.output.show(true);
-    this.output.appendLine(`[heatlens] profiling ${file} (sampling every ${intervalUs} µs)`);
-    let result: RunResult;
+    this.output.appendLine(`[heatlens] profiling ${file}${mode ? ` (${mode})` : ''}`);
+    let run: Run;
     try {
-      result = await vscode.window.withProgress(
+      run = await vscode.window.withProgress(
         {
           location: vscode.ProgressLocation.Notification,
-          title: `Heatlens: profiling ${name}`,
+          title: `Heatlens: profiling ${name}${mode ? ` (${mode})` : ''}`,
           cancellable: true,
         },
         async (_progress, token) => {
-          const run = startNodeProfile({
-            file,
-            args: setting('args', uri),
-            cwd,
-            env: setting('env', uri),
-            intervalUs,
-            nodePath: setting('node.path', uri) || undefined,
-            helpersDir: this.helpersDir,
-            onOutput: (_stream, text) => this.output.append(text),
-          });
-          this.running = run;
-          const sub = token.onCancellationRequested(() => run.cancel());
+          const started = await start();
+          this.running = started;
+          const sub = token.onCancellationRequested(() => started.cancel());
+          if (token.isCancellationRequested) started.cancel();
           try {
-            return await run.done;
+            await started.done;
+            return started;
           } finally {
             sub.dispose();
-            run.dispose();
+            started.dispose();
             this.running = undefined;
           }
         },
@@ -148,21 +169,14 @@ export class ProfileCommand implements vscode.Disposable {
       void vscode.window.showErrorMessage(`Heatlens: ${message}`);
       return undefined;
     }
+    const result = await run.done;
     this.output.appendLine(`[heatlens] ran: ${result.command.join(' ')}`);
     this.output.appendLine(
       `[heatlens] ${describeOutcome(name, result)} after ${(result.durationMs / 1000).toFixed(2)} s.`,
     );
     let profile: Profile;
     try {
-      const raw = importCpuprofile(result.profileText, {
-        sourceFile: file,
-        runtimePaths: result.runtimePaths,
-      });
-      profile = await remapProfile(
-        raw,
-        { readFile: readTextOrUndefined },
-        { maps: result.generatedMaps },
-      );
+      profile = await run.profile();
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       void vscode.window.showErrorMessage(
@@ -193,12 +207,107 @@ export class ProfileCommand implements vscode.Disposable {
     return this.last;
   }
 
+  private startNode(uri: vscode.Uri, cwd: string): Run {
+    const run = startNodeProfile({
+      file: uri.fsPath,
+      args: setting('args', uri),
+      cwd,
+      env: setting('env', uri),
+      intervalUs: setting('node.samplingInterval', uri),
+      nodePath: setting('node.path', uri) || undefined,
+      helpersDir: this.dirs.inject,
+      onOutput: (_stream, text) => this.output.append(text),
+    });
+    return {
+      done: run.done,
+      cancel: () => run.cancel(),
+      dispose: () => run.dispose(),
+      profile: async () => {
+        const result = await run.done;
+        const raw = importCpuprofile(result.profileText, {
+          sourceFile: uri.fsPath,
+          runtimePaths: result.runtimePaths,
+        });
+        return remapProfile(raw, { readFile: readTextOrUndefined }, { maps: result.generatedMaps });
+      },
+    };
+  }
+
+  private async startPython(uri: vscode.Uri, cwd: string, mode: PythonMode): Promise<Run> {
+    const choice = await pythonCandidates(uri);
+    const python = await resolvePython(choice.candidates);
+    this.output.appendLine(`[heatlens] Python: ${python} (from ${choice.source})`);
+    const run = startPythonProfile({
+      file: uri.fsPath,
+      args: setting('args', uri),
+      cwd,
+      env: setting('env', uri),
+      mode,
+      python,
+      clock: setting('python.clock', uri),
+      intervalUs: setting('python.samplingInterval', uri),
+      helpersDir: this.dirs.python,
+      onOutput: (_stream, text) => this.output.append(text),
+    });
+    return {
+      done: run.done,
+      cancel: () => run.cancel(),
+      dispose: () => run.dispose(),
+      profile: async () => {
+        const result = await run.done;
+        return result.format === 'pstats'
+          ? importPstats(result.profileBytes, { sourceFile: uri.fsPath })
+          : importPythonSamples(new TextDecoder().decode(result.profileBytes), {
+              sourceFile: uri.fsPath,
+            });
+      },
+    };
+  }
+
+  /**
+   * The Python profiling mode: the one last chosen in this workspace, or asked for with a quick
+   * pick (always when `ask` is set), starting from the `heatlens.python.mode` setting.
+   */
+  async pythonMode(uri: vscode.Uri | undefined, ask: boolean): Promise<PythonMode | undefined> {
+    const remembered = this.state.get<PythonMode>(MODE_KEY);
+    if (remembered && !ask) return remembered;
+    const current = remembered ?? setting('python.mode', uri);
+    const items: (vscode.QuickPickItem & { mode: PythonMode })[] = [
+      {
+        mode: 'sampling',
+        label: 'Sampling',
+        description: 'Heatlens sampler: line heat, full stacks, almost no overhead',
+      },
+      {
+        mode: 'cprofile',
+        label: 'cProfile',
+        description: 'exact call counts, callers and callees; slows call-heavy code',
+      },
+      {
+        mode: 'yappi',
+        label: 'yappi',
+        description: 'CPU or wall clock, all threads, asyncio coroutines (needs yappi installed)',
+      },
+    ];
+    const sorted = [
+      ...items.filter((i) => i.mode === current),
+      ...items.filter((i) => i.mode !== current),
+    ];
+    const picked = await vscode.window.showQuickPick(sorted, {
+      title: 'Heatlens: how should Python files be profiled in this workspace?',
+      placeHolder: 'Change it later with "Heatlens: Choose Python Profiler"',
+    });
+    if (!picked) return undefined;
+    await this.state.update(MODE_KEY, picked.mode);
+    return picked.mode;
+  }
+
   dispose(): void {
     this.running?.cancel();
   }
 }
 
-function describeOutcome(name: string, result: RunResult): string {
+function describeOutcome(name: string, result: AnyRunResult): string {
   if (result.outcome === 'cancelled') return `Cancelled ${name}; showing what was recorded`;
   if (result.outcome === 'failed') {
     return result.exitCode !== null

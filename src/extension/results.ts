@@ -38,6 +38,8 @@ export interface RunInfo {
 /** The profile currently shown in the editor, indexed by file. */
 export class ShownProfile {
   readonly total: number;
+  /** True when heat marks functions' definition lines by total share (no line data). */
+  defLineHeat = false;
   private readonly files = new Map<string, FileResults>();
 
   constructor(
@@ -67,6 +69,19 @@ export class ShownProfile {
     }
     for (const [key, functions] of byFile) {
       this.files.set(key, { path: functions[0].stat.frame.file!, lines: [], functions });
+    }
+    // Deterministic profilers (cProfile, yappi) have no line data: mark each function's `def`
+    // line by its total share instead, so the heat still points at where the time goes.
+    if (profile.callGraph) {
+      for (const results of this.files.values()) {
+        if (results.lines.length > 0) continue;
+        results.lines = results.functions.map((f) => ({
+          line0: f.line0,
+          self: f.stat.total,
+          frameIds: [f.stat.frameId],
+        }));
+        this.defLineHeat = true;
+      }
     }
   }
 

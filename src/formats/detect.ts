@@ -1,10 +1,14 @@
 /**
  * The one entry point from a file's bytes to a {@link Profile}: decodes the text (UTF-8, or
  * UTF-16 with a byte-order mark), picks the importer by name first and content second, and
- * explains what is wrong when no importer fits. Only V8 `.cpuprofile` files so far.
+ * explains what is wrong when no importer fits: V8 `.cpuprofile`, Python pstats (cProfile, yappi),
+ * callgrind (valgrind, yappi, pyprof2calltree) and Heatlens' own Python sampler output.
  */
 import type { Profile } from '../core/profile';
+import { importCallgrind, isCallgrind } from './callgrind';
 import { importCpuprofile, isCpuprofile } from './cpuprofile';
+import { importPstats, isPstats } from './pstats';
+import { importPythonSamples, isPythonSamples } from './pysamples';
 import { ProfileFormatError } from './errors';
 
 function decode(name: string, bytes: Uint8Array): string {
@@ -43,11 +47,16 @@ export function importProfileFile(name: string, bytes: Uint8Array): Profile {
       name,
     );
   }
+  // pstats is binary (Python's marshal format): look at the bytes before decoding any text.
+  if (isPstats(name, bytes)) return importPstats(bytes, { sourceFile: name });
   const text = decode(name, bytes);
   if (isCpuprofile(name, text)) return importCpuprofile(text, { sourceFile: name });
+  if (isPythonSamples(name, text)) return importPythonSamples(text, { sourceFile: name });
+  if (isCallgrind(name, text)) return importCallgrind(text, { sourceFile: name });
   throw new ProfileFormatError(
-    `"${name}" is not a profile format Heatlens reads (so far: V8 .cpuprofile files, from ` +
-      '`node --cpu-prof` or Chrome DevTools); open one of those instead.',
+    `"${name}" is not a profile format Heatlens reads: V8 .cpuprofile (\`node --cpu-prof\`, ` +
+      'Chrome DevTools), Python pstats (cProfile, yappi), callgrind (valgrind, yappi, ' +
+      'pyprof2calltree) or Heatlens Python samples. Open one of those instead.',
     name,
   );
 }
