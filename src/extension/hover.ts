@@ -16,8 +16,9 @@ export class HeatHoverProvider implements vscode.HoverProvider {
     const unit = shown.profile.meta.unit;
     const self = hits.reduce((s, l) => s + l.self, 0);
     const md = new vscode.MarkdownString();
+    const what = shown.defLineHeat ? 'this function, in total' : 'this line';
     md.appendMarkdown(
-      `**Heatlens** · this line: ${formatWeight(self, unit)} (${formatShare(self, shown.total)} of ${formatWeight(shown.total, unit)})\n\n`,
+      `**Heatlens** · ${what}: ${formatWeight(self, unit)} (${formatShare(self, shown.total)} of ${formatWeight(shown.total, unit)})\n\n`,
     );
     const frameIds = [...new Set(hits.flatMap((l) => l.frameIds))];
     for (const id of frameIds.slice(0, 3)) {
