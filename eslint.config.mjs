@@ -23,6 +23,7 @@ const noVscode = {
 export default tseslint.config(
   {
     ignores: [
+      '.bench/**',
       'node_modules/**',
       'dist/**',
       'out/**',
