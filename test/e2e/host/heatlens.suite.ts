@@ -35,7 +35,7 @@ suite('Heatlens in the extension host', () => {
     }
   });
 
-  test('profiling examples/js/primes.js finds isPrime hottest', async () => {
+  test('profiling examples/js/primes.js finds the prime counting hottest', async () => {
     const heatlens = await api();
     const folder = vscode.workspace.workspaceFolders?.[0];
     assert.ok(folder, 'the examples folder is open');
@@ -46,7 +46,11 @@ suite('Heatlens in the extension host', () => {
       const r = heatlens.getLastRun();
       return r && r.file.endsWith('primes.js') ? r : undefined;
     });
-    assert.equal(last.hottestFunction, 'isPrime');
+    // V8 inlines isPrime into countPrimes on most runs; either way the prime counting is hottest.
+    assert.ok(
+      last.hottestFunction === 'countPrimes' || last.hottestFunction === 'isPrime',
+      `the hottest function is countPrimes or isPrime, not ${last.hottestFunction}`,
+    );
     assert.ok(last.total > 0, `the profile has weight (total ${last.total})`);
     await vscode.commands.executeCommand('heatlens.clear');
   });
