@@ -138,8 +138,8 @@ export class Presenter implements vscode.Disposable {
       shown.run.durationMs !== undefined
         ? formatWeight(shown.run.durationMs * 1000, 'microseconds')
         : formatWeight(shown.total, shown.profile.meta.unit);
-    this.status.text = `$(flame) ${duration}${hottest ? ` · ${hottest.frame.name || '(anonymous)'} ${formatShare(hottest.total, shown.total)}` : ''}`;
-    this.status.tooltip = `Heatlens: ${shown.run.label}${hottest ? `\nHottest function: ${hottest.frame.name} (${formatShare(hottest.total, shown.total)} of the run)` : ''}\nClick for its callers and callees.`;
+    this.status.text = `$(flame) ${duration}${hottest ? ` · ${hottest.frame.name} ${formatShare(hottest.self, shown.total)} self` : ''}`;
+    this.status.tooltip = `Heatlens: ${shown.run.label}${hottest ? `\nHottest function: ${hottest.frame.name}, ${formatShare(hottest.self, shown.total)} of the run in its own code, ${formatShare(hottest.total, shown.total)} with what it calls` : ''}\nClick for its callers and callees.`;
     this.status.command = 'heatlens.showHottest';
     this.status.show();
   }

@@ -96,11 +96,19 @@ export class ShownProfile {
     return [...this.files.values()].map((f) => f.path);
   }
 
-  /** The hottest user function (by total), for the status bar. */
+  /**
+   * The hottest user function: the one with the most self time, where the time is actually
+   * spent (its callers have more total time, but the fix is rarely in them).
+   */
   hottestFunction(): FunctionStat | undefined {
-    return functionStats(this.profile).find(
-      (s) => s.frame.kind === 'user' && s.frame.name !== '' && s.frame.name !== '(anonymous)',
-    );
+    let best: FunctionStat | undefined;
+    for (const s of functionStats(this.profile)) {
+      if (s.frame.kind !== 'user' || s.frame.name === '(anonymous)' || s.frame.name === '')
+        continue;
+      if (s.frame.name === '<module>') continue;
+      if (!best || s.self > best.self) best = s;
+    }
+    return best;
   }
 
   frame(id: number): Frame {

@@ -402,7 +402,9 @@ class PythonProfileRunImpl {
       if (status?.outcome === 'missing_file')
         throw new RunError(`Cannot profile ${file}: the file does not exist.`);
 
-      if (mode !== 'sampling' && status?.warnings) this.warnings.push(...status.warnings);
+      // The sampler's warnings travel inside its profile (and reach meta.warnings on import).
+      if (status?.warnings && (mode !== 'sampling' || !bytes))
+        this.warnings.push(...status.warnings);
       const durationMs = typeof status?.duration_s === 'number' ? status.duration_s * 1000 : wallMs;
       const said = tail(this.stderrTail);
       let outcome: PythonRunResult['outcome'];

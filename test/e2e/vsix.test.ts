@@ -13,6 +13,7 @@ const allowed = [
   /^dist\/extension\.js$/,
   /^dist\/webview\.(js|css)$/,
   /^dist\/inject\/[^/]+\.js$/,
+  /^python\/heatlens_profile\.py$/,
   /^media\/.+/,
   /^package\.json$/,
   /^(README|CHANGELOG)\.md$/,
@@ -36,9 +37,12 @@ describe('the .vsix contents', () => {
     for (const must of ['package.json', 'README.md', 'LICENSE'])
       assert.ok(files.includes(must), `${must} is packaged`);
     // Every runtime file the build made is packaged (missing ones would break the installed .vsix).
-    const built = ['dist/extension.js', 'dist/webview.js', 'dist/webview.css'].filter((f) =>
-      existsSync(join(root, f)),
-    );
+    const built = [
+      'dist/extension.js',
+      'dist/webview.js',
+      'dist/webview.css',
+      'python/heatlens_profile.py',
+    ].filter((f) => existsSync(join(root, f)));
     const inject = join(root, 'dist', 'inject');
     if (existsSync(inject)) {
       for (const f of readdirSync(inject)) if (f.endsWith('.js')) built.push(`dist/inject/${f}`);

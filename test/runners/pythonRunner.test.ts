@@ -9,7 +9,7 @@
 // TypeScript reader.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -294,6 +294,26 @@ test('the program sees what `python file.py` shows it, and its output passes unt
     assert.equal(stdout, direct, mode);
   }
 });
+
+for (const mode of allModes) {
+  modeTest(mode, 'modules named like the standard library stay the program’s own', async () => {
+    const py = await pythonFor(mode);
+    const file = join(programs, 'shadow', 'main.py');
+    const direct = spawnSync(py, [file], { encoding: 'utf8' });
+    const { result, stdout, stderr } = await profile(join('shadow', 'main.py'), { mode });
+    assert.equal(stdout, direct.stdout);
+    assert.equal(stdout, 'user json user profile user pstats user traceback\n');
+    assert.equal(stderr, direct.stderr);
+    assert.equal(result.outcome, 'failed');
+    assert.equal(result.errorText, direct.stderr.trimEnd());
+    if (mode === 'sampling') {
+      assert.ok(samples(result, 'shadow').frames.some((f) => f.file === file));
+    } else {
+      const stats = await readPstats(result.profileBytes);
+      assert.equal(calls(entry(stats, join('shadow', 'main.py'), 'work'), mode), 1);
+    }
+  });
+}
 
 // ---- the hot program
 
