@@ -1,0 +1,430 @@
+/**
+ * The compact form in which a {@link Profile} crosses to the flame graph webview, once.
+ *
+ * Typed arrays travel as raw bytes: an ArrayBuffer per array when the channel carries binary
+ * data (VS Code webviews do since 1.57, and so does a browser's postMessage), else base64 of the
+ * same bytes (for JSON-only channels). Little-endian, as on every platform VS Code runs on. A
+ * million-node tree is 20 MB of parent/frame/self/children either way, with no per-number parse.
+ * Frames travel as parallel arrays with file names interned. Totals, depths and child ranges are
+ * recomputed on arrival (linear passes), so they cannot disagree with what was sent.
+ *
+ * The line table is left out: the webview does not use it, and the decoded profile carries an
+ * empty one.
+ */
+import type {
+  CallGraph,
+  CallTree,
+  Frame,
+  FrameKind,
+  LineTable,
+  Profile,
+  ProfileMeta,
+  Samples,
+} from '../core/profile';
+
+/** Frames as parallel arrays. */
+export interface WireFrames {
+  readonly name: string[];
+  /** Index into `files`, or -1 for no file. */
+  readonly file: number[];
+  readonly files: string[];
+  /** 1-based line, or 0 for unknown. */
+  readonly line1: number[];
+  /** 1-based column, or 0 for unknown. */
+  readonly col1: number[];
+  /** One letter per frame: u(ser), l(ibrary), r(untime), p(seudo). */
+  readonly kind: string;
+}
+
+/** The call graph as parallel arrays. */
+export interface WireCallGraph {
+  readonly fn: {
+    frame: number[];
+    calls: number[];
+    primitiveCalls: number[];
+    self: number[];
+    total: number[];
+  };
+  readonly edge: {
+    caller: number[];
+    callee: number[];
+    calls: number[];
+    self: number[];
+    total: number[];
+  };
+}
+
+/** The bytes of one typed array: an ArrayBuffer (binary channels) or base64 (JSON channels). */
+export type WireBytes = ArrayBuffer | string;
+
+/** A profile as sent to the webview (see the module comment). */
+export interface WireProfile {
+  readonly version: 1;
+  readonly meta: ProfileMeta;
+  readonly treeIsApproximate: boolean;
+  readonly frames: WireFrames;
+  readonly tree: {
+    readonly size: number;
+    /** Int32Array */
+    readonly parent: WireBytes;
+    /** Int32Array */
+    readonly frame: WireBytes;
+    /** Float64Array */
+    readonly self: WireBytes;
+    /** Int32Array: the children of every node, heaviest first, in node order. */
+    readonly children: WireBytes;
+  };
+  readonly samples?: {
+    readonly count: number;
+    /** Int32Array */
+    readonly node: WireBytes;
+    /** Float64Array */
+    readonly weight: WireBytes;
+    /** Float64Array */
+    readonly start: WireBytes;
+  };
+  readonly callGraph?: WireCallGraph;
+}
+
+const KIND_LETTER: Record<FrameKind, string> = {
+  user: 'u',
+  library: 'l',
+  runtime: 'r',
+  pseudo: 'p',
+};
+const LETTER_KIND: Record<string, FrameKind> = {
+  u: 'user',
+  l: 'library',
+  r: 'runtime',
+  p: 'pseudo',
+};
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64_CODES = new Uint8Array(128).fill(255);
+for (let i = 0; i < B64.length; i++) B64_CODES[B64.charCodeAt(i)] = i;
+
+interface NodeBufferLike {
+  from(
+    data: ArrayBufferLike,
+    byteOffset?: number,
+    length?: number,
+  ): {
+    toString(enc: string): string;
+    buffer: ArrayBuffer;
+    byteOffset: number;
+    byteLength: number;
+  };
+}
+// Node's Buffer when present (extension host, CLI, tests): about 10x faster than the loops below.
+const NodeBuffer = (globalThis as { Buffer?: NodeBufferLike }).Buffer;
+
+/** Base64 of the bytes of a typed array. */
+export function bytesToBase64(view: ArrayBufferView): string {
+  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  if (NodeBuffer) {
+    return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  }
+  return portableBase64(bytes);
+}
+
+/** Base64 without Node's Buffer (the webview side). Exported for its test. */
+export function portableBase64(bytes: Uint8Array): string {
+  const parts: string[] = [];
+  const CHUNK = 3 * 16384;
+  for (let start = 0; start < bytes.length; start += CHUNK) {
+    const end = Math.min(bytes.length, start + CHUNK);
+    let s = '';
+    let i = start;
+    for (; i + 2 < end; i += 3) {
+      const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+      s += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63] + B64[n & 63];
+    }
+    if (i < end) {
+      const two = i + 1 < end;
+      const n = (bytes[i] << 16) | ((two ? bytes[i + 1] : 0) << 8);
+      s += B64[n >> 18] + B64[(n >> 12) & 63] + (two ? B64[(n >> 6) & 63] : '=') + '=';
+    }
+    parts.push(s);
+  }
+  return parts.join('');
+}
+
+/** The bytes of a base64 string, in a fresh (so aligned) buffer. */
+export function base64ToBytes(text: string): Uint8Array {
+  let len = text.length;
+  while (len > 0 && text.charCodeAt(len - 1) === 61 /* = */) len--;
+  const out = new Uint8Array(Math.floor((len * 3) / 4));
+  let o = 0;
+  let i = 0;
+  for (; i + 3 < len; i += 4) {
+    const n =
+      (B64_CODES[text.charCodeAt(i)] << 18) |
+      (B64_CODES[text.charCodeAt(i + 1)] << 12) |
+      (B64_CODES[text.charCodeAt(i + 2)] << 6) |
+      B64_CODES[text.charCodeAt(i + 3)];
+    out[o++] = n >> 16;
+    out[o++] = (n >> 8) & 255;
+    out[o++] = n & 255;
+  }
+  const rest = len - i;
+  if (rest >= 2) {
+    const n =
+      (B64_CODES[text.charCodeAt(i)] << 18) |
+      (B64_CODES[text.charCodeAt(i + 1)] << 12) |
+      (rest === 3 ? B64_CODES[text.charCodeAt(i + 2)] << 6 : 0);
+    out[o++] = n >> 16;
+    if (rest === 3) out[o++] = (n >> 8) & 255;
+  }
+  return out;
+}
+
+/** Raw bytes of a wire field (an ArrayBuffer, a typed array a channel recreated, or base64). */
+function bytesOf(
+  value: unknown,
+  what: string,
+): { buffer: ArrayBuffer; offset: number; length: number } {
+  if (typeof value === 'string') {
+    const bytes = base64ToBytes(value);
+    return { buffer: bytes.buffer as ArrayBuffer, offset: 0, length: bytes.byteLength };
+  }
+  if (value instanceof ArrayBuffer) return { buffer: value, offset: 0, length: value.byteLength };
+  if (ArrayBuffer.isView(value)) {
+    return {
+      buffer: value.buffer as ArrayBuffer,
+      offset: value.byteOffset,
+      length: value.byteLength,
+    };
+  }
+  throw new WireError(`${what} is neither bytes nor base64`);
+}
+
+function typed<T extends Int32Array | Float64Array>(
+  Ctor: { new (buffer: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number },
+  value: unknown,
+  count: number,
+  what: string,
+): T {
+  const size = Ctor.BYTES_PER_ELEMENT;
+  const bytes = bytesOf(value, what);
+  const length = bytes.length;
+  let { buffer, offset } = bytes;
+  if (length !== count * size) {
+    throw new WireError(`${what} holds ${length / size} entries, expected ${count}`);
+  }
+  if (offset % size !== 0) {
+    // A view at an odd offset cannot be reinterpreted in place: copy it once.
+    buffer = buffer.slice(offset, offset + length);
+    offset = 0;
+  }
+  return new Ctor(buffer, offset, count);
+}
+
+const int32 = (v: unknown, count: number, what: string): Int32Array =>
+  typed(Int32Array, v, count, what);
+const float64 = (v: unknown, count: number, what: string): Float64Array =>
+  typed(Float64Array, v, count, what);
+
+/** A copy of exactly the bytes of a typed array (never its whole, possibly shared, buffer). */
+function rawCopy(view: ArrayBufferView): ArrayBuffer {
+  return (view.buffer as ArrayBuffer).slice(view.byteOffset, view.byteOffset + view.byteLength);
+}
+
+/** A malformed wire profile (a bug between host and webview, never the person's file). */
+export class WireError extends Error {
+  constructor(detail: string) {
+    super(
+      `Heatlens could not read the profile sent to the flame graph: ${detail}. Reopen the panel; if it persists, report it.`,
+    );
+    this.name = 'WireError';
+  }
+}
+
+const encoded = new WeakMap<Profile, WireProfile>();
+
+/** Options of {@link encodeProfile}. */
+export interface EncodeOptions {
+  /**
+   * Send typed arrays as ArrayBuffers (copies, so the host's profile is never detached) for
+   * channels that carry binary data; default: base64 strings, safe for JSON.
+   */
+  readonly binary?: boolean;
+}
+
+/** The compact form of a profile (the base64 form is cached per profile: profiles are immutable). */
+export function encodeProfile(profile: Profile, options: EncodeOptions = {}): WireProfile {
+  const binary = options.binary ?? false;
+  const cached = binary ? undefined : encoded.get(profile);
+  if (cached) return cached;
+  const bytes = binary ? rawCopy : bytesToBase64;
+  const files: string[] = [];
+  const fileIds = new Map<string, number>();
+  const n = profile.frames.length;
+  const name = new Array<string>(n);
+  const file = new Array<number>(n);
+  const line1 = new Array<number>(n);
+  const col1 = new Array<number>(n);
+  let kind = '';
+  for (let i = 0; i < n; i++) {
+    const f = profile.frames[i];
+    name[i] = f.name;
+    if (f.file === null) file[i] = -1;
+    else {
+      let id = fileIds.get(f.file);
+      if (id === undefined) {
+        id = files.length;
+        files.push(f.file);
+        fileIds.set(f.file, id);
+      }
+      file[i] = id;
+    }
+    line1[i] = f.line1 ?? 0;
+    col1[i] = f.col1 ?? 0;
+    kind += KIND_LETTER[f.kind];
+  }
+  const t = profile.tree;
+  const s = profile.samples;
+  const g = profile.callGraph;
+  const wire: WireProfile = {
+    version: 1,
+    meta: profile.meta,
+    treeIsApproximate: profile.treeIsApproximate,
+    frames: { name, file, files, line1, col1, kind },
+    tree: {
+      size: t.size,
+      parent: bytes(t.parent),
+      frame: bytes(t.frame),
+      self: bytes(t.self),
+      children: bytes(t.children),
+    },
+    samples: s
+      ? {
+          count: s.count,
+          node: bytes(s.node),
+          weight: bytes(s.weight),
+          start: bytes(s.start),
+        }
+      : undefined,
+    callGraph: g
+      ? {
+          fn: {
+            frame: g.functions.map((f) => f.frame),
+            calls: g.functions.map((f) => f.calls),
+            primitiveCalls: g.functions.map((f) => f.primitiveCalls),
+            self: g.functions.map((f) => f.self),
+            total: g.functions.map((f) => f.total),
+          },
+          edge: {
+            caller: g.edges.map((e) => e.caller),
+            callee: g.edges.map((e) => e.callee),
+            calls: g.edges.map((e) => e.calls),
+            self: g.edges.map((e) => e.self),
+            total: g.edges.map((e) => e.total),
+          },
+        }
+      : undefined,
+  };
+  if (!binary) encoded.set(profile, wire);
+  return wire;
+}
+
+const EMPTY_LINES: LineTable = {
+  files: [],
+  count: 0,
+  file: new Int32Array(0),
+  line1: new Int32Array(0),
+  frame: new Int32Array(0),
+  self: new Float64Array(0),
+};
+
+/**
+ * A {@link Profile} back from its wire form, usable by every pure analysis (its line table is
+ * empty). Throws {@link WireError} when the arrays do not fit together.
+ */
+export function decodeProfile(wire: WireProfile): Profile {
+  if (!wire || wire.version !== 1) throw new WireError(`unknown version ${String(wire?.version)}`);
+  const wf = wire.frames;
+  const frameCount = wf.name.length;
+  const frames: Frame[] = new Array(frameCount);
+  for (let i = 0; i < frameCount; i++) {
+    const kind = LETTER_KIND[wf.kind[i]];
+    if (!kind) throw new WireError(`frame ${i} has no kind`);
+    frames[i] = {
+      name: wf.name[i],
+      file: wf.file[i] >= 0 ? wf.files[wf.file[i]] : null,
+      line1: wf.line1[i] > 0 ? wf.line1[i] : null,
+      col1: wf.col1[i] > 0 ? wf.col1[i] : null,
+      kind,
+    };
+  }
+  const n = wire.tree.size;
+  const parent = int32(wire.tree.parent, n, 'tree.parent');
+  const frame = int32(wire.tree.frame, n, 'tree.frame');
+  const self = float64(wire.tree.self, n, 'tree.self');
+  const children = int32(wire.tree.children, Math.max(0, n - 1), 'tree.children');
+  const total = self.slice();
+  for (let i = n - 1; i > 0; i--) {
+    const p = parent[i];
+    if (!(p >= 0 && p < i)) throw new WireError(`node ${i} has parent ${p}`);
+    if (!(frame[i] >= 0 && frame[i] < frameCount))
+      throw new WireError(`node ${i} has frame ${frame[i]}`);
+    total[p] += total[i];
+  }
+  const depth = new Int32Array(n);
+  const childCount = new Int32Array(n);
+  for (let i = 1; i < n; i++) {
+    depth[i] = depth[parent[i]] + 1;
+    childCount[parent[i]]++;
+  }
+  const childStart = new Int32Array(n);
+  for (let i = 1; i < n; i++) childStart[i] = childStart[i - 1] + childCount[i - 1];
+  const tree: CallTree = {
+    size: n,
+    parent,
+    frame,
+    self,
+    total,
+    depth,
+    childStart,
+    childCount,
+    children,
+  };
+  let samples: Samples | undefined;
+  if (wire.samples) {
+    const c = wire.samples.count;
+    samples = {
+      count: c,
+      node: int32(wire.samples.node, c, 'samples.node'),
+      weight: float64(wire.samples.weight, c, 'samples.weight'),
+      start: float64(wire.samples.start, c, 'samples.start'),
+    };
+  }
+  let callGraph: CallGraph | undefined;
+  if (wire.callGraph) {
+    const { fn, edge } = wire.callGraph;
+    callGraph = {
+      functions: fn.frame.map((f, i) => ({
+        frame: f,
+        calls: fn.calls[i],
+        primitiveCalls: fn.primitiveCalls[i],
+        self: fn.self[i],
+        total: fn.total[i],
+      })),
+      edges: edge.caller.map((c, i) => ({
+        caller: c,
+        callee: edge.callee[i],
+        calls: edge.calls[i],
+        self: edge.self[i],
+        total: edge.total[i],
+      })),
+    };
+  }
+  return {
+    meta: wire.meta,
+    frames,
+    tree,
+    samples,
+    lines: EMPTY_LINES,
+    callGraph,
+    treeIsApproximate: wire.treeIsApproximate,
+  };
+}

@@ -1,0 +1,587 @@
+/**
+ * The Canvas2D renderer of interval rows (flame graph, time order, sandwich halves). Layout is
+ * computed elsewhere (layout/); this module only draws what is visible and maps the mouse back to
+ * boxes.
+ *
+ * Measured on headless Chromium without a GPU (FORMATS.md, "Drawing"): Canvas2D fills about a
+ * million rectangles per second and is far faster there than WebGL, which falls back to software.
+ * So a frame draws only visible rows, finds each row's visible part by binary search, skips boxes
+ * under a pixel (drawing a neutral band where they lie, at most one per pixel), sets each fill
+ * color once per frame, and draws labels only where they fit.
+ */
+import type { CallTree, Frame } from '../src/core/profile';
+import {
+  coverage,
+  intervalAt,
+  visitVisible,
+  type IntervalRow,
+  type IntervalRows,
+} from './layout/intervals';
+import { colorIndex, type Palette } from './theme';
+
+/** What a chart shows: interval rows whose `node` values are nodes of `tree`. */
+export interface ChartSource {
+  readonly rows: IntervalRows;
+  readonly tree: CallTree;
+  readonly frames: readonly Frame[];
+  /** Name shown for the synthetic root node (node 0), if a row holds it. */
+  readonly rootLabel: string;
+}
+
+/** A box under the mouse or selected: row, index in the row, and the tree node it shows. */
+export interface Hit {
+  readonly row: number;
+  readonly index: number;
+  readonly node: number;
+}
+
+/** What a chart tells its owner. */
+export interface ChartHandlers {
+  hover(hit: Hit | null, event: MouseEvent): void;
+  click(hit: Hit, event: MouseEvent): void;
+  /** The visible range or scroll position changed (through the mouse). */
+  viewportChanged?(): void;
+}
+
+/** Figures of the last frame, for tests and the benchmark. */
+export interface DrawStats {
+  boxes: number;
+  labels: number;
+  highlighted: number;
+  rows: number;
+  ms: number;
+}
+
+export const ROW_HEIGHT = 18;
+const LABEL_PAD = 4;
+const MIN_LABEL_CHARS = 5;
+/** Boxes narrower than this (CSS px) are drawn as pixels of one image rather than fillRects. */
+const NARROW_PX = 3;
+const DRAG_THRESHOLD = 4;
+
+/** One canvas drawing one {@link ChartSource}. */
+export class Chart {
+  readonly canvas: HTMLCanvasElement;
+  private readonly ctx: CanvasRenderingContext2D;
+  private source: ChartSource | undefined;
+  private colorOfFrame = new Int32Array(0);
+  private palette: Palette;
+  private width = 0;
+  private height = 0;
+  private dpr = 1;
+  private x0 = 0;
+  private x1 = 1;
+  private scrollY = 0;
+  private pending = 0;
+  private charWidth = 0;
+  private highlight: Uint8Array | null = null;
+  private selected: Hit | null = null;
+  private hovered: Hit | null = null;
+  private drag: {
+    x: number;
+    y: number;
+    x0: number;
+    x1: number;
+    scrollY: number;
+    moved: boolean;
+  } | null = null;
+  // Reused across frames: per color, the rectangles (x, y, w) to fill.
+  private batches: number[][] = [];
+  // Per row, prefix sums of box widths (computed on the row's first draw).
+  private readonly covers = new WeakMap<IntervalRow, Float64Array>();
+  // Narrow boxes (under NARROW_PX) and the coverage of boxes too small to draw, one pixel per CSS
+  // pixel column and visible row, drawn as one image stretched to the rows: a dense view has
+  // thousands of these, and writing bytes costs far less than a fillRect each.
+  private pixelCanvas: HTMLCanvasElement | undefined;
+  private tinyShare = new Float32Array(0);
+  private narrowColor = new Int16Array(0);
+  lastStats: DrawStats = { boxes: 0, labels: 0, highlighted: 0, rows: 0, ms: 0 };
+  /** Called after every frame (the benchmark hooks it). */
+  onDrawn: ((stats: DrawStats) => void) | undefined;
+
+  constructor(
+    private readonly container: HTMLElement,
+    palette: Palette,
+    private readonly handlers: ChartHandlers,
+    /** Rows from the bottom up (the callers half of the sandwich). */
+    private readonly flipped = false,
+  ) {
+    this.palette = palette;
+    this.canvas = document.createElement('canvas');
+    this.canvas.tabIndex = 0;
+    this.canvas.className = 'chart';
+    container.appendChild(this.canvas);
+    const ctx = this.canvas.getContext('2d', { alpha: false });
+    if (!ctx) throw new Error('This webview has no 2D canvas: the flame graph cannot be drawn.');
+    this.ctx = ctx;
+    new ResizeObserver(() => this.resize()).observe(container);
+    this.resize();
+    this.canvas.addEventListener('mousemove', (e) => this.onMove(e));
+    this.canvas.addEventListener('mouseleave', (e) => {
+      if (this.hovered) {
+        this.hovered = null;
+        this.requestDraw();
+      }
+      this.handlers.hover(null, e);
+    });
+    this.canvas.addEventListener('mousedown', (e) => {
+      if (e.button !== 0) return;
+      this.drag = {
+        x: e.clientX,
+        y: e.clientY,
+        x0: this.x0,
+        x1: this.x1,
+        scrollY: this.scrollY,
+        moved: false,
+      };
+    });
+    window.addEventListener('mouseup', (e) => this.onUp(e));
+    this.canvas.addEventListener('wheel', (e) => this.onWheel(e), { passive: false });
+  }
+
+  /** Shows a new source; the viewport resets to the whole extent unless `keepViewport`. */
+  setSource(source: ChartSource | undefined, keepViewport = false): void {
+    this.source = source;
+    this.hovered = null;
+    this.selected = null;
+    if (source) {
+      this.colorOfFrame = Int32Array.from(source.frames, (f) => colorIndex(f));
+      if (!keepViewport) {
+        this.x0 = source.rows.min;
+        this.x1 = source.rows.max > source.rows.min ? source.rows.max : source.rows.min + 1;
+        this.scrollY = 0;
+      }
+    }
+    this.requestDraw();
+  }
+
+  get current(): ChartSource | undefined {
+    return this.source;
+  }
+
+  setPalette(palette: Palette): void {
+    this.palette = palette;
+    this.charWidth = 0;
+    this.requestDraw();
+  }
+
+  /** Per node: 1 for a search match. Non-matches are dimmed while a highlight is set. */
+  setHighlight(nodes: Uint8Array | null): void {
+    this.highlight = nodes;
+    this.requestDraw();
+  }
+
+  setSelected(hit: Hit | null): void {
+    this.selected = hit;
+    this.requestDraw();
+  }
+
+  get selection(): Hit | null {
+    return this.selected;
+  }
+
+  /** The visible x range, in the source's units. */
+  get viewport(): { x0: number; x1: number; scrollY: number } {
+    return { x0: this.x0, x1: this.x1, scrollY: this.scrollY };
+  }
+
+  /** Shows `[x0, x1)` (clamped to the extent). */
+  setViewport(x0: number, x1: number, scrollY = this.scrollY): void {
+    const src = this.source;
+    if (!src) return;
+    const { min, max } = src.rows;
+    const extent = Math.max(max - min, Number.MIN_VALUE);
+    let span = Math.min(Math.max(x1 - x0, extent * 1e-9), extent);
+    if (!(span > 0)) span = extent;
+    let a = Math.max(min, x0);
+    if (a + span > max) a = max - span;
+    this.x0 = a;
+    this.x1 = a + span;
+    this.scrollY = this.clampScroll(scrollY);
+    this.requestDraw();
+  }
+
+  /** Zooms by `factor` (< 1 zooms in) around a point at `fraction` of the width. */
+  zoomBy(factor: number, fraction = 0.5): void {
+    const span = this.x1 - this.x0;
+    const at = this.x0 + span * fraction;
+    const next = span * factor;
+    this.setViewport(at - next * fraction, at - next * fraction + next);
+  }
+
+  /** Pans by a fraction of the visible width. */
+  panBy(fraction: number): void {
+    const span = this.x1 - this.x0;
+    this.setViewport(this.x0 + span * fraction, this.x1 + span * fraction);
+  }
+
+  /** Shows a box's x range (zoom) and scrolls its row into view. */
+  zoomTo(hit: Hit): void {
+    const row = this.source?.rows.rows[hit.row];
+    if (!row) return;
+    this.setViewport(row.start[hit.index], row.end[hit.index]);
+    this.scrollRowIntoView(hit.row);
+  }
+
+  /** Pans (without zooming) and scrolls so that a box is on screen. */
+  ensureVisible(hit: Hit): void {
+    const row = this.source?.rows.rows[hit.row];
+    if (!row) return;
+    const s = row.start[hit.index];
+    const e = row.end[hit.index];
+    const span = this.x1 - this.x0;
+    if (e <= this.x0 || s >= this.x1) {
+      const mid = (s + e) / 2;
+      this.setViewport(mid - span / 2, mid + span / 2);
+    }
+    this.scrollRowIntoView(hit.row);
+  }
+
+  private scrollRowIntoView(row: number): void {
+    const top = row * ROW_HEIGHT;
+    let y = this.scrollY;
+    if (top < y) y = top;
+    else if (top + ROW_HEIGHT > y + this.height) y = top + ROW_HEIGHT - this.height;
+    this.scrollY = this.clampScroll(y);
+    this.requestDraw();
+  }
+
+  private clampScroll(y: number): number {
+    const rows = this.source?.rows.rows.length ?? 0;
+    const content = rows * ROW_HEIGHT + ROW_HEIGHT;
+    return Math.max(0, Math.min(y, content - this.height));
+  }
+
+  /** The box at a point of the canvas (CSS pixels), or null. */
+  hitAt(mx: number, my: number): Hit | null {
+    const src = this.source;
+    if (!src || this.width <= 0) return null;
+    const yContent = this.flipped ? this.height - my + this.scrollY : my + this.scrollY;
+    const r = Math.floor(yContent / ROW_HEIGHT);
+    const row = src.rows.rows[r];
+    if (!row) return null;
+    const x = this.x0 + (mx / this.width) * (this.x1 - this.x0);
+    const i = intervalAt(row, x);
+    return i < 0 ? null : { row: r, index: i, node: row.node[i] };
+  }
+
+  /** Where a box is drawn (CSS pixels in the canvas), or null when it is not on screen. */
+  boxOf(hit: Hit): { x: number; y: number; w: number; h: number } | null {
+    const row = this.source?.rows.rows[hit.row];
+    if (!row) return null;
+    const scale = this.width / (this.x1 - this.x0);
+    const left = Math.max(0, (row.start[hit.index] - this.x0) * scale);
+    const right = Math.min(this.width, (row.end[hit.index] - this.x0) * scale);
+    const y = this.rowY(hit.row);
+    if (right <= left || y + ROW_HEIGHT <= 0 || y >= this.height) return null;
+    return { x: left, y, w: right - left, h: ROW_HEIGHT - 1 };
+  }
+
+  private rowY(row: number): number {
+    return this.flipped
+      ? this.height - (row + 1) * ROW_HEIGHT + this.scrollY
+      : row * ROW_HEIGHT - this.scrollY;
+  }
+
+  /** Draws on the next animation frame (several requests in one frame draw once). */
+  requestDraw(): void {
+    if (this.pending) return;
+    this.pending = requestAnimationFrame(() => {
+      this.pending = 0;
+      this.draw();
+    });
+  }
+
+  /** Draws now (also cancels a pending frame). */
+  draw(): DrawStats {
+    if (this.pending) {
+      cancelAnimationFrame(this.pending);
+      this.pending = 0;
+    }
+    const t0 = performance.now();
+    const ctx = this.ctx;
+    const p = this.palette;
+    const W = this.width;
+    const H = this.height;
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    ctx.fillStyle = p.background;
+    ctx.fillRect(0, 0, W, H);
+    const src = this.source;
+    const stats: DrawStats = { boxes: 0, labels: 0, highlighted: 0, rows: 0, ms: 0 };
+    if (!src || W <= 0 || H <= 0) {
+      this.lastStats = stats;
+      return stats;
+    }
+    const { rows } = src.rows;
+    const tree = src.tree;
+    const span = this.x1 - this.x0;
+    const scale = W / span;
+    const minWidth = 1 / scale;
+    const x0 = this.x0;
+    const x1 = this.x1;
+    if (this.batches.length !== p.fills.length) this.batches = p.fills.map(() => []);
+    const batches = this.batches;
+    for (const b of batches) b.length = 0;
+    ctx.font = p.font;
+    if (!this.charWidth) this.charWidth = ctx.measureText('MMMMMMMMMM').width / 10 || 7;
+    // A label shows at least a few characters and an ellipsis; fewer would say nothing and cost
+    // as much to draw (text is the slowest thing on a software canvas).
+    const minLabel = this.charWidth * MIN_LABEL_CHARS + LABEL_PAD * 2;
+    const labels: number[] = []; // (row, index, left, width, y) per label
+    // Coverage of boxes too narrow to draw, per CSS pixel of each visible row (see drawTiny).
+    const firstRow = Math.max(0, Math.floor(this.scrollY / ROW_HEIGHT));
+    const lastRow = Math.min(rows.length - 1, Math.floor((this.scrollY + H) / ROW_HEIGHT));
+    const tinyW = Math.ceil(W);
+    const tinyRows = Math.max(0, lastRow - firstRow + 1);
+    const cells = tinyW * tinyRows;
+    if (this.tinyShare.length < cells) {
+      this.tinyShare = new Float32Array(cells);
+      this.narrowColor = new Int16Array(cells);
+    }
+    const tinyShare = this.tinyShare;
+    const narrowColor = this.narrowColor;
+    tinyShare.fill(0, 0, cells);
+    narrowColor.fill(-1, 0, cells);
+    let anyPixels = false;
+    const highlight = this.highlight;
+    const colorOf = this.colorOfFrame;
+    const dimOffset = p.count;
+    // Visible rows only (firstRow..lastRow, above).
+    for (let r = firstRow; r <= lastRow; r++) {
+      const row = rows[r];
+      const y = this.rowY(r);
+      stats.rows++;
+      const starts = row.start;
+      const ends = row.end;
+      const nodes = row.node;
+      stats.boxes += visitVisible(
+        row,
+        x0,
+        x1,
+        minWidth,
+        (i) => {
+          const node = nodes[i];
+          let c = node === 0 ? 1 : colorOf[tree.frame[node]];
+          if (highlight) {
+            if (highlight[node]) stats.highlighted++;
+            else c += dimOffset;
+          }
+          let left = (starts[i] - x0) * scale;
+          let right = (ends[i] - x0) * scale;
+          if (left < -1) left = -1;
+          if (right > W + 1) right = W + 1;
+          const w = right - left;
+          if (w < NARROW_PX) {
+            // A narrow box: its pixels, no gap, no label.
+            const a = Math.max(0, Math.floor(left));
+            const b = Math.min(tinyW, Math.max(a + 1, Math.ceil(right)));
+            const base = (r - firstRow) * tinyW;
+            for (let px = a; px < b; px++) narrowColor[base + px] = c;
+            anyPixels = true;
+            return;
+          }
+          // A one-pixel gap between boxes once they are wide enough to afford it.
+          batches[c].push(left, y, w - 1);
+          if (w >= minLabel) labels.push(r, i, left, w, y);
+        },
+        (from, to, first, last) => {
+          if (!(to > from)) return; // only zero-width boxes: nothing to show
+          let cover = this.covers.get(row);
+          if (!cover) this.covers.set(row, (cover = coverage(row)));
+          // How much of the stretch the tiny boxes cover sets the opacity of its pixels.
+          const share = (cover[last + 1] - cover[first]) / (to - from);
+          const a = Math.max(0, Math.floor((from - x0) * scale));
+          const b = Math.min(tinyW, Math.max(a + 1, Math.ceil((to - x0) * scale)));
+          const base = (r - firstRow) * tinyW;
+          for (let px = a; px < b; px++) {
+            if (tinyShare[base + px] < share) tinyShare[base + px] = share;
+          }
+          anyPixels = true;
+        },
+      );
+    }
+    if (anyPixels) this.drawPixels(tinyW, tinyRows, firstRow);
+    for (let c = 0; c < batches.length; c++) {
+      const b = batches[c];
+      if (!b.length) continue;
+      ctx.fillStyle = p.fills[c];
+      // fillRect, not one path of many rects: Skia rasterizes a many-rect path far slower.
+      for (let k = 0; k < b.length; k += 3) ctx.fillRect(b[k], b[k + 1], b[k + 2], ROW_HEIGHT - 1);
+    }
+    if (p.boxBorder) {
+      // High contrast: outline boxes wide enough to show an outline.
+      ctx.strokeStyle = p.boxBorder;
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      for (const b of batches) {
+        for (let k = 0; k < b.length; k += 3) {
+          if (b[k + 2] >= 4) ctx.rect(b[k] + 0.5, b[k + 1] + 0.5, b[k + 2] - 1, ROW_HEIGHT - 2);
+        }
+      }
+      ctx.stroke();
+    }
+    ctx.textBaseline = 'middle';
+    const cw = this.charWidth;
+    for (let k = 0; k < labels.length; k += 5) {
+      const r = labels[k];
+      const i = labels[k + 1];
+      const node = rows[r].node[i];
+      const boxLeft = labels[k + 2];
+      // Keep the label on screen when the box starts to the left of it.
+      const left = Math.max(boxLeft, 0);
+      const room = labels[k + 3] - (left - boxLeft) - LABEL_PAD * 2;
+      const maxChars = Math.floor(room / cw);
+      if (maxChars < MIN_LABEL_CHARS) continue;
+      const name = node === 0 ? src.rootLabel : src.frames[tree.frame[node]].name || '(anonymous)';
+      const text = name.length <= maxChars ? name : `${name.slice(0, maxChars - 1)}…`;
+      ctx.fillStyle = highlight && !highlight[node] ? p.dimText : p.text;
+      ctx.fillText(text, left + LABEL_PAD, labels[k + 4] + (ROW_HEIGHT - 1) / 2 + 0.5);
+      stats.labels++;
+    }
+    this.outline(this.hovered, p.hover, 1);
+    this.outline(this.selected, p.selection, 2);
+    stats.ms = performance.now() - t0;
+    this.lastStats = stats;
+    this.onDrawn?.(stats);
+    return stats;
+  }
+
+  /**
+   * Draws narrow boxes and the coverage of boxes too small to draw, one image row per chart row,
+   * each stretched to the row's height.
+   */
+  private drawPixels(width: number, rowCount: number, firstRow: number): void {
+    const p = this.palette;
+    const canvas = (this.pixelCanvas ??= document.createElement('canvas'));
+    if (canvas.width !== width || canvas.height < rowCount) {
+      canvas.width = width;
+      canvas.height = Math.max(rowCount, canvas.height);
+    }
+    const ictx = canvas.getContext('2d');
+    if (!ictx) return;
+    const image = ictx.createImageData(width, rowCount);
+    const data = image.data;
+    const [cr, cg, cb] = p.tinyRgb;
+    const maxA = p.tinyAlpha * 255;
+    const share = this.tinyShare;
+    const color = this.narrowColor;
+    const rgba = p.rgba;
+    for (let i = 0, n = width * rowCount; i < n; i++) {
+      const o = i * 4;
+      const c = color[i];
+      if (c >= 0) {
+        const q = c * 4;
+        data[o] = rgba[q];
+        data[o + 1] = rgba[q + 1];
+        data[o + 2] = rgba[q + 2];
+        data[o + 3] = rgba[q + 3];
+        continue;
+      }
+      const s = share[i];
+      if (s <= 0) continue;
+      data[o] = cr;
+      data[o + 1] = cg;
+      data[o + 2] = cb;
+      // At least a faint trace, so a single tiny box still shows.
+      data[o + 3] = Math.max(24, Math.min(1, s) * maxA);
+    }
+    ictx.putImageData(image, 0, 0);
+    const ctx = this.ctx;
+    const smoothing = ctx.imageSmoothingEnabled;
+    ctx.imageSmoothingEnabled = false;
+    for (let k = 0; k < rowCount; k++) {
+      ctx.drawImage(canvas, 0, k, width, 1, 0, this.rowY(firstRow + k), width, ROW_HEIGHT - 1);
+    }
+    ctx.imageSmoothingEnabled = smoothing;
+  }
+
+  private outline(hit: Hit | null, color: string, width: number): void {
+    if (!hit) return;
+    const box = this.boxOf(hit);
+    if (!box) return;
+    this.ctx.strokeStyle = color;
+    this.ctx.lineWidth = width;
+    this.ctx.strokeRect(
+      box.x + width / 2,
+      box.y + width / 2,
+      Math.max(1, box.w - width),
+      box.h - width,
+    );
+  }
+
+  private resize(): void {
+    const rect = this.container.getBoundingClientRect();
+    const dpr = window.devicePixelRatio || 1;
+    const w = Math.max(0, Math.floor(rect.width));
+    const h = Math.max(0, Math.floor(rect.height));
+    if (w === this.width && h === this.height && dpr === this.dpr) return;
+    this.width = w;
+    this.height = h;
+    this.dpr = dpr;
+    this.canvas.style.width = `${w}px`;
+    this.canvas.style.height = `${h}px`;
+    this.canvas.width = Math.round(w * dpr);
+    this.canvas.height = Math.round(h * dpr);
+    this.charWidth = 0;
+    this.scrollY = this.clampScroll(this.scrollY);
+    this.draw();
+  }
+
+  /** Re-reads the container size (after the layout around the chart changed). */
+  refreshSize(): void {
+    this.resize();
+  }
+
+  private local(e: MouseEvent): [number, number] {
+    const r = this.canvas.getBoundingClientRect();
+    return [e.clientX - r.left, e.clientY - r.top];
+  }
+
+  private onMove(e: MouseEvent): void {
+    const d = this.drag;
+    if (d && (e.buttons & 1) === 1) {
+      const dx = e.clientX - d.x;
+      const dy = e.clientY - d.y;
+      if (!d.moved && Math.abs(dx) + Math.abs(dy) < DRAG_THRESHOLD) return;
+      d.moved = true;
+      const perPx = (d.x1 - d.x0) / this.width;
+      this.setViewport(d.x0 - dx * perPx, d.x1 - dx * perPx, d.scrollY + (this.flipped ? dy : -dy));
+      this.handlers.viewportChanged?.();
+      return;
+    }
+    const [mx, my] = this.local(e);
+    const hit = this.hitAt(mx, my);
+    if (hit?.node !== this.hovered?.node || hit?.index !== this.hovered?.index) {
+      this.hovered = hit;
+      this.requestDraw();
+    }
+    this.handlers.hover(hit, e);
+  }
+
+  private onUp(e: MouseEvent): void {
+    const d = this.drag;
+    this.drag = null;
+    if (!d || d.moved || e.button !== 0 || e.target !== this.canvas) return;
+    const [mx, my] = this.local(e);
+    const hit = this.hitAt(mx, my);
+    if (hit) this.handlers.click(hit, e);
+  }
+
+  private onWheel(e: WheelEvent): void {
+    if (!this.source) return;
+    e.preventDefault();
+    const unit = e.deltaMode === 1 ? ROW_HEIGHT : e.deltaMode === 2 ? this.height : 1;
+    const dx = e.deltaX * unit;
+    const dy = e.deltaY * unit;
+    const [mx] = this.local(e);
+    if (e.ctrlKey || e.metaKey) {
+      this.zoomBy(Math.exp(dy * 0.002), mx / this.width);
+    } else if (e.shiftKey || Math.abs(dx) > Math.abs(dy)) {
+      const d = e.shiftKey && !dx ? dy : dx;
+      this.panBy(d / this.width);
+    } else {
+      this.setViewport(this.x0, this.x1, this.scrollY + (this.flipped ? -dy : dy));
+    }
+    this.handlers.viewportChanged?.();
+  }
+}
