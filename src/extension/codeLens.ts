@@ -45,9 +45,9 @@ export class HeatCodeLensProvider implements vscode.CodeLensProvider {
       lenses.push(
         new vscode.CodeLens(new vscode.Range(line0, 0, line0, 0), {
           title: functionLensTitle(stat, shown),
-          tooltip: `Heatlens: ${stat.frame.name || '(anonymous)'} - show callers and callees`,
-          command: 'heatlens.showFunction',
-          arguments: [stat.frameId],
+          tooltip: `Heatlens: open the flame graph on ${stat.frame.name || '(anonymous)'}, with its callers and callees`,
+          command: 'heatlens.showFlameGraph',
+          arguments: [stat.frameId, 'sandwich'],
         }),
       );
     }
@@ -107,8 +107,8 @@ export class HeatCodeLensProvider implements vscode.CodeLensProvider {
           tooltip:
             'Heatlens: the profiler sampled these lines inside another function, because V8 ' +
             'inlined this one into it. The figure is the time spent on its lines.',
-          command: 'heatlens.showFunction',
-          arguments: [[...ranIn].sort((a, b) => b[1] - a[1])[0]?.[0]],
+          command: 'heatlens.showFlameGraph',
+          arguments: [[...ranIn].sort((a, b) => b[1] - a[1])[0]?.[0], 'sandwich'],
         }),
       );
     }

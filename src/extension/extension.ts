@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { Presenter } from './controller';
+import { FlamePanel, registerFlameSerializer } from './flamePanel';
 import { ProfileCommand } from './profileCommand';
 
 /** What the extension returns from activate(), for tests and other extensions. */
@@ -39,6 +40,24 @@ export function activate(context: vscode.ExtensionContext): HeatlensApi {
       typeof frameId === 'number' ? presenter.showFunction(frameId) : presenter.showHottest(),
     ),
     vscode.commands.registerCommand('heatlens.showHottest', () => presenter.showHottest()),
+    vscode.commands.registerCommand(
+      'heatlens.showFlameGraph',
+      (frameId?: unknown, view?: unknown) => {
+        const shown = presenter.current;
+        if (!shown) {
+          void vscode.window.showInformationMessage(
+            'Heatlens: there is no profile to show. Run "Heatlens: Profile Current File" first.',
+          );
+          return;
+        }
+        FlamePanel.show(context, shown.profile, {
+          focusFrameId: typeof frameId === 'number' ? frameId : undefined,
+          focusView: view === 'flame' || view === 'sandwich' ? view : undefined,
+          title: `Heatlens: ${path.basename(shown.run.file ?? shown.run.label)}`,
+        });
+      },
+    ),
+    registerFlameSerializer(context, () => presenter.current?.profile),
   );
   return {
     getLastRun() {

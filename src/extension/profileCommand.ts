@@ -203,6 +203,13 @@ export class ProfileCommand implements vscode.Disposable {
         .then((c) => c && this.output.show());
     } else if (warnings.length) {
       void vscode.window.showWarningMessage(`Heatlens: ${warnings[0]}`);
+    } else {
+      void vscode.window
+        .showInformationMessage(
+          `Heatlens: profiled ${name} (${(result.durationMs / 1000).toFixed(2)} s).`,
+          'Open Flame Graph',
+        )
+        .then((c) => c && vscode.commands.executeCommand('heatlens.showFlameGraph'));
     }
     return this.last;
   }
