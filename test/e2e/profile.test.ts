@@ -106,6 +106,30 @@ describe('Profile Current File in a real VS Code', { skip: prepared.skip }, () =
       assertLensHasTimings(await waitForLensAbove(s, 'checksum'));
       assert.match(status, /checksum/, 'the status bar names the hottest function');
       await s.screenshot('5-bundled-hash-heat');
+      // Clicking the CodeLens opens the flame graph panel focused on checksum, with its canvas drawn.
+      await s.page
+        .locator('.codelens-decoration a', { hasText: 'total' })
+        .first()
+        .click({ timeout: 10_000 });
+      const frame = await waitFor('the flame graph webview', () => s.findFrame('#sandwichTitle'));
+      await waitFor('the sandwich to be focused on checksum', async () =>
+        /checksum/.test(
+          (await frame.evaluate(() => document.querySelector('#sandwichTitle')?.textContent)) ?? '',
+        ),
+      );
+      const painted = await waitFor('a drawn canvas in the flame graph', () =>
+        frame.evaluate(() =>
+          Array.from(document.querySelectorAll('canvas')).some((c) => {
+            if (c.width === 0 || c.height === 0 || c.offsetParent === null) return false;
+            const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data;
+            if (!data) return false;
+            for (let i = 0; i < data.length; i += 4) if (data[i + 3] !== 0) return true;
+            return false;
+          }),
+        ),
+      );
+      assert.ok(painted, 'the flame graph canvas has pixels');
+      await s.screenshot('5b-bundled-flame-graph');
       await clearAndCheck(s);
     });
   });
