@@ -44,7 +44,9 @@ def score(account):
 def list_accounts(tier):
     # The slow part: every request compiles every rule again, and re's cache is not big enough
     # to help once the rules change between requests.
-    patterns = [re.compile(rule + f"|^{tier}-{i}$") for i, rule in enumerate(load_rules())]
+    patterns = []
+    for i, rule in enumerate(load_rules()):
+        patterns.append(re.compile(rule + f"|^{tier}-{i}$"))
     result = []
     for account in ACCOUNTS:
         if account["tier"] == tier and matches_any(account, patterns):

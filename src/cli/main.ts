@@ -2,7 +2,8 @@
  * `heatlens`: the same pipeline as the extension, in a terminal (ARCHITECTURE.md, "The CLI").
  *
  *   heatlens profile <file> [--interval <µs>] [--out <profile file>] [--json] [--limit <n>]
- *                    [--all] [--] [program args]
+ *                    [--all] [--mode sampling|cprofile|yappi] [--clock cpu|wall]
+ *                    [--python <path>] [--] [program args]
  *   heatlens summary <profile file> [--json] [--limit <n>] [--all] [--no-sourcemaps]
  *
  * stdout carries only the result (the table, or one JSON object with --json: a public contract,
@@ -22,6 +23,9 @@ import { exportCpuprofile, importCpuprofile } from '../formats/cpuprofile';
 import { importProfileFile } from '../formats/detect';
 import { ProfileFormatError } from '../formats/errors';
 import { RunError, startNodeProfile } from '../runners/nodeRunner';
+import { resolvePython, startPythonProfile, type PythonProfileMode } from '../runners/pythonRunner';
+import { importPstats } from '../formats/pstats';
+import { importPythonSamples } from '../formats/pysamples';
 import type { RunResult } from '../runners/nodeRunner';
 import { remapProfile } from '../sourcemaps/remap';
 import type { SourceMapHost } from '../sourcemaps/remap';
@@ -30,9 +34,16 @@ const HELP = `heatlens ${version}: profile a program and see where its time goes
 
 Usage:
   heatlens profile <file> [options] [--] [program args]
-      Run a .js/.mjs/.cjs/.ts file under the V8 CPU profiler and summarize the profile.
+      Run a .js/.mjs/.cjs/.ts file under the V8 CPU profiler, or a .py file under a Python
+      profiler, and summarize the profile.
       --interval <µs>   sampling interval in microseconds (default 1000)
-      --out <file>      also save the profile (source-mapped) as a .cpuprofile
+      --out <file>      also save the profile: a source-mapped .cpuprofile for Node; for Python
+                        what the profiler wrote (pstats for cprofile/yappi, Heatlens samples
+                        JSON for sampling)
+      --mode <mode>     Python: sampling (default, Heatlens' sampler: line-level), cprofile
+                        (exact call counts) or yappi (threads, asyncio; needs yappi)
+      --clock <clock>   Python sampling and yappi: cpu (default) or wall
+      --python <path>   Python interpreter (default: python3, then python)
       --json            print one JSON object instead of a table; the program's output goes
                         to stderr
       --limit <n>       how many functions and lines to list (default 50 for --json, 20 and
@@ -42,7 +53,8 @@ Usage:
       Ctrl+C stops the program and still prints (and saves) what was recorded.
 
   heatlens summary <profile file> [--json] [--limit <n>] [--all] [--no-sourcemaps]
-      Summarize a .cpuprofile (node --cpu-prof, Chrome DevTools, heatlens --out).
+      Summarize a profile file: .cpuprofile (node --cpu-prof, Chrome DevTools, heatlens --out),
+      pstats (cProfile, yappi), callgrind (valgrind, yappi, pyprof2calltree), Heatlens samples.
       Source maps found next to the profiled scripts are applied unless --no-sourcemaps.
 
   heatlens --help | --version
@@ -64,6 +76,9 @@ interface Options {
   limit?: number;
   interval?: number;
   out?: string;
+  mode?: PythonProfileMode;
+  clock?: 'cpu' | 'wall';
+  python?: string;
   sourcemaps: boolean;
   positionals: string[];
   programArgs: string[];
@@ -120,6 +135,20 @@ function parseArgs(command: string, args: string[]): Options {
       const out = value();
       if (!out) throw new UsageError('--out needs a file name.');
       options.out = out;
+    } else if (flag === '--mode' && takesProgram) {
+      const mode = value();
+      if (mode !== 'sampling' && mode !== 'cprofile' && mode !== 'yappi')
+        throw new UsageError(`--mode takes sampling, cprofile or yappi, not "${mode ?? ''}".`);
+      options.mode = mode;
+    } else if (flag === '--clock' && takesProgram) {
+      const clock = value();
+      if (clock !== 'cpu' && clock !== 'wall')
+        throw new UsageError(`--clock takes cpu or wall, not "${clock ?? ''}".`);
+      options.clock = clock;
+    } else if (flag === '--python' && takesProgram) {
+      const python = value();
+      if (!python) throw new UsageError('--python needs the path of a Python interpreter.');
+      options.python = python;
     } else if (flag === '--no-sourcemaps' && !takesProgram) options.sourcemaps = false;
     else {
       throw new UsageError(
@@ -189,8 +218,14 @@ async function summaryCommand(options: Options): Promise<number> {
   return 0;
 }
 
+/** What the CLI needs of a finished run, whichever runtime ran it. */
+type AnyRunResult = Pick<
+  RunResult,
+  'outcome' | 'exitCode' | 'signal' | 'errorText' | 'durationMs' | 'command' | 'warnings'
+> & { intervalUs?: number };
+
 /** The profile with what we know of the run added to its meta. */
-function withRun(profile: Profile, result: RunResult): Profile {
+function withRun(profile: Profile, result: AnyRunResult): Profile {
   return Object.freeze({
     ...profile,
     meta: Object.freeze({
@@ -202,7 +237,7 @@ function withRun(profile: Profile, result: RunResult): Profile {
   });
 }
 
-function describeEnd(result: RunResult): string {
+function describeEnd(result: AnyRunResult): string {
   if (result.outcome === 'cancelled') return 'was stopped';
   if (result.signal) return `was killed by ${result.signal}`;
   if (result.exitCode !== null && result.exitCode !== 0)
@@ -225,16 +260,11 @@ async function profileCommand(options: Options): Promise<number> {
     throw new CliError(`cannot profile "${options.positionals[0]}": there is no such file.`);
   }
 
-  const run = startNodeProfile({
-    file,
-    args: options.programArgs,
-    cwd: process.cwd(),
-    intervalUs: options.interval,
-    onOutput: (stream, text) => {
-      // With --json, stdout belongs to the JSON: the program's output goes to stderr.
-      (options.json || stream === 'stderr' ? process.stderr : process.stdout).write(text);
-    },
-  });
+  const python = /\.pyw?$/i.test(file);
+  if (!python && (options.mode || options.clock || options.python)) {
+    throw new UsageError('--mode, --clock and --python apply to Python (.py) files only.');
+  }
+  const run = python ? await startPython(file, options) : startNode(file, options);
   let interrupts = 0;
   const onSignal = () => {
     interrupts++;
@@ -250,7 +280,7 @@ async function profileCommand(options: Options): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  let result: RunResult;
+  let result: AnyRunResult;
   try {
     result = await run.done;
   } finally {
@@ -258,27 +288,10 @@ async function profileCommand(options: Options): Promise<number> {
     process.off('SIGTERM', onSignal);
     run.dispose();
   }
-
-  if (!result.profileText) {
-    throw new CliError(
-      `the program ${describeEnd(result)} before a profile could be taken` +
-        (result.errorText ? ` (${result.errorText.trim().split('\n')[0]})` : '') +
-        '; check that it runs with plain node.',
-    );
-  }
-  const profile = withRun(
-    await remapProfile(
-      importCpuprofile(result.profileText, { runtimePaths: result.runtimePaths }),
-      diskHost,
-      {
-        maps: result.generatedMaps,
-      },
-    ),
-    result,
-  );
+  const profile = withRun(await run.profile(), result);
   if (options.out) {
     try {
-      writeFileSync(options.out, exportCpuprofile(profile));
+      writeFileSync(options.out, run.saved(profile));
     } catch (err) {
       throw new CliError(`cannot save the profile to "${options.out}": ${(err as Error).message}.`);
     }
@@ -309,6 +322,88 @@ async function profileCommand(options: Options): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** A run in progress, whichever runtime: its end, Cancel, and what it leaves. */
+interface CliRun {
+  readonly done: Promise<AnyRunResult>;
+  cancel(): void;
+  dispose(): void;
+  /** The profile, imported (and for Node, source-mapped). */
+  profile(): Promise<Profile>;
+  /** The bytes `--out` saves. */
+  saved(profile: Profile): string | Uint8Array;
+}
+
+function programOutput(options: Options) {
+  return (stream: 'stdout' | 'stderr', text: string) => {
+    // With --json, stdout belongs to the JSON: the program's output goes to stderr.
+    (options.json || stream === 'stderr' ? process.stderr : process.stdout).write(text);
+  };
+}
+
+function startNode(file: string, options: Options): CliRun {
+  const run = startNodeProfile({
+    file,
+    args: options.programArgs,
+    cwd: process.cwd(),
+    intervalUs: options.interval,
+    onOutput: programOutput(options),
+  });
+  return {
+    done: run.done,
+    cancel: () => run.cancel(),
+    dispose: () => run.dispose(),
+    async profile() {
+      const result = await run.done;
+      if (!result.profileText) {
+        throw new CliError(
+          `the program ${describeEnd(result)} before a profile could be taken` +
+            (result.errorText ? ` (${result.errorText.trim().split('\n')[0]})` : '') +
+            '; check that it runs with plain node.',
+        );
+      }
+      const raw = importCpuprofile(result.profileText, { runtimePaths: result.runtimePaths });
+      return remapProfile(raw, diskHost, { maps: result.generatedMaps });
+    },
+    saved: (profile) => exportCpuprofile(profile),
+  };
+}
+
+async function startPython(file: string, options: Options): Promise<CliRun> {
+  const python = await resolvePython(options.python ? [options.python] : ['python3', 'python']);
+  const run = startPythonProfile({
+    file,
+    args: options.programArgs,
+    cwd: process.cwd(),
+    mode: options.mode ?? 'sampling',
+    clock: options.clock,
+    python,
+    intervalUs: options.interval,
+    onOutput: programOutput(options),
+  });
+  let raw: Uint8Array = new Uint8Array();
+  return {
+    done: run.done,
+    cancel: () => run.cancel(),
+    dispose: () => run.dispose(),
+    async profile() {
+      const result = await run.done;
+      raw = result.profileBytes;
+      if (result.profileBytes.length === 0) {
+        throw new CliError(
+          `the program ${describeEnd(result)} before a profile could be written` +
+            (result.errorText ? ` (${result.errorText.trim().split('\n').pop()})` : '') +
+            '.',
+        );
+      }
+      return result.format === 'pstats'
+        ? importPstats(result.profileBytes, { sourceFile: file })
+        : importPythonSamples(new TextDecoder().decode(result.profileBytes), { sourceFile: file });
+    },
+    // What the Python profiler wrote, as is: pstats opens in snakeviz and `python -m pstats`.
+    saved: () => raw,
+  };
 }
 
 /** Runs the CLI with `argv` (without node and the script); resolves to the exit code. */

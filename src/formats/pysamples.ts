@@ -18,8 +18,11 @@
  * a tree and line weights but no samples. Weights are the time each thread really spent between
  * two of its samples, on the recorded clock (the thread's own CPU time, or wall time).
  *
- * Self time belongs to the leaf's current line only. The callers' current lines (the call
- * sites) are kept in the file for a future "total per line" view, but not imported yet.
+ * Self time belongs to the leaf's current line. When the leaf is not the user's code (the
+ * standard library, site-packages, a built-in), the time also lands on the current line of the
+ * deepest user frame, the call site in the user's own code: that is the line a person can
+ * change, and without it a line such as `re.compile(...)` would stay cold while it costs a third
+ * of the run. Per file, nothing is counted twice (the two lines are in different files).
  */
 import { ProfileBuilder, type Frame, type FrameKind, type Profile } from '../core/profile';
 import { classifyPythonFrame } from '../core/pythonFrameKind';
@@ -148,6 +151,17 @@ export function importPythonSamples(text: string, options: PythonSamplesOptions 
     const leafFile = frameFiles[leaf];
     if (leafFile !== null && typeof leafLine === 'number' && leafLine >= 1) {
       builder.addLine(leafFile, leafLine, frameIds[leaf], weight);
+    }
+    if (lines.length === ids.length && builder.frameAt(frameIds[leaf]).kind !== 'user') {
+      for (let k = ids.length - 2; k >= 0; k--) {
+        const frame = builder.frameAt(frameIds[ids[k] as number]);
+        if (frame.kind !== 'user') continue;
+        const line = lines[k];
+        if (frame.file !== null && typeof line === 'number' && line >= 1) {
+          builder.addLine(frame.file, line, frameIds[ids[k] as number], weight);
+        }
+        break;
+      }
     }
   }
 
