@@ -75,11 +75,14 @@ export class ShownProfile {
     if (profile.callGraph) {
       for (const results of this.files.values()) {
         if (results.lines.length > 0) continue;
-        results.lines = results.functions.map((f) => ({
-          line0: f.line0,
-          self: f.stat.total,
-          frameIds: [f.stat.frameId],
-        }));
+        // A module's top level spans the whole file: heat on its line 1 would say nothing.
+        results.lines = results.functions
+          .filter((f) => f.stat.frame.name !== '<module>')
+          .map((f) => ({
+            line0: f.line0,
+            self: f.stat.total,
+            frameIds: [f.stat.frameId],
+          }));
         this.defLineHeat = true;
       }
     }

@@ -65,6 +65,8 @@ export interface SessionOptions {
   trusted?: boolean;
   /** A .vsix to install before starting. */
   vsix?: string;
+  /** User settings added to the defaults (for example the Python interpreter). */
+  settings?: Record<string, unknown>;
   /** Run an extension-host test suite (E2E.md's payload route) instead of a normal window. */
   extensionTests?: {
     developmentPath: string;
@@ -328,6 +330,7 @@ export class VsCodeSession {
       'workbench.secondarySideBar.defaultVisibility': 'hidden',
       // The profiled program's inspector port would otherwise show up as a forwarded port.
       'remote.autoForwardPorts': false,
+      ...this.options.settings,
     };
     mkdirSync(join(d.userData, 'User'), { recursive: true });
     writeFileSync(join(d.userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
