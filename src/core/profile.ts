@@ -129,8 +129,16 @@ export interface Profile {
   readonly treeIsApproximate: boolean;
 }
 
-/** Total weight of a profile: the root's total. */
+/**
+ * Total weight of a profile: the root's total, or for a call graph the sum of every function's
+ * self weight (the approximated tree from a call graph need not add up to it exactly).
+ */
 export function profileTotal(profile: Profile): number {
+  if (profile.callGraph) {
+    let sum = 0;
+    for (const f of profile.callGraph.functions) sum += f.self;
+    return sum;
+  }
   return profile.tree.size > 0 ? profile.tree.total[0] : 0;
 }
 

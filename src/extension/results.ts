@@ -74,7 +74,6 @@ export class ShownProfile {
     // line by its total share instead, so the heat still points at where the time goes.
     if (profile.callGraph) {
       for (const results of this.files.values()) {
-        if (results.lines.length > 0) continue;
         // A module's top level spans the whole file: heat on its line 1 would say nothing.
         results.lines = results.functions
           .filter((f) => f.stat.frame.name !== '<module>')

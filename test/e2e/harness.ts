@@ -334,6 +334,12 @@ export class VsCodeSession {
     };
     mkdirSync(join(d.userData, 'User'), { recursive: true });
     writeFileSync(join(d.userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+    // Machine-scoped settings (interpreter paths) are read from the server side in code-server.
+    mkdirSync(join(d.userData, 'Machine'), { recursive: true });
+    writeFileSync(
+      join(d.userData, 'Machine', 'settings.json'),
+      JSON.stringify(this.options.settings ?? {}, null, 2),
+    );
     const common = ['--user-data-dir', d.userData, '--extensions-dir', d.extensions];
     if (this.options.vsix) {
       const r = spawnSync(

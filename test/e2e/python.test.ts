@@ -63,6 +63,11 @@ describe('Profile Current File on Python in a real VS Code', { skip: prepared.sk
     await s.page.waitForSelector('.quick-input-widget .quick-input-box input', {
       state: 'visible',
     });
+    // Focus the pick's input as a person would by clicking it (keys could reach the editor).
+    await s.page
+      .locator('.quick-input-widget .quick-input-box input')
+      .first()
+      .click({ timeout: 10_000 });
     await s.page.keyboard.insertText(label);
     await waitFor(`"${label}" focused in the quick pick`, () =>
       s.page.evaluate((want) => {
@@ -73,8 +78,20 @@ describe('Profile Current File on Python in a real VS Code', { skip: prepared.sk
     await s.page.keyboard.press('Enter');
   }
 
+  /** Ctrl+G to the def, so that its lines (and their decorations) are in the DOM. */
+  async function revealDef(name: string): Promise<void> {
+    const s = vs!;
+    await s.page.keyboard.press('Control+G');
+    await s.page.waitForSelector('.quick-input-widget .quick-input-box input', {
+      state: 'visible',
+    });
+    await s.page.keyboard.insertText(String(defLines(name).first + 12));
+    await s.page.keyboard.press('Enter');
+  }
+
   async function lensAboveDef(name: string) {
     const s = vs!;
+    await revealDef(name);
     const lens = await waitFor(`a CodeLens above def ${name}`, async () =>
       (await s.codeLenses()).find((l) => l.lineText.startsWith(`def ${name}(`)),
     );
@@ -89,6 +106,7 @@ describe('Profile Current File on Python in a real VS Code', { skip: prepared.sk
       await s.openFile('python/service.py');
       await chooseMode('Sampling');
       await profileActiveFile(s);
+      await revealDef('list_accounts');
       const labels = await waitForLabels(s, 'python/service.py (sampling)');
       for (const l of labels) assert.match(l.label, labelPattern);
       const hottest = [...labels].sort((a, b) => shareOf(b.label) - shareOf(a.label))[0];
