@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { Presenter } from './controller';
 import { FlamePanel, registerFlameSerializer } from './flamePanel';
+import { openProfileFile } from './openProfile';
 import { ProfileCommand } from './profileCommand';
 
 /** What the extension returns from activate(), for tests and other extensions. */
@@ -32,6 +33,9 @@ export function activate(context: vscode.ExtensionContext): HeatlensApi {
       command.run(uri instanceof vscode.Uri ? uri : undefined),
     ),
     vscode.commands.registerCommand('heatlens.cancel', () => command.cancel()),
+    vscode.commands.registerCommand('heatlens.openProfile', (uri?: unknown) =>
+      openProfileFile(presenter, output, uri instanceof vscode.Uri ? uri : undefined),
+    ),
     vscode.commands.registerCommand('heatlens.choosePythonProfiler', () =>
       command.pythonMode(vscode.window.activeTextEditor?.document.uri, true),
     ),

@@ -41,6 +41,7 @@ export class ShownProfile {
   /** True when heat marks functions' definition lines by total share (no line data). */
   defLineHeat = false;
   private readonly files = new Map<string, FileResults>();
+  private readonly moved = new Map<string, FileResults | null>();
 
   constructor(
     readonly profile: Profile,
@@ -90,7 +91,27 @@ export class ShownProfile {
   /** Results for a document, or undefined when the profile never ran code in it. */
   forDocument(doc: vscode.TextDocument): FileResults | undefined {
     if (doc.uri.scheme !== 'file') return undefined;
-    return this.files.get(pathKey(doc.uri.fsPath));
+    const key = pathKey(doc.uri.fsPath);
+    return this.files.get(key) ?? this.recordedElsewhere(doc, key);
+  }
+
+  /**
+   * A profile recorded on another machine (or in another clone) names other absolute paths. A
+   * recorded path that ends with the document's workspace-relative path (`js/primes.js`) clearly
+   * means this document when exactly one recorded path does.
+   */
+  private recordedElsewhere(doc: vscode.TextDocument, key: string): FileResults | undefined {
+    let hit = this.moved.get(key);
+    if (hit !== undefined) return hit ?? undefined;
+    const relative = vscode.workspace.asRelativePath(doc.uri, false);
+    hit = null;
+    if (relative !== doc.uri.fsPath && /[\\/]/.test(relative)) {
+      const tail = pathKey('/' + relative.replace(/\\/g, '/'));
+      const matches = [...this.files].filter(([k]) => k.replace(/\\/g, '/').endsWith(tail));
+      if (matches.length === 1) hit = matches[0][1];
+    }
+    this.moved.set(key, hit);
+    return hit ?? undefined;
   }
 
   /** Every file the profile has line or function figures for. */

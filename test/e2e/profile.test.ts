@@ -159,6 +159,23 @@ describe('Profile Current File in a real VS Code', { skip: prepared.skip }, () =
     });
   });
 
+  it('a saved profile file opens in the flame graph and lights up the file it names', async () => {
+    const s = vs!;
+    await s.guard('open-profile', async () => {
+      await resetState(s);
+      // Recorded in another folder (examples/profiles/record.sh): its paths are mapped onto this
+      // workspace by their workspace-relative tail.
+      await s.openFile('profiles/primes.cpuprofile');
+      await s.runCommand('Heatlens: Open Profile File');
+      await waitFor('the flame graph webview', () => s.findFrame('#sandwichTitle'));
+      await s.openFile('js/primes.js');
+      const labels = await waitForLabels(s, 'js/primes.js (from the saved profile)');
+      assertHotLineIn(labels, join(examples, 'js/primes.js'), 'isPrime');
+      await s.screenshot('8-saved-profile');
+      await clearAndCheck(s);
+    });
+  });
+
   it('leaves nothing running', () => {
     assert.ok(existsSync(examples));
     assert.deepEqual(
