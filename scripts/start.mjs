@@ -142,6 +142,7 @@ if (existsSync(vsix) && readStamp(packagedStamp) === hash) {
     'package',
     '--no-dependencies',
     '--allow-missing-repository',
+    '--no-rewrite-relative-links',
     '-o',
     vsix,
   ]);

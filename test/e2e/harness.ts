@@ -159,7 +159,15 @@ export function packageVsix(outDir: string): string {
   const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
   const r = spawnSync(
     process.execPath,
-    [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '-o', vsix],
+    [
+      vsce,
+      'package',
+      '--no-dependencies',
+      '--allow-missing-repository',
+      '--no-rewrite-relative-links',
+      '-o',
+      vsix,
+    ],
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -15,6 +15,7 @@ const allowed = [
   /^dist\/inject\/[^/]+\.js$/,
   /^python\/heatlens_profile\.py$/,
   /^media\/.+/,
+  /^docs\/heat-typescript\.png$/,
   /^package\.json$/,
   /^(README|CHANGELOG)\.md$/,
   /^LICENSE(\.md|\.txt)?$/,
