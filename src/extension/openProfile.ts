@@ -18,7 +18,12 @@ export async function openProfileFile(
   uri?: vscode.Uri,
 ): Promise<boolean> {
   let target = uri;
-  const active = vscode.window.activeTextEditor?.document.uri;
+  // The active tab may be a text editor or another extension's custom editor of the file.
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  const active =
+    input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom
+      ? input.uri
+      : undefined;
   if (!target && active?.scheme === 'file' && PROFILE_FILE.test(path.basename(active.fsPath))) {
     target = active;
   }

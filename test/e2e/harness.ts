@@ -485,8 +485,9 @@ export class VsCodeSession {
   }
 
   /** Ctrl+P, types the workspace-relative path, and opens it; waits for its tab to be active. */
-  async openFile(relPath: string): Promise<void> {
+  async openFile(relPath: string, options: { textEditor?: boolean } = {}): Promise<void> {
     const name = basename(relPath);
+    const textEditor = options.textEditor ?? true;
     await waitFor(`"${relPath}" in quick open`, async () => {
       await this.dismiss();
       await this.page.keyboard.press('Control+P');
@@ -521,14 +522,17 @@ export class VsCodeSession {
       return true;
     });
     await waitFor(`the editor tab of ${name}`, () =>
-      this.page.evaluate((n) => {
-        const tab = document.querySelector('.editor-group-container.active .tab.active');
-        const label = tab?.getAttribute('aria-label') ?? '';
-        const editor = document.querySelector(
-          '.editor-group-container.active .monaco-editor .view-lines .view-line',
-        );
-        return (label.startsWith(n) && !!editor) || undefined;
-      }, name),
+      this.page.evaluate(
+        ([n, text]) => {
+          const tab = document.querySelector('.editor-group-container.active .tab.active');
+          const label = tab?.getAttribute('aria-label') ?? '';
+          const editor = document.querySelector(
+            '.editor-group-container.active .monaco-editor .view-lines .view-line',
+          );
+          return (label.startsWith(n) && (!text || !!editor)) || undefined;
+        },
+        [name, textEditor] as [string, boolean],
+      ),
     );
   }
 

@@ -73,7 +73,7 @@ export interface Locator {
   first(): Locator;
   nth(index: number): Locator;
   count(): Promise<number>;
-  click(options?: { timeout?: number }): Promise<void>;
+  click(options?: { timeout?: number; button?: 'left' | 'right' | 'middle' }): Promise<void>;
   hover(options?: { timeout?: number }): Promise<void>;
   waitFor(options?: {
     state?: 'attached' | 'detached' | 'visible' | 'hidden';
