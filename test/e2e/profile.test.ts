@@ -47,7 +47,14 @@ describe('Profile Current File in a real VS Code', { skip: prepared.skip }, () =
   before(async () => {
     vsixDir = mkdtempSync(join(tmpdir(), 'hl-vsix-'));
     const vsix = packageVsix(vsixDir);
-    vs = await VsCodeSession.start(prepared.env!, { name: 'profile', folder: examples, vsix });
+    vs = await VsCodeSession.start(prepared.env!, {
+      name: 'profile',
+      folder: examples,
+      vsix,
+      // VS Code's built-in profile table would open .cpuprofile files and add CodeLenses of its
+      // own to the source files, which the Clear checks would then see.
+      settings: { 'workbench.editorAssociations': { '*.cpuprofile': 'default' } },
+    });
     await vs.screenshot('0-workbench');
   });
 
@@ -165,7 +172,6 @@ describe('Profile Current File in a real VS Code', { skip: prepared.skip }, () =
       await resetState(s);
       // Recorded in another folder (examples/profiles/record.sh): its paths are mapped onto this
       // workspace by their workspace-relative tail.
-      // VS Code's own table viewer may open .cpuprofile files; the explorer's menu offers ours.
       await s.openFile('profiles/primes.cpuprofile', { textEditor: false });
       const row = s.page.locator('.explorer-folders-view .monaco-list-row', {
         hasText: 'primes.cpuprofile',
