@@ -315,48 +315,11 @@ export class ProfileBuilder {
   ): Profile {
     if (this.built) throw new Error('ProfileBuilder.build() was called twice.');
     this.built = true;
-    const n = this.parent.length;
-    const parent = Int32Array.from(this.parent);
-    const frame = Int32Array.from(this.frameOf);
-    const self = Float64Array.from(this.selfW);
-    const total = Float64Array.from(self);
-    // Children always have larger ids than their parents, so one backward pass sums totals.
-    for (let i = n - 1; i > 0; i--) total[parent[i]] += total[i];
-    const depth = new Int32Array(n);
-    const childCount = new Int32Array(n);
-    for (let i = 1; i < n; i++) {
-      depth[i] = depth[parent[i]] + 1;
-      childCount[parent[i]]++;
-    }
-    const childStart = new Int32Array(n);
-    for (let i = 1; i < n; i++) childStart[i] = childStart[i - 1] + childCount[i - 1];
-    const fill = new Int32Array(n);
-    const children = new Int32Array(Math.max(0, n - 1));
-    for (let i = 1; i < n; i++) {
-      const p = parent[i];
-      children[childStart[p] + fill[p]++] = i;
-    }
-    for (let p = 0; p < n; p++) {
-      const c = childCount[p];
-      if (c > 1) {
-        const s = childStart[p];
-        const sorted = Array.from(children.subarray(s, s + c)).sort(
-          (a, b) => total[b] - total[a] || a - b,
-        );
-        children.set(sorted, s);
-      }
-    }
-    const tree: CallTree = {
-      size: n,
-      parent,
-      frame,
-      self,
-      total,
-      depth,
-      childStart,
-      childCount,
-      children,
-    };
+    const tree = freezeTree(
+      Int32Array.from(this.parent),
+      Int32Array.from(this.frameOf),
+      Float64Array.from(this.selfW),
+    );
     const samples: Samples | undefined = this.sampleNode.length
       ? {
           count: this.sampleNode.length,
@@ -393,4 +356,40 @@ export class ProfileBuilder {
       treeIsApproximate: options.treeIsApproximate ?? false,
     });
   }
+}
+
+/**
+ * A {@link CallTree} from parent/frame/self arrays where every parent id is below its child's:
+ * totals, depths and children (heaviest first) are derived. Shared by the builder and by code
+ * that derives trees from a tree (the webview's transforms).
+ */
+export function freezeTree(parent: Int32Array, frame: Int32Array, self: Float64Array): CallTree {
+  const n = parent.length;
+  const total = self.slice();
+  for (let i = n - 1; i > 0; i--) total[parent[i]] += total[i];
+  const depth = new Int32Array(n);
+  const childCount = new Int32Array(n);
+  for (let i = 1; i < n; i++) {
+    depth[i] = depth[parent[i]] + 1;
+    childCount[parent[i]]++;
+  }
+  const childStart = new Int32Array(n);
+  for (let i = 1; i < n; i++) childStart[i] = childStart[i - 1] + childCount[i - 1];
+  const fill = new Int32Array(n);
+  const children = new Int32Array(Math.max(0, n - 1));
+  for (let i = 1; i < n; i++) {
+    const p = parent[i];
+    children[childStart[p] + fill[p]++] = i;
+  }
+  for (let p = 0; p < n; p++) {
+    const c = childCount[p];
+    if (c > 1) {
+      const s = childStart[p];
+      const sorted = Array.from(children.subarray(s, s + c)).sort(
+        (a, b) => total[b] - total[a] || a - b,
+      );
+      children.set(sorted, s);
+    }
+  }
+  return { size: n, parent, frame, self, total, depth, childStart, childCount, children };
 }

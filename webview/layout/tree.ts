@@ -2,7 +2,7 @@
  * Derived call trees (my code only, inverted, sandwich halves) in the same flat form as the
  * profile's own {@link CallTree}, so one layout and one renderer serve them all.
  */
-import type { CallTree } from '../../src/core/profile';
+import { freezeTree, type CallTree } from '../../src/core/profile';
 
 /**
  * Grows a tree node by node, merging a frame under a parent into one node, and freezes it into a
@@ -47,38 +47,6 @@ export class TreeBuilder {
     this.ids.clear();
     return tree;
   }
-}
-
-/** A {@link CallTree} from parent/frame/self arrays where every parent id is below its child's. */
-export function freezeTree(parent: Int32Array, frame: Int32Array, self: Float64Array): CallTree {
-  const n = parent.length;
-  const total = self.slice();
-  for (let i = n - 1; i > 0; i--) total[parent[i]] += total[i];
-  const depth = new Int32Array(n);
-  const childCount = new Int32Array(n);
-  for (let i = 1; i < n; i++) {
-    depth[i] = depth[parent[i]] + 1;
-    childCount[parent[i]]++;
-  }
-  const childStart = new Int32Array(n);
-  for (let i = 1; i < n; i++) childStart[i] = childStart[i - 1] + childCount[i - 1];
-  const fill = new Int32Array(n);
-  const children = new Int32Array(Math.max(0, n - 1));
-  for (let i = 1; i < n; i++) {
-    const p = parent[i];
-    children[childStart[p] + fill[p]++] = i;
-  }
-  for (let p = 0; p < n; p++) {
-    const c = childCount[p];
-    if (c > 1) {
-      const s = childStart[p];
-      const sorted = Array.from(children.subarray(s, s + c)).sort(
-        (a, b) => total[b] - total[a] || a - b,
-      );
-      children.set(sorted, s);
-    }
-  }
-  return { size: n, parent, frame, self, total, depth, childStart, childCount, children };
 }
 
 // Trees are immutable: what is derived from one is cached by identity.
