@@ -44,7 +44,7 @@ import { defaultHelpersDir } from './helpers';
 import { InspectorOutputFilter, type InspectorLine } from './inspectorOutput';
 import { InspectorSession } from './inspectorSession';
 import { packageTypeOf } from './packageType';
-import { killProcessTree } from './processTree';
+import { childEnd, killProcessTree } from './processTree';
 
 /** What to run and how. */
 export interface NodeRunOptions {
@@ -384,21 +384,7 @@ class NodeProfileRun {
     child.stdout!.on('data', (chunk: Buffer) => this.output('stdout', outDecoder.write(chunk)));
     child.stderr!.on('data', (chunk: Buffer) => filter.push(errDecoder.write(chunk)));
 
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
-      child.once('exit', (code, signal) => res({ code, signal })),
-    );
-    // stdio closes after the exit, unless a grandchild still holds the pipes: then give up on
-    // them shortly after the exit instead of waiting for the grandchild.
-    const closed = new Promise<void>((res) => {
-      child.once('close', () => res());
-      void exited.then(() =>
-        setTimeout(() => {
-          child.stdout?.destroy();
-          child.stderr?.destroy();
-          res();
-        }, 1000),
-      );
-    });
+    const { exited, closed } = childEnd(child);
 
     const url = await new Promise<string | undefined>((res) => {
       const timer = setTimeout(() => res(undefined), startupTimeoutMs);

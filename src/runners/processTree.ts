@@ -4,7 +4,7 @@
  * children that stayed in it; children that made their own group are found through `ps` first.
  * Windows has no groups: `taskkill /T /F` ends the tree.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, type ChildProcess } from 'node:child_process';
 
 /** How long the tree gets to end on SIGTERM before SIGKILL. */
 export const killGraceMs = 2000;
@@ -93,4 +93,29 @@ export function killProcessTree(pid: number): Promise<void> {
     };
     setTimeout(check, 20);
   });
+}
+
+/**
+ * When a child has exited, and when its stdio is done. stdio closes after the exit, unless a
+ * grandchild still holds the pipes: then give up on them shortly after the exit instead of
+ * waiting for the grandchild.
+ */
+export function childEnd(child: ChildProcess): {
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  closed: Promise<void>;
+} {
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    child.once('exit', (code, signal) => res({ code, signal })),
+  );
+  const closed = new Promise<void>((res) => {
+    child.once('close', () => res());
+    void exited.then(() =>
+      setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        res();
+      }, 1000),
+    );
+  });
+  return { exited, closed };
 }

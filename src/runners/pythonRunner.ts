@@ -29,7 +29,7 @@ import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
 
 import { RunError } from './nodeRunner';
-import { killProcessTree } from './processTree';
+import { childEnd, killProcessTree } from './processTree';
 
 /** How Python is profiled: our sampler, cProfile, or yappi. */
 export type PythonProfileMode = 'sampling' | 'cprofile' | 'yappi';
@@ -509,21 +509,7 @@ class PythonProfileRunImpl {
     const errDecoder = new StringDecoder('utf8');
     child.stdout!.on('data', (chunk: Buffer) => this.output('stdout', outDecoder.write(chunk)));
     child.stderr!.on('data', (chunk: Buffer) => this.output('stderr', errDecoder.write(chunk)));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
-      child.once('exit', (code, signal) => res({ code, signal })),
-    );
-    // stdio closes after the exit, unless a grandchild still holds the pipes: then give up on
-    // them shortly after the exit instead of waiting for the grandchild.
-    const closed = new Promise<void>((res) => {
-      child.once('close', () => res());
-      void exited.then(() =>
-        setTimeout(() => {
-          child.stdout?.destroy();
-          child.stderr?.destroy();
-          res();
-        }, 1000),
-      );
-    });
+    const { exited, closed } = childEnd(child);
     const status = await exited;
     await closed;
     this.output('stdout', outDecoder.end());
