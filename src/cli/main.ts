@@ -5,6 +5,8 @@
  *                    [--all] [--mode sampling|cprofile|yappi] [--clock cpu|wall]
  *                    [--python <path>] [--] [program args]
  *   heatlens summary <profile file> [--json] [--limit <n>] [--all] [--no-sourcemaps]
+ *                    [--profile <id>]
+ *   heatlens convert <profile file> --to <format> [--out <file>] [--profile <id>]
  *
  * stdout carries only the result (the table, or one JSON object with --json: a public contract,
  * see summary.ts); everything else (the profiled program's output with --json, progress,
@@ -13,14 +15,22 @@
  * Ctrl+C (what was recorded is still printed and saved).
  */
 import { readFile as readFileAsync } from 'node:fs/promises';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { version } from '../../package.json';
 import type { Profile } from '../core/profile';
 import { formatWeight } from '../core/format';
 import { formatSummaryTable, summarize } from '../core/summary';
 import { exportCpuprofile, importCpuprofile } from '../formats/cpuprofile';
-import { importProfileFile } from '../formats/detect';
+import { importProfileFile, profileChoices } from '../formats/detect';
+import {
+  EXPORT_FORMATS,
+  exportFileName,
+  exportProfile,
+  isExportFormat,
+  type ExportFormat,
+} from '../formats/exportProfile';
+import { collapsedUnit } from '../formats/exportCollapsed';
 import { ProfileFormatError } from '../formats/errors';
 import { RunError, startNodeProfile } from '../runners/nodeRunner';
 import { resolvePython, startPythonProfile, type PythonProfileMode } from '../runners/pythonRunner';
@@ -53,9 +63,23 @@ Usage:
       Ctrl+C stops the program and still prints (and saves) what was recorded.
 
   heatlens summary <profile file> [--json] [--limit <n>] [--all] [--no-sourcemaps]
+                   [--profile <id>]
       Summarize a profile file: .cpuprofile (node --cpu-prof, Chrome DevTools, heatlens --out),
       pstats (cProfile, yappi), callgrind (valgrind, yappi, pyprof2calltree), Heatlens samples.
       Source maps found next to the profiled scripts are applied unless --no-sourcemaps.
+      --profile <id>    which profile of a file that holds several (speedscope profiles,
+                        pprof sample types, trace threads); default the first
+
+  heatlens convert <profile file> --to <format> [--out <file>] [--profile <id>]
+      Write a profile file in another format: speedscope (.speedscope.json), collapsed
+      (.folded, for flamegraph.pl), callgrind (callgrind.out.<name>, for KCachegrind),
+      cpuprofile (.cpuprofile, for Chrome DevTools) or pstats (.prof, for python -m pstats
+      and snakeviz). Every function's self and total time is kept; formats that hold only a
+      tree get a call graph's approximated tree, formats without columns merge functions that
+      differ only by column.
+      --out <file>      where to write (default: the input's name with the format's
+                        extension, next to it; the input is never overwritten)
+      --profile <id>    as for summary
 
   heatlens --help | --version
 
@@ -76,6 +100,8 @@ interface Options {
   limit?: number;
   interval?: number;
   out?: string;
+  to?: ExportFormat;
+  profile?: string;
   mode?: PythonProfileMode;
   clock?: 'cpu' | 'wall';
   python?: string;
@@ -107,6 +133,8 @@ function parseArgs(command: string, args: string[]): Options {
     programArgs: [],
   };
   const takesProgram = command === 'profile';
+  // convert prints no summary.
+  const summarizes = command !== 'convert';
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--') {
@@ -126,15 +154,25 @@ function parseArgs(command: string, args: string[]): Options {
     const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
     const value = () => (inline !== undefined ? inline : args[++i]);
     if ((flag === '--help' || flag === '-h') && inline === undefined) options.help = true;
-    else if (flag === '--json' && inline === undefined) options.json = true;
-    else if (flag === '--all' && inline === undefined) options.all = true;
-    else if (flag === '--limit') options.limit = parseCount('--limit', value(), 0);
+    else if (flag === '--json' && inline === undefined && summarizes) options.json = true;
+    else if (flag === '--all' && inline === undefined && summarizes) options.all = true;
+    else if (flag === '--limit' && summarizes) options.limit = parseCount('--limit', value(), 0);
     else if (flag === '--interval' && takesProgram)
       options.interval = parseCount('--interval', value(), 1);
-    else if (flag === '--out' && takesProgram) {
+    else if (flag === '--out' && (takesProgram || command === 'convert')) {
       const out = value();
       if (!out) throw new UsageError('--out needs a file name.');
       options.out = out;
+    } else if (flag === '--to' && command === 'convert') {
+      const to = value();
+      if (!to || !isExportFormat(to)) {
+        throw new UsageError(`--to takes ${formatList()}, not "${to ?? ''}".`);
+      }
+      options.to = to;
+    } else if (flag === '--profile' && !takesProgram) {
+      const id = value();
+      if (!id) throw new UsageError('--profile needs the id of one of the profiles in the file.');
+      options.profile = id;
     } else if (flag === '--mode' && takesProgram) {
       const mode = value();
       if (mode !== 'sampling' && mode !== 'cprofile' && mode !== 'yappi')
@@ -149,7 +187,7 @@ function parseArgs(command: string, args: string[]): Options {
       const python = value();
       if (!python) throw new UsageError('--python needs the path of a Python interpreter.');
       options.python = python;
-    } else if (flag === '--no-sourcemaps' && !takesProgram) options.sourcemaps = false;
+    } else if (flag === '--no-sourcemaps' && command === 'summary') options.sourcemaps = false;
     else {
       throw new UsageError(
         takesProgram
@@ -203,6 +241,106 @@ function print(profile: Profile, options: Options, extra?: Record<string, unknow
   );
 }
 
+/** "speedscope, collapsed, callgrind, cpuprofile or pstats". */
+function formatList(): string {
+  const ids = EXPORT_FORMATS.map((f) => f.id);
+  return `${ids.slice(0, -1).join(', ')} or ${ids[ids.length - 1]}`;
+}
+
+/**
+ * Imports a profile file, with `--profile`'s choice. When the file holds several profiles and no
+ * choice was made, says on stderr which one was taken and how to pick another.
+ */
+function importWithChoice(file: string, bytes: Uint8Array, options: Options): Profile {
+  const profile = importProfileFile(
+    file,
+    bytes,
+    options.profile ? { choice: options.profile } : {},
+  );
+  if (!options.profile) {
+    const choices = profileChoices(file, bytes);
+    if (choices.length > 1) {
+      const list = choices.map((c) => `${c.id} (${c.label})`).join(', ');
+      process.stderr.write(
+        `heatlens: "${file}" holds ${choices.length} profiles: ${list}; this is ${choices[0].id}. ` +
+          'Pick another with --profile <id>.\n',
+      );
+    }
+  }
+  return profile;
+}
+
+/** True when two paths name one file (the same path, or links to one file). */
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false; // the output does not exist yet
+  }
+}
+
+async function convertCommand(options: Options): Promise<number> {
+  if (options.positionals.length !== 1) {
+    throw new UsageError(
+      options.positionals.length
+        ? `"heatlens convert" takes one profile file, not ${options.positionals.length}.`
+        : '"heatlens convert" needs a profile file, for example: heatlens convert app.cpuprofile --to speedscope',
+    );
+  }
+  if (!options.to) {
+    throw new UsageError(
+      `"heatlens convert" needs --to with the format to write: ${formatList()}.`,
+    );
+  }
+  const file = options.positionals[0];
+  const out = options.out ?? exportFileName(file, options.to);
+  if (sameFile(file, out)) {
+    throw new CliError(
+      `converting "${file}" to ${options.to} would overwrite it; name another file with --out.`,
+    );
+  }
+  const profile = importWithChoice(file, readProfileBytes(file), options);
+  const bytes = exportProfile(profile, options.to);
+  try {
+    writeFileSync(out, bytes);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'its folder does not exist'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a folder'
+            : (err as Error).message;
+    throw new CliError(`cannot write "${out}": ${why}; name another file with --out.`);
+  }
+  const notes: string[] = [];
+  if (options.to === 'collapsed') {
+    const { unit } = collapsedUnit(profile);
+    notes.push(`counts are ${unit}`);
+  }
+  if (
+    profile.callGraph &&
+    (options.to === 'speedscope' || options.to === 'collapsed' || options.to === 'cpuprofile')
+  ) {
+    notes.push('the call graph was written as its approximated tree');
+  }
+  process.stderr.write(
+    `heatlens: wrote ${out} (${options.to}, ${formatBytes(bytes.length)})` +
+      (notes.length ? `; ${notes.join('; ')}` : '') +
+      '.\n',
+  );
+  return 0;
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} bytes`;
+  if (n < 1048576) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1048576).toFixed(1)} MB`;
+}
+
 async function summaryCommand(options: Options): Promise<number> {
   if (options.positionals.length !== 1) {
     throw new UsageError(
@@ -212,7 +350,7 @@ async function summaryCommand(options: Options): Promise<number> {
     );
   }
   const file = options.positionals[0];
-  let profile = importProfileFile(file, readProfileBytes(file));
+  let profile = importWithChoice(file, readProfileBytes(file), options);
   if (options.sourcemaps) profile = await remapProfile(profile, diskHost);
   print(profile, options);
   return 0;
@@ -418,9 +556,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${version}\n`);
       return 0;
     }
-    if (command !== 'summary' && command !== 'profile') {
+    if (command !== 'summary' && command !== 'profile' && command !== 'convert') {
       throw new UsageError(
-        `Unknown command "${command}"; the commands are "profile" and "summary".`,
+        `Unknown command "${command}"; the commands are "profile", "summary" and "convert".`,
       );
     }
     const options = parseArgs(command, rest);
@@ -428,7 +566,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(HELP);
       return 0;
     }
-    return command === 'summary' ? await summaryCommand(options) : await profileCommand(options);
+    if (command === 'summary') return await summaryCommand(options);
+    if (command === 'convert') return await convertCommand(options);
+    return await profileCommand(options);
   } catch (err) {
     if (err instanceof UsageError) {
       const stop = /[.?!]$/.test(err.message) ? '' : '.';
