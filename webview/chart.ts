@@ -17,6 +17,7 @@ import {
   type IntervalRow,
   type IntervalRows,
 } from './layout/intervals';
+import { DIFF_LEVELS } from './layout/diffColors';
 import { colorIndex, type Palette } from './theme';
 
 /** What a chart shows: interval rows whose `node` values are nodes of `tree`. */
@@ -26,6 +27,11 @@ export interface ChartSource {
   readonly frames: readonly Frame[];
   /** Name shown for the synthetic root node (node 0), if a row holds it. */
   readonly rootLabel: string;
+  /**
+   * Per node of `tree`, a color of the differential view (layout/diffColors.ts: 0 .. 2 x
+   * DIFF_LEVELS, neutral in the middle) instead of the frame's own color.
+   */
+  readonly nodeColor?: Uint8Array;
 }
 
 /** A box under the mouse or selected: row, index in the row, and the tree node it shows. */
@@ -345,6 +351,8 @@ export class Chart {
     let anyPixels = false;
     const highlight = this.highlight;
     const colorOf = this.colorOfFrame;
+    const nodeColor = src.nodeColor;
+    const diffBase = p.diffNeutral - DIFF_LEVELS;
     const dimOffset = p.count;
     // Visible rows only (firstRow..lastRow, above).
     for (let r = firstRow; r <= lastRow; r++) {
@@ -361,7 +369,11 @@ export class Chart {
         minWidth,
         (i) => {
           const node = nodes[i];
-          let c = node === 0 ? 1 : colorOf[tree.frame[node]];
+          let c = nodeColor
+            ? diffBase + nodeColor[node]
+            : node === 0
+              ? 1
+              : colorOf[tree.frame[node]];
           if (highlight) {
             if (highlight[node]) stats.highlighted++;
             else c += dimOffset;

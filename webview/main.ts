@@ -19,8 +19,9 @@ import type {
   HostToWebview,
   WebviewToHost,
 } from '../src/shared/protocol';
-import { decodeProfile } from '../src/shared/wire';
+import { decodeCompare, decodeProfile, type CompareData } from '../src/shared/wire';
 import { Chart, type ChartSource, type Hit } from './chart';
+import { formatDelta } from '../src/core/diff';
 import { formatShare, formatWeight } from '../src/core/format';
 import { firstEndingAfter, intervalAt, type IntervalRows } from './layout/intervals';
 import { pathTo } from './layout/tree';
@@ -85,6 +86,7 @@ interface Button extends HTMLElement {
 }
 
 const VIEW_LABELS: [FlameView, string][] = [
+  ['diff', 'Differential'],
   ['flame', 'Flame graph'],
   ['timeOrder', 'Time order'],
   ['sandwich', 'Sandwich'],
@@ -126,6 +128,30 @@ toolbar.append(
   invert,
   openButton,
 );
+// The differential view's line: which runs, and how they are normalised.
+const diffInfo = el('div', { id: 'diffInfo', role: 'note' });
+const diffRuns = el('span', { class: 'runs' });
+const diffLegend = el('span', { class: 'legend', 'aria-hidden': 'true' });
+// Legend swatches: the chart's own colors (most intense red, neutral, most intense green).
+const swatches: [HTMLElement, number][] = [];
+for (const [cls, text, level] of [
+  ['slower', 'slower', 4],
+  ['neutral', 'within 5%', 0],
+  ['faster', 'faster', -4],
+] as const) {
+  const swatch = el('span', { class: `swatch ${cls}` });
+  swatches.push([swatch, level]);
+  diffLegend.append(swatch, el('span', {}, text));
+}
+
+function paintSwatches(): void {
+  for (const [swatch, level] of swatches) {
+    swatch.style.background = palette.fills[palette.diffNeutral + level];
+  }
+}
+const diffNorm = el('span', { id: 'diffNorm' });
+diffInfo.append(diffRuns, diffNorm, diffLegend);
+toolbar.append(diffInfo);
 const banner = el('div', { id: 'banner', role: 'note' });
 const crumbs = el('nav', { id: 'crumbs', 'aria-label': 'Zoom path' });
 const stage = el('div', { id: 'stage' });
@@ -139,7 +165,12 @@ const calleesBox = el('div', { class: 'chart-box half' });
 sandwichPane.append(callersLabel, callersBox, sandwichTitle, calleesLabel, calleesBox);
 const tablePane = el('div', { id: 'tablePane', class: 'pane' });
 const emptyPane = el('div', { id: 'empty', class: 'pane' }, 'Waiting for the profile…');
-stage.append(mainPane, sandwichPane, tablePane, emptyPane);
+// Beside the differential chart: the functions only one of the two runs has.
+const changesPane = el('aside', {
+  id: 'changesPane',
+  'aria-label': 'Functions that appeared or vanished',
+});
+stage.append(mainPane, changesPane, sandwichPane, tablePane, emptyPane);
 const tooltip = el('div', { id: 'tooltip', role: 'tooltip' });
 app.append(toolbar, banner, crumbs, stage);
 document.body.append(app, tooltip);
@@ -169,7 +200,7 @@ function save(): void {
   vscode.setState(ui);
 }
 
-function profileKey(p: Profile): string {
+function profileKey(p: Profile, compare?: CompareData): string {
   return [
     p.meta.profiler,
     p.meta.sourceFile ?? '',
@@ -177,6 +208,7 @@ function profileKey(p: Profile): string {
     p.tree.size,
     p.frames.length,
     p.tree.total[0] ?? 0,
+    compare ? `${compare.beforeLabel}|${compare.beforeTotal}|${compare.normalisation}` : '',
   ].join('|');
 }
 
@@ -224,7 +256,23 @@ function chartKind(chart: Chart): 'main' | 'callers' | 'callees' {
   return chart === callersChart ? 'callers' : chart === calleesChart ? 'callees' : 'main';
 }
 
+/** The views drawn on the main chart (zoom, crumbs, keyboard). */
+function onMainChart(view: FlameView): boolean {
+  return view === 'flame' || view === 'diff' || view === 'timeOrder';
+}
+
 function mainSource(m: Model): ChartSource | undefined {
+  if (ui.view === 'diff') {
+    const d = m.diff(ui.myCodeOnly);
+    if (!d) return undefined;
+    return {
+      rows: m.layout(d.tree),
+      tree: d.tree,
+      frames: m.frames,
+      rootLabel: 'all',
+      nodeColor: d.colors,
+    };
+  }
   if (ui.view === 'timeOrder') {
     const rows = m.timeOrder(ui.myCodeOnly);
     if (!rows) return undefined;
@@ -242,6 +290,7 @@ function withoutRoot(rows: IntervalRows): IntervalRows {
 
 function setView(view: FlameView): void {
   if (view === 'timeOrder' && !model?.profile.samples) return;
+  if (view === 'diff' && !model?.compare) return;
   if (view !== ui.view) {
     ui.view = view;
     ui.zoom = [];
@@ -265,6 +314,7 @@ function defaultSandwichFrame(): number {
 function render(): void {
   const m = model;
   for (const [view, b] of viewButtons) {
+    if (view === 'diff') b.hidden = !m?.compare;
     b.secondary = view !== ui.view;
     b.setAttribute('aria-selected', String(view === ui.view));
     if (view === 'timeOrder') {
@@ -279,13 +329,18 @@ function render(): void {
   invert.toggleAttribute('disabled', ui.view !== 'flame');
   regex.checked = ui.regex;
   if (search.value !== ui.search) search.value = ui.search;
-  mainPane.hidden = !m || (ui.view !== 'flame' && ui.view !== 'timeOrder');
+  mainPane.hidden = !m || !onMainChart(ui.view);
+  const diffShown = !!m?.compare && ui.view === 'diff';
+  diffInfo.hidden = !diffShown;
+  changesPane.hidden = !diffShown;
+  stage.classList.toggle('with-changes', diffShown);
   sandwichPane.hidden = !m || ui.view !== 'sandwich';
   tablePane.hidden = !m || ui.view !== 'table';
   emptyPane.hidden = !!m;
   renderBanner();
   if (!m) return;
-  if (ui.view === 'flame' || ui.view === 'timeOrder') renderMain(m);
+  if (onMainChart(ui.view)) renderMain(m);
+  if (diffShown) renderDiffInfo(m);
   else if (ui.view === 'sandwich') renderSandwich(m);
   else renderTable();
   renderCrumbs();
@@ -295,7 +350,11 @@ function render(): void {
 
 function renderMain(m: Model): void {
   const src = mainSource(m);
-  const same = src && mainChart.current?.rows === src.rows && mainChart.current.tree === src.tree;
+  const same =
+    src &&
+    mainChart.current?.rows === src.rows &&
+    mainChart.current.tree === src.tree &&
+    mainChart.current.nodeColor === src.nodeColor;
   if (!same) mainChart.setSource(src);
   mainChart.refreshSize();
   const rows = src?.rows.rows ?? [];
@@ -402,7 +461,7 @@ function renderCrumbs(): void {
   crumbs.replaceChildren();
   const m = model;
   const src = mainChart.current;
-  if (!m || !src || (ui.view !== 'flame' && ui.view !== 'timeOrder')) {
+  if (!m || !src || !onMainChart(ui.view)) {
     crumbs.hidden = true;
     return;
   }
@@ -441,6 +500,132 @@ function renderCrumbs(): void {
     });
     crumbs.append(b);
   });
+}
+
+// ---- Differential view -----------------------------------------------------------------------
+
+function renderDiffInfo(m: Model): void {
+  const c = m.compare;
+  if (!c) return;
+  diffRuns.textContent = `${c.afterLabel} compared with ${c.beforeLabel}`;
+  diffNorm.textContent = c.description;
+  paintSwatches();
+  renderChanges(m);
+}
+
+/** The model and filter the side list was last built for (it is rebuilt only when they change). */
+let renderedChanges: { model: Model; mine: boolean } | undefined;
+/** Items shown in each of the appeared and vanished lists. */
+const LISTED = 200;
+
+function renderChanges(m: Model): void {
+  const c = m.compare;
+  if (!c || (renderedChanges?.model === m && renderedChanges.mine === ui.myCodeOnly)) return;
+  renderedChanges = { model: m, mine: ui.myCodeOnly };
+  changesPane.replaceChildren();
+  const section = (
+    title: string,
+    list: CompareData['appeared'],
+    count: number,
+    appeared: boolean,
+  ): void => {
+    // The person's own code first (heaviest first within each group): runtime internals that
+    // came or went with it are listed, dimmed, after it.
+    const mine = list.filter((f) => f.kind === 'user');
+    const shown = ui.myCodeOnly ? mine : [...mine, ...list.filter((f) => f.kind !== 'user')];
+    const id = appeared ? 'appeared' : 'vanished';
+    const head = el(
+      'h2',
+      { class: 'changes-title', id: `${id}Title` },
+      `${title} (${ui.myCodeOnly ? shown.length : count})`,
+    );
+    const ul = el('ul', { class: 'changes', id, 'aria-labelledby': `${id}Title` });
+    for (const f of shown.slice(0, LISTED)) {
+      const li = el('li');
+      const frame = { name: f.name, file: f.file, line1: f.line1, col1: null, kind: f.kind };
+      const where = f.file
+        ? `${f.file.replace(/^.*[\\/]/, '')}${f.line1 ? `:${f.line1}` : ''}`
+        : f.kind === 'pseudo'
+          ? 'profiler pseudo-frame'
+          : `${f.kind} code`;
+      const delta = appeared
+        ? formatDelta(f.total, null, c.unit)
+        : formatDelta(-f.total, f.total > 0 ? -1 : 0, c.unit);
+      const b = el('button', {
+        class: `change ${appeared ? 'slower' : 'faster'} kind-${f.kind}`,
+        title: isOpenable(frame)
+          ? `Open ${f.file}:${f.line1 ?? 1}`
+          : `${where}: not a local file, nothing to open`,
+      });
+      b.append(
+        el('span', { class: 'change-name' }, f.name || '(anonymous)'),
+        el('span', { class: 'change-delta' }, delta),
+        el('span', { class: 'change-where' }, where),
+      );
+      b.addEventListener('click', () => openSource(frame));
+      li.append(b);
+      ul.append(li);
+    }
+    changesPane.append(head, ul);
+    const rest = (ui.myCodeOnly ? shown.length : count) - Math.min(shown.length, LISTED);
+    if (!shown.length) changesPane.append(el('p', { class: 'changes-none' }, 'None.'));
+    else if (rest > 0) {
+      changesPane.append(
+        el('p', { class: 'changes-none' }, `and ${rest.toLocaleString('en-US')} more`),
+      );
+    }
+  };
+  section('Appeared', c.appeared, c.appearedCount, true);
+  section('Vanished', c.vanished, c.vanishedCount, false);
+}
+
+/** Before, after and the change of a box of the differential view, and of its function. */
+function diffTooltipLines(
+  m: Model,
+  src: ChartSource,
+  node: number,
+): { title: string; lines: string[] } | null {
+  const c = m.compare;
+  const d = m.diff(ui.myCodeOnly);
+  if (!c || !d) return null;
+  const unit = c.unit;
+  const tree = src.tree;
+  const fw = (v: number): string => formatWeight(v, unit);
+  const change = (before: number, after: number): string =>
+    formatDelta(after - before, before > 0 ? (after - before) / before : null, unit);
+  const lines: string[] = [];
+  const frame = node > 0 ? src.frames[tree.frame[node]] : undefined;
+  if (frame) {
+    lines.push(
+      frame.file
+        ? `${frame.file}${frame.line1 ? `:${frame.line1}` : ''}`
+        : frame.kind === 'pseudo'
+          ? 'Profiler pseudo-frame'
+          : `${frame.kind} code`,
+    );
+  }
+  const bt = d.beforeTotal[node];
+  const at = tree.total[node];
+  lines.push(
+    `${node > 0 ? 'Total here' : 'Total'}: before ${fw(bt)} · after ${fw(at)} · ${change(bt, at)}`,
+  );
+  if (node > 0) {
+    const bs = d.beforeSelf[node];
+    const as = tree.self[node];
+    lines.push(`Self here: before ${fw(bs)} · after ${fw(as)} · ${change(bs, as)}`);
+    if (!(bt > 0)) lines.push('New call path in this run');
+    const fid = tree.frame[node];
+    const before = c.beforeByFrame.get(fid);
+    const after = m.functionFigures(false, fid);
+    if (before && after) {
+      lines.push(
+        `Function total: before ${fw(before.total)} · after ${fw(after.total)} · ${change(before.total, after.total)}`,
+      );
+    } else if (after) lines.push('Function: new in this run');
+  }
+  lines.push(c.normalisation === 'total' ? 'Before weights normalised by total' : 'As measured');
+  if (isOpenable(frame)) lines.push('Ctrl/Cmd+click: open the source');
+  return { title: frame ? frame.name || '(anonymous)' : 'All', lines };
 }
 
 // ---- Interaction -----------------------------------------------------------------------------
@@ -518,7 +703,7 @@ function updateOpenButton(): void {
 openButton.addEventListener('click', () => openSource(selectedFrame()));
 
 function keyChart(): Chart | undefined {
-  if (ui.view === 'flame' || ui.view === 'timeOrder') return mainChart;
+  if (onMainChart(ui.view)) return mainChart;
   if (ui.view === 'sandwich') {
     return document.activeElement === callersChart.canvas ? callersChart : calleesChart;
   }
@@ -569,7 +754,7 @@ document.addEventListener('keydown', (e) => {
       updateSearch();
       return;
     }
-    if ((ui.view === 'flame' || ui.view === 'timeOrder') && ui.zoom.length) {
+    if (onMainChart(ui.view) && ui.zoom.length) {
       e.preventDefault();
       zoomOut(ui.zoom.length - 1);
     }
@@ -654,7 +839,7 @@ function updateSearch(): void {
       result ? (m.search(src.tree, ui.search, ui.regex).result?.nodes ?? null) : null,
     );
   };
-  if (ui.view === 'flame' || ui.view === 'timeOrder') highlightFor(mainChart);
+  if (onMainChart(ui.view)) highlightFor(mainChart);
   if (ui.view === 'sandwich') {
     highlightFor(callersChart);
     highlightFor(calleesChart);
@@ -688,6 +873,7 @@ function tooltipLines(chart: Chart, hit: Hit): { title: string; lines: string[] 
   const w = (v: number): string => `${formatWeight(v, unit)} (${formatShare(v, m.total)})`;
   const tree: CallTree = src.tree;
   const node = hit.node;
+  if (chart === mainChart && ui.view === 'diff') return diffTooltipLines(m, src, node);
   if (node === 0) return { title: 'All', lines: [`Total: ${w(tree.total[0])}`] };
   const frame = src.frames[tree.frame[node]];
   const lines: string[] = [];
@@ -766,6 +952,7 @@ void hoverChart;
 
 function refreshTheme(): void {
   palette = readPalette();
+  paintSwatches();
   for (const c of [mainChart, callersChart, calleesChart]) c.setPalette(palette);
 }
 new MutationObserver(refreshTheme).observe(document.body, {
@@ -786,7 +973,8 @@ function applyFocus(focus: FlameFocus): void {
     render();
     return;
   }
-  ui.view = 'flame';
+  // A comparison stays in the differential view: it shows the same tree.
+  ui.view = ui.view === 'diff' && m.compare ? 'diff' : 'flame';
   ui.inverted = false;
   if (ui.myCodeOnly && m.frames[focus.frameId].kind !== 'user') ui.myCodeOnly = false;
   const tree = m.flameTree(ui.myCodeOnly, false);
@@ -807,17 +995,24 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
     case 'profile': {
       performance.mark('heatlens:profile-received');
       let profile: Profile;
+      let compare: CompareData | undefined;
       try {
         profile = decodeProfile(msg.profile);
+        compare = msg.compare ? decodeCompare(msg.compare, profile) : undefined;
       } catch (e) {
         emptyPane.textContent = (e as Error).message;
         post({ type: 'error', message: (e as Error).message });
         return;
       }
-      model = new Model(profile);
-      const key = profileKey(profile);
-      if (ui.profileKey !== key) ui = { ...DEFAULT_STATE, profileKey: key };
+      model = new Model(profile, compare);
+      const key = profileKey(profile, compare);
+      // A new comparison opens on the differential view.
+      if (ui.profileKey !== key) {
+        ui = { ...DEFAULT_STATE, view: compare ? 'diff' : 'flame', profileKey: key };
+      }
       if (ui.view === 'timeOrder' && !profile.samples) ui.view = 'flame';
+      if (ui.view === 'diff' && !compare) ui.view = 'flame';
+      renderedChanges = undefined;
       firstPaintPending = true;
       mainChart.setSource(undefined);
       callersChart.setSource(undefined);
@@ -826,7 +1021,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       else render();
       save();
       // Draw now rather than on the next frame, so first paint is measured where it happens.
-      if (ui.view === 'flame' || ui.view === 'timeOrder') mainChart.draw();
+      if (onMainChart(ui.view)) mainChart.draw();
       break;
     }
     case 'focus':

@@ -3,6 +3,8 @@
  * immutable, so a toggle that comes back to an earlier combination costs nothing.
  */
 import type { CallTree, Frame, Profile } from '../src/core/profile';
+import type { CompareData } from '../src/shared/wire';
+import { diffColors, mapBeforeWeights } from './layout/diffColors';
 import { layoutFlame, type FlameLayout } from './layout/flameLayout';
 import type { IntervalRows } from './layout/intervals';
 import { compileSearch, searchTree, type SearchResult } from './layout/search';
@@ -32,7 +34,17 @@ export interface FunctionFigures {
   readonly calls: number | null;
 }
 
-/** The derived data of one profile. */
+/** The differential view of one tree: the old run's weights per node and the colors. */
+export interface DiffTree {
+  readonly tree: CallTree;
+  /** Scaled before total and self weight per node of `tree`. */
+  readonly beforeTotal: Float64Array;
+  readonly beforeSelf: Float64Array;
+  /** Per node: the diff color (layout/diffColors.ts). */
+  readonly colors: Uint8Array;
+}
+
+/** The derived data of one profile (and of its comparison with an earlier run, if any). */
 export class Model {
   readonly total: number;
   private mine: MappedTree | undefined;
@@ -43,8 +55,12 @@ export class Model {
   private readonly tables = new Map<boolean, TableRow[]>();
   private readonly figures = new Map<boolean, Map<number, FunctionFigures>>();
   private searchCache: { tree: CallTree; key: string; result: SearchResult | null } | undefined;
+  private readonly diffs = new Map<boolean, DiffTree>();
 
-  constructor(readonly profile: Profile) {
+  constructor(
+    readonly profile: Profile,
+    readonly compare?: CompareData,
+  ) {
     this.total = profile.tree.size ? profile.tree.total[0] : 0;
   }
 
@@ -75,6 +91,27 @@ export class Model {
     let l = this.layouts.get(tree);
     if (!l) this.layouts.set(tree, (l = layoutFlame(tree)));
     return l;
+  }
+
+  /** The differential view of the (my code only) tree, or undefined without a comparison. */
+  diff(mine: boolean): DiffTree | undefined {
+    const c = this.compare;
+    if (!c) return undefined;
+    let d = this.diffs.get(mine);
+    if (!d) {
+      const tree = this.base(mine);
+      const w = mine
+        ? mapBeforeWeights(
+            this.profile.tree,
+            this.myCode(),
+            c.beforeTotalPerNode,
+            c.beforeSelfPerNode,
+          )
+        : { total: c.beforeTotalPerNode, self: c.beforeSelfPerNode };
+      d = { tree, beforeTotal: w.total, beforeSelf: w.self, colors: diffColors(tree, w.total) };
+      this.diffs.set(mine, d);
+    }
+    return d;
   }
 
   /** The time-order chart, or undefined when the profile has no timed samples. */

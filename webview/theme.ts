@@ -5,6 +5,7 @@
  */
 import type { Frame } from '../src/core/profile';
 import { frameHue, hashString } from './layout/colors';
+import { DIFF_LEVELS } from './layout/diffColors';
 
 /** The kinds of theme VS Code has. */
 export type ThemeKind = 'dark' | 'light' | 'hcDark' | 'hcLight';
@@ -37,6 +38,11 @@ export interface Palette {
   readonly fontFamily: string;
   /** Fill colors: index `colorIndex(frame)`; the dimmed copy (search non-match) at + `count`. */
   readonly fills: readonly string[];
+  /**
+   * Slot of the differential view's neutral color; faster (green) below it, slower (red) above,
+   * `DIFF_LEVELS` each side (see layout/diffColors.ts).
+   */
+  readonly diffNeutral: number;
   /** The same colors as RGBA bytes (4 per fill), for boxes drawn as pixels. */
   readonly rgba: Uint8ClampedArray;
   readonly count: number;
@@ -126,6 +132,26 @@ export function readPalette(): Palette {
       }
     }
   }
+  // The differential view: grey for no change, then red (slower) and green (faster) growing more
+  // saturated with the change. Each theme keeps the box text readable: on dark themes the boxes
+  // stay dark (green, far brighter than red at one lightness, is kept darker), on light themes
+  // light.
+  const diffNeutral = fills.length + DIFF_LEVELS;
+  const diffTone = (level: number): [number, number] => {
+    const k = level - 1; // 0..3
+    if (kind === 'dark') return [32 + 15 * k, 30 + 3 * k];
+    if (kind === 'hcDark') return [40 + 15 * k, 18 + 3 * k];
+    return [55 + 12 * k, (kind === 'light' ? 86 : 90) - 6 * k];
+  };
+  for (let level = -DIFF_LEVELS; level <= DIFF_LEVELS; level++) {
+    if (level === 0) {
+      add(0, 0, greyL);
+      continue;
+    }
+    const [sat, lig] = diffTone(Math.abs(level));
+    const greenShift = light ? 0 : -4 - 1.5 * Math.abs(level);
+    add(level > 0 ? 2 : 128, sat, level > 0 ? lig : lig + greenShift);
+  }
   const fontFamily = get('--vscode-editor-font-family', 'monospace');
   return {
     kind,
@@ -140,6 +166,7 @@ export function readPalette(): Palette {
     font: `11px ${fontFamily}`,
     fontFamily,
     fills: [...fills, ...dim],
+    diffNeutral,
     rgba: Uint8ClampedArray.from([...rgba, ...rgbaDim]),
     count: fills.length,
   };

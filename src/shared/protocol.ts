@@ -5,10 +5,13 @@
  * The profile crosses once, in the compact form of wire.ts, after the webview says it is ready;
  * everything else is small.
  */
-import type { WireProfile } from './wire';
+import type { WireCompare, WireProfile } from './wire';
 
-/** The views of the flame graph panel. */
-export type FlameView = 'flame' | 'timeOrder' | 'sandwich' | 'table';
+/**
+ * The views of the flame graph panel. 'diff' (the new run colored by its change against an old
+ * one) exists only when the profile came with a comparison.
+ */
+export type FlameView = 'flame' | 'diff' | 'timeOrder' | 'sandwich' | 'table';
 
 /** What to show first: a frame (function) and, optionally, the view to show it in. */
 export interface FlameFocus {
@@ -23,6 +26,8 @@ export interface ProfileMessage {
   readonly type: 'profile';
   readonly profile: WireProfile;
   readonly focus?: FlameFocus;
+  /** The profile compared with an earlier run (wire.ts `encodeCompare`): shows the 'diff' view. */
+  readonly compare?: WireCompare;
 }
 
 /** Host -> webview: focus a frame of the profile already shown. */

@@ -1,7 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProfileBuilder, type Profile } from '../core/profile';
-import { base64ToBytes, bytesToBase64, decodeProfile, encodeProfile, portableBase64 } from './wire';
+import {
+  MAX_LISTED,
+  base64ToBytes,
+  bytesToBase64,
+  decodeCompare,
+  decodeProfile,
+  encodeCompare,
+  encodeProfile,
+  portableBase64,
+} from './wire';
+import { describeNormalisation, diffProfiles } from '../core/diff';
 import { isWebviewToHost } from './protocol';
 
 function sample(): Profile {
@@ -122,4 +132,93 @@ test('protocol: the host accepts only well-formed webview messages', () => {
   assert.equal(isWebviewToHost({ type: 'error', message: 'x' }), true);
   assert.equal(isWebviewToHost({ type: 'eval' }), false);
   assert.equal(isWebviewToHost(null), false);
+});
+
+function run(stacks: [string[], number][], extra?: { name: string; kind: 'pseudo' }): Profile {
+  const b = new ProfileBuilder();
+  if (extra) b.addStack([b.frame({ ...extra, file: null, line1: null, col1: null })], 3);
+  for (const [names, w] of stacks) {
+    b.addStack(
+      names.map((name, i) =>
+        b.frame({ name, file: '/app/a.js', line1: 10 * (i + 1), col1: 1, kind: 'user' }),
+      ),
+      w,
+    );
+  }
+  return b.build({ profiler: 'v8', clock: 'wall', unit: 'microseconds' });
+}
+
+test('wire: a comparison survives JSON and the binary channel, checked against its profile', () => {
+  const before = run(
+    [
+      [['main', 'parse'], 30],
+      [['main', 'old'], 10],
+    ],
+    { name: '(idle)', kind: 'pseudo' },
+  );
+  const after = run([
+    [['main', 'parse'], 20],
+    [['main', 'fresh'], 40],
+  ]);
+  const diff = diffProfiles(before, after);
+  const labels = { beforeLabel: 'run at 10:40', afterLabel: 'run at 10:42 <b>' };
+  for (const binary of [false, true]) {
+    const wire = encodeCompare(diff, before, labels, { binary });
+    const carried = binary ? structuredClone(wire) : JSON.parse(JSON.stringify(wire));
+    const profile = decodeProfile(
+      binary ? structuredClone(encodeProfile(after, { binary })) : encodeProfile(after),
+    );
+    const c = decodeCompare(carried, profile);
+    assert.deepEqual(Array.from(c.beforeTotalPerNode), Array.from(diff.beforeTotalPerNode));
+    assert.deepEqual(Array.from(c.beforeSelfPerNode), Array.from(diff.beforeSelfPerNode));
+    assert.equal(c.description, describeNormalisation(diff));
+    assert.equal(c.beforeLabel, 'run at 10:40');
+    assert.equal(c.afterLabel, 'run at 10:42 <b>');
+    assert.equal(c.normalisation, 'total');
+    assert.equal(c.scale, diff.scale);
+    assert.equal(c.unit, 'microseconds');
+    const parse = after.frames.findIndex((f) => f.name === 'parse');
+    assert.deepEqual(c.beforeByFrame.get(parse), { self: 30 * diff.scale, total: 30 * diff.scale });
+    assert.equal(c.beforeByFrame.get(after.frames.findIndex((f) => f.name === 'fresh')), undefined);
+    assert.deepEqual(c.appeared, [
+      {
+        name: 'fresh',
+        file: '/app/a.js',
+        line1: 20,
+        kind: 'user',
+        self: 40,
+        total: 40,
+        frameId: after.frames.findIndex((f) => f.name === 'fresh'),
+      },
+    ]);
+    assert.deepEqual(
+      c.vanished.map((f) => [f.name, f.kind, f.total, f.frameId, f.file]),
+      [
+        ['old', 'user', 10 * diff.scale, -1, '/app/a.js'],
+        ['(idle)', 'pseudo', 3 * diff.scale, -1, null],
+      ],
+    );
+    assert.equal(c.appearedCount, 1);
+    assert.equal(c.vanishedCount, 2);
+  }
+  const wire = encodeCompare(diff, before, labels);
+  assert.throws(() => decodeCompare(wire, before), /comparison has \d+ nodes, the profile/);
+  assert.throws(
+    () => decodeCompare({ ...wire, version: 2 } as never, after),
+    /unknown comparison version/,
+  );
+});
+
+test('wire: the lists of appeared and vanished functions are capped, the counts are not', () => {
+  const many: [string[], number][] = [];
+  for (let i = 0; i < MAX_LISTED + 5; i++) many.push([['main', `f${i}`], 1 + (i % 7)]);
+  const before = run([[['main'], 1]]);
+  const after = run(many);
+  const wire = encodeCompare(diffProfiles(before, after), before, {
+    beforeLabel: 'a',
+    afterLabel: 'b',
+  });
+  assert.equal(wire.appeared.length, MAX_LISTED);
+  assert.equal(wire.appearedCount, MAX_LISTED + 5);
+  assert.ok(wire.appeared.every((f, i) => i === 0 || wire.appeared[i - 1].total >= f.total));
 });

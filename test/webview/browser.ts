@@ -257,7 +257,8 @@ export function readRepoFile(rel: string): Buffer {
 
 /**
  * Posts a host message to the page as VS Code delivers it: the base64 byte fields of a wire
- * profile become ArrayBuffers in the page (playwright carries only JSON into the page).
+ * profile (and of a comparison) become ArrayBuffers in the page (playwright carries only JSON into
+ * the page).
  */
 export async function postToPage(page: Page, message: unknown): Promise<void> {
   await page.evaluate((m) => {
@@ -273,6 +274,8 @@ export async function postToPage(page: Page, message: unknown): Promise<void> {
       if (p.samples)
         for (const k of ['node', 'weight', 'start']) p.samples[k] = bin(p.samples[k] as string);
     }
+    const c = (m as { compare?: Record<string, unknown> }).compare;
+    if (c) for (const k of ['beforeTotalPerNode', 'beforeSelfPerNode']) c[k] = bin(c[k] as string);
     window.postMessage(m, '*');
   }, message);
 }
