@@ -44,6 +44,20 @@ if (existsSync(join(root, 'src/extension/extension.ts'))) {
     }),
   );
 }
+// The worker thread that imports large profile files off the extension host's main thread.
+if (existsSync(join(root, 'src/extension/importWorker.ts'))) {
+  builds.push(
+    esbuild.build({
+      ...common,
+      entryPoints: ['src/extension/importWorker.ts'],
+      outfile: 'dist/importWorker.js',
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      // No `external: ['vscode']`: a worker has no extension API, so importing it must fail here.
+    }),
+  );
+}
 if (existsSync(join(root, 'src/cli/main.ts'))) {
   builds.push(
     esbuild.build({

@@ -98,6 +98,18 @@ const HEADER = /^([A-Za-z][\w ()]*):\s*(.*)$/;
  * readable callgrind file (garbage, no `events:` line, a malformed line, a file cut short).
  */
 export function importCallgrind(text: string, options: CallgrindOptions = {}): Profile {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  return importCallgrindLines(body.split('\n'), options);
+}
+
+/**
+ * {@link importCallgrind} over lines given one at a time (a trailing `\r` on a line is ignored):
+ * for files too large for one string, read through byteLines.ts.
+ */
+export function importCallgrindLines(
+  lines: Iterable<string>,
+  options: CallgrindOptions = {},
+): Profile {
   const source = options.sourceFile;
   const label = source ?? 'The profile';
   let lineNo = 0;
@@ -112,9 +124,6 @@ export function importCallgrind(text: string, options: CallgrindOptions = {}): P
     fail(
       `line ${lineNo} (${JSON.stringify(line.length > 80 ? `${line.slice(0, 80)}...` : line)}) ${what}`,
     );
-
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const lines = body.split('\n');
 
   // Header state.
   let creator = '';
@@ -312,9 +321,8 @@ export function importCallgrind(text: string, options: CallgrindOptions = {}): P
     }
   };
 
-  for (let i = 0; i < lines.length; i++) {
-    lineNo = i + 1;
-    let raw = lines[i];
+  for (let raw of lines) {
+    lineNo++;
     if (raw.endsWith('\r')) raw = raw.slice(0, -1);
     const c = raw.charCodeAt(0);
     if (raw === '' || c === 35 /* # */) continue;

@@ -41,9 +41,11 @@ import { ProfileBuilder } from '../core/profile';
 import type { Frame, Profile, WeightUnit } from '../core/profile';
 import { FrameTable, Grow } from './cpuprofileColumns';
 import type { NodeColumns } from './cpuprofileColumns';
+import { scanCpuprofileBytes } from './cpuprofileBytes';
 import { scanCpuprofile } from './cpuprofileScan';
 import { ProfileFormatError } from './errors';
 import { fileUrlToPath, pathToFileUrl } from './fileUrl';
+import { JsonBytesError, parseJsonBytes } from './jsonBytes';
 
 interface V8CallFrame {
   functionName?: unknown;
@@ -333,6 +335,69 @@ export function importCpuprofile(text: string, options: CpuprofileOptions = {}):
   return buildProfile(columns, sourceFile, options.runtimePaths);
 }
 
+/**
+ * Reads a V8 CPU profile from its UTF-8 bytes without ever holding the file as one string: for
+ * files larger than V8's largest string (about 512 MB), which cannot be decoded at all. The
+ * result is the one {@link importCpuprofile} gives for the decoded text: the byte scanner
+ * (cpuprofileBytes.ts) fills the same columns as the text scanner, and anything it does not
+ * expect goes through a byte-level JSON parse (jsonBytes.ts) and the same column reader as
+ * `JSON.parse`'s output. `onProgress` gets the fraction of the bytes read.
+ */
+export function importCpuprofileBytes(
+  bytes: Uint8Array,
+  options: CpuprofileOptions & { onProgress?: (fraction: number) => void } = {},
+): Profile {
+  const { sourceFile, onProgress } = options;
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  const body = bom ? bytes.subarray(3) : bytes;
+  let first = 0;
+  while (first < body.length && /[ \t\r\n]/.test(String.fromCharCode(body[first]))) first++;
+  if (first === body.length) fail(sourceFile, 'is empty', REDO);
+  const columns =
+    scanCpuprofileBytes(body, onProgress) ??
+    columnsFromJson(parseJsonBytesOrFail(body, first, sourceFile, onProgress), sourceFile);
+  return buildProfile(columns, sourceFile, options.runtimePaths);
+}
+
+/** {@link parseJsonBytes}, failing with the messages {@link parseJson} gives for text. */
+function parseJsonBytesOrFail(
+  body: Uint8Array,
+  first: number,
+  sourceFile: string | undefined,
+  onProgress: ((fraction: number) => void) | undefined,
+): unknown {
+  try {
+    return parseJsonBytes(body, onProgress);
+  } catch (err) {
+    if (!(err instanceof JsonBytesError)) throw err;
+    // What the text route looks at: the start of the trimmed text, and its last character.
+    const head = new TextDecoder().decode(body.subarray(first, first + 256));
+    let last = body.length - 1;
+    while (last > first && /[ \t\r\n]/.test(String.fromCharCode(body[last]))) last--;
+    if (body[first] !== 0x7b && body[first] !== 0x5b) {
+      fail(
+        sourceFile,
+        /[\u0000-\u0008\u000e-\u001f\ufffd]/.test(head.slice(0, 64))
+          ? 'is not a text file, let alone JSON'
+          : 'is not JSON (a .cpuprofile starts with "{")',
+        `is it really a ${V8_NAME}?`,
+      );
+    }
+    if (body[first] === 0x7b && body[last] !== 0x7d) {
+      fail(
+        sourceFile,
+        'is cut short: its JSON ends before the profile does',
+        `the file was probably truncated while being written or copied, so ${REDO}`,
+      );
+    }
+    fail(
+      sourceFile,
+      `is not valid JSON (${err.message.slice(0, 120)})`,
+      `is it really a ${V8_NAME}?`,
+    );
+  }
+}
+
 /** Options of {@link importCpuprofile}. */
 export interface CpuprofileOptions {
   /** The file the text came from, named in errors. */
@@ -355,10 +420,24 @@ export function importCpuprofileWithJsonParse(
   return buildProfile(columnsFromJson(json, options.sourceFile), options.sourceFile);
 }
 
+/**
+ * Reads an already-parsed modern profile object (`{nodes, startTime, endTime, samples,
+ * timeDeltas}`) into the model, for formats that embed V8 CPU profiles (Chrome traces'
+ * `ProfileChunk` events). `profiler` goes to `meta.profiler` (default 'v8').
+ */
+export function importCpuprofileObject(
+  value: unknown,
+  options: { sourceFile?: string; profiler?: string } = {},
+): Profile {
+  const { sourceFile } = options;
+  return buildProfile(columnsFromJson(value, sourceFile), sourceFile, [], options.profiler);
+}
+
 function buildProfile(
   cols: NodeColumns,
   sourceFile: string | undefined,
   runtimePaths: readonly string[] = [],
+  profiler = 'v8',
 ): Profile {
   const n = cols.count;
   if (n === 0) fail(sourceFile, 'has no call-tree nodes at all', REDO);
@@ -463,11 +542,13 @@ function buildProfile(
     startTime !== undefined && endTime !== undefined && endTime >= startTime
       ? endTime - startTime
       : span;
+  // A damaged file's start and end can be any numbers: their difference may overflow.
+  const recorded = Number.isFinite(duration) && duration >= 0 ? duration : span;
   return builder.build({
-    profiler: 'v8',
+    profiler,
     clock: 'wall',
     unit: 'microseconds',
-    duration,
+    duration: recorded,
     sourceFile,
   });
 }
@@ -521,6 +602,10 @@ function attributeSamples(
       return 0;
     }
     const span = startTime !== undefined && endTime !== undefined ? endTime - startTime : 0;
+    // Hit counts and spans only a damaged file has (their sums overflow) are not spread.
+    if (!(hits <= MAX_TIME_US && span <= MAX_TIME_US)) {
+      fail(sourceFile, 'has hit counts or a recording length beyond any real recording', DAMAGED);
+    }
     const each = span > 0 ? span / hits : 1000;
     builder.warn(
       'The profile has hit counts but no sample times: self time is estimated by spreading the recording evenly over the hits.',
@@ -546,6 +631,15 @@ function attributeSamples(
   let prevT = 0;
   for (let i = 0; i < count; i++) {
     trueTime = absolute ? times[i] : trueTime + times[i];
+    // Microsecond clocks stay far below 2^53 (285 years); past it times lose their precision,
+    // and sums of such deltas overflow into infinite weights.
+    if (!(Math.abs(trueTime) <= MAX_TIME_US)) {
+      fail(
+        sourceFile,
+        `is inconsistent: sample ${i + 1} is stamped ${trueTime} µs, beyond any real recording`,
+        DAMAGED,
+      );
+    }
     t = trueTime > t ? trueTime : t;
     const idx = ids.get(samples[i]);
     if (idx < 0) {
@@ -573,6 +667,9 @@ function attributeSamples(
   builder.addSample(modelNode[prevIdx], last, prevT - (startTime ?? first));
   return prevT - first + last;
 }
+
+/** The largest sample time, in microseconds, that a real recording has (2^53: 285 years). */
+const MAX_TIME_US = 2 ** 53;
 
 /** Microseconds per unit of a profile's weights (time units; other units are taken as µs). */
 function microsecondsPer(unit: WeightUnit): number {
@@ -670,21 +767,46 @@ export function exportCpuprofile(profile: Profile): string {
     }
     if (heaviest >= 0) list.push(...list.splice(heaviest, 1));
   }
-  const count = list.length;
+  // A sample of weight 0 adds nothing; at the end it would be given the mean interval.
+  while (list.length > 1 && !(list[list.length - 1].weight > 0)) list.pop();
+  let count = list.length;
   if (count > 1) {
     let spanBeforeLast = 0;
-    for (let i = 0; i < count - 1; i++) spanBeforeLast += list[i].weight;
+    let heaviest = 0;
+    for (let i = 0; i < count - 1; i++) {
+      spanBeforeLast += list[i].weight;
+      if (list[i].weight > list[heaviest].weight) heaviest = i;
+    }
     const lastWeight = list[count - 1].weight;
     const mean = spanBeforeLast / (count - 1);
     if (Math.abs(lastWeight - mean) > 1e-9 * Math.max(1, lastWeight)) {
+      // The last sample is lighter than the mean: split the heaviest earlier sample into
+      // consecutive pieces (the same node, back to back, so the stacks and their times stay)
+      // until the mean is no more than the last weight, then split the last one as below.
+      // Bounded, so that a nearly empty last sample cannot ask for millions of pieces; past
+      // the bound the last sample gets the mean, a difference of less than one interval.
+      const extra = lastWeight < mean ? Math.ceil(spanBeforeLast / lastWeight - (count - 1)) : 0;
+      if (extra > 0 && extra <= 4 * count + 1000) {
+        const { node, weight } = list[heaviest];
+        const pieces = new Array<ExportSample>(extra + 1).fill({
+          node,
+          weight: weight / (extra + 1),
+        });
+        list.splice(heaviest, 1, ...pieces);
+        count = list.length;
+      }
       const head = (count * lastWeight - spanBeforeLast) / (count + 1);
-      // A negative head means the last sample is lighter than the mean: it cannot be split
-      // exactly; it then gets the mean, a difference of less than one sample interval.
       if (head >= 0) {
         list[count - 1] = { node: list[count - 1].node, weight: head };
         list.push({ node: list[count - 1].node, weight: lastWeight - head });
       }
     }
+  } else if (count === 1) {
+    // A lone sample would last until endTime, which the duration can push past its weight:
+    // two halves make the mean interval the weight's half, exactly.
+    const { node, weight } = list[0];
+    list[0] = { node, weight: weight / 2 };
+    list.push({ node, weight: weight / 2 });
   }
 
   const hitCount = new Int32Array(tree.size);
