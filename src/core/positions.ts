@@ -9,9 +9,14 @@
  * - pstats, callgrind: 1-based lines.
  */
 
-/** A V8 call frame's 0-based line or column to 1-based, or null for pseudo frames (-1). */
+/**
+ * A V8 call frame's 0-based line or column to 1-based, or null for pseudo frames (-1) and for
+ * anything that is not a whole number (a damaged file's `0.5`).
+ */
 export function v8ToOneBased(zeroBased: number | undefined): number | null {
-  return typeof zeroBased === 'number' && zeroBased >= 0 ? zeroBased + 1 : null;
+  return Number.isInteger(zeroBased) && (zeroBased as number) >= 0
+    ? (zeroBased as number) + 1
+    : null;
 }
 
 /** A 1-based line or column to V8's 0-based convention (-1 when unknown). */

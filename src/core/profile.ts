@@ -149,6 +149,9 @@ export function profileTotal(profile: Profile): number {
   return profile.tree.size > 0 ? profile.tree.total[0] : 0;
 }
 
+/** The largest single weight the builder takes: sums of up to 1e18 of them stay finite. */
+const MAX_WEIGHT = 1e290;
+
 /** Past this many children a node's children are also indexed by a Map. */
 const WIDE = 16;
 
@@ -254,9 +257,23 @@ export class ProfileBuilder {
     return node;
   }
 
-  /** Adds self weight to a node. Negative and non-finite weights are ignored. */
+  /**
+   * Whether a weight counts: positive and finite, and not so large that sums of a few overflow
+   * to Infinity (no profiler records 1e290 of anything; a damaged file can). Such weights are
+   * left out, with a warning.
+   */
+  private counts(weight: number): boolean {
+    if (!(weight > 0) || !Number.isFinite(weight)) return false;
+    if (weight <= MAX_WEIGHT) return true;
+    this.warn(
+      `Some weights are larger than any profiler records (over ${MAX_WEIGHT}) and were left out; the file may be damaged.`,
+    );
+    return false;
+  }
+
+  /** Adds self weight to a node. Negative, non-finite and absurdly large weights are ignored. */
   addSelf(node: number, weight: number): void {
-    if (weight > 0 && Number.isFinite(weight)) this.selfW[node] += weight;
+    if (this.counts(weight)) this.selfW[node] += weight;
   }
 
   /** Adds a stack (frame ids, outermost first) with its weight; returns its leaf node. */
@@ -269,13 +286,17 @@ export class ProfileBuilder {
   /** Appends a timed sample (does not add self weight: call `addSelf` for that). */
   addSample(node: number, weight: number, start: number): void {
     this.sampleNode.push(node);
-    this.sampleWeight.push(weight > 0 && Number.isFinite(weight) ? weight : 0);
+    this.sampleWeight.push(this.counts(weight) ? weight : 0);
     this.sampleStart.push(start);
   }
 
-  /** Adds self weight to a source line executed by `frameId`. */
+  /**
+   * Adds self weight to a source line executed by `frameId`. Weights that are not positive and
+   * finite, and lines that are not whole numbers an Int32Array holds, are ignored.
+   */
   addLine(file: string, line1: number, frameId: number, weight: number): void {
-    if (!(weight > 0) || !Number.isFinite(weight) || !(line1 >= 1)) return;
+    if (!this.counts(weight)) return;
+    if (!(line1 >= 1 && line1 <= 0x7fffffff) || !Number.isInteger(line1)) return;
     let fileId = this.lineFileIds.get(file);
     if (fileId === undefined) {
       fileId = this.lineFiles.length;

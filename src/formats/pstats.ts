@@ -26,6 +26,9 @@ export interface PstatsOptions {
 
 const NAME = /\.(?:prof|pstats?)$/i;
 
+/** Larger call counts or times (1e15 seconds is 30 million years) only come from damage. */
+const MAX_FIGURE = 1e15;
+
 function isKeyTuple(code: number): boolean {
   return code === 0x29 || code === 0x28; // ')' small tuple, '(' tuple
 }
@@ -100,7 +103,8 @@ export function pythonFrame(file: string, line: number, name: string): Frame {
   return {
     name: n,
     file: f,
-    line1: line > 0 ? line : null,
+    // A damaged file can hold any number here: only a whole positive line is a line.
+    line1: Number.isInteger(line) && line > 0 ? line : null,
     col1: null,
     kind: classifyPythonFrame(f, n),
   };
@@ -192,6 +196,14 @@ export function importPstats(bytes: Uint8Array, options: PstatsOptions = {}): Pr
     }
     return fail(`${where} should be a (file, line, name) tuple but is ${describeValue(v)}.`);
   };
+  // Figures no profiler writes (NaN, infinities, more than 1e15 calls or seconds) would poison
+  // every sum they enter: they count as 0, and a warning says how many there were.
+  let absurd = 0;
+  const sane = (x: number): number => {
+    if (Number.isFinite(x) && Math.abs(x) <= MAX_FIGURE) return x;
+    absurd++;
+    return 0;
+  };
   const readFigures = (v: MarshalValue, size: number, where: () => string): Figures => {
     if (
       !Array.isArray(v) ||
@@ -203,7 +215,7 @@ export function importPstats(bytes: Uint8Array, options: PstatsOptions = {}): Pr
     ) {
       return fail(`${where()} should be a ${size}-tuple starting with four numbers.`);
     }
-    return v as unknown as Figures;
+    return [sane(v[0]), sane(v[1]), sane(v[2]), sane(v[3])];
   };
 
   const entries: RawEntry[] = [];
@@ -311,17 +323,24 @@ export function importPstats(bytes: Uint8Array, options: PstatsOptions = {}): Pr
       ) {
         return fail(`the figures of a caller of ${e.key.name} should be four numbers.`);
       }
+      const [calls, self, total] = [sane(v[0]), sane(v[2]), sane(v[3])];
       const id = caller * 16777216 + callee;
       const at = edgeOf.get(id);
       if (at === undefined) {
         edgeOf.set(id, edges.length);
-        edges.push({ caller, callee, calls: v[0], self: v[2], total: v[3] });
+        edges.push({ caller, callee, calls, self, total });
       } else {
-        edges[at].calls += v[0];
-        edges[at].self += v[2];
-        edges[at].total += v[3];
+        edges[at].calls += calls;
+        edges[at].self += self;
+        edges[at].total += total;
       }
     }
+  }
+  if (absurd) {
+    warnings.push(
+      `${label} holds ${absurd} figures that are not plausible numbers (NaN, infinite or beyond ` +
+        `${MAX_FIGURE}); they count as 0. The file may be damaged.`,
+    );
   }
   if (functions.length > known) {
     warnings.push(
@@ -337,6 +356,9 @@ export function importPstats(bytes: Uint8Array, options: PstatsOptions = {}): Pr
   addTreeFromCallGraph(builder, graph);
   let totalTime = 0;
   for (const e of entries) totalTime += e.v[2];
+  // Negative self times (a damaged file, or a timer that went backwards) cannot make a negative
+  // recording.
+  totalTime = Math.max(0, totalTime);
   if (!entries.length) warnings.push(`${label} holds no functions: nothing was profiled.`);
   return builder.build(
     {

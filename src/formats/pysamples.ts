@@ -170,9 +170,13 @@ export function importPythonSamples(text: string, options: PythonSamplesOptions 
   }
   const clock = d.clock === 'cpu' || d.clock === 'wall' ? d.clock : 'unknown';
   const intervalUs =
-    typeof d.interval_us === 'number' && d.interval_us > 0 ? d.interval_us : undefined;
+    typeof d.interval_us === 'number' && d.interval_us > 0 && Number.isFinite(d.interval_us)
+      ? d.interval_us
+      : undefined;
   const duration =
-    typeof d.duration_s === 'number' && Number.isFinite(d.duration_s) ? d.duration_s : undefined;
+    typeof d.duration_s === 'number' && Number.isFinite(d.duration_s) && d.duration_s >= 0
+      ? d.duration_s
+      : undefined;
   const startEpochMs =
     typeof d.start_epoch_ms === 'number' && Number.isFinite(d.start_epoch_ms)
       ? d.start_epoch_ms
