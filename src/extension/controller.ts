@@ -5,6 +5,9 @@ import { functionStats } from '../core/functionStats';
 import type { Profile } from '../core/profile';
 import { line1ToEditorLine0 } from '../core/positions';
 import { HeatCodeLensProvider } from './codeLens';
+import { DeltaCodeLensProvider, DeltaPainter, type ShownComparison } from './compare';
+import { compareStatusText } from './compareText';
+import { describeNormalisation } from '../core/diff';
 import { HeatPainter } from './heat';
 import { HeatHoverProvider } from './hover';
 import { ShownProfile, type RunInfo } from './results';
@@ -22,11 +25,17 @@ export const DECORATED_LANGUAGES: vscode.DocumentSelector = [
 /**
  * Owns what the editor shows of the current profile: heat on every visible editor, CodeLens,
  * hovers and the status bar item. Everything it registers is disposed with it.
+ *
+ * It shows either one run (heat) or a comparison of two runs (deltas), never both: showing one
+ * replaces the other, and Clear clears whichever is shown.
  */
 export class Presenter implements vscode.Disposable {
   private shown: ShownProfile | undefined;
+  private compared: ShownComparison | undefined;
   private readonly painter = new HeatPainter();
   private readonly lenses = new HeatCodeLensProvider(() => this.shown);
+  private readonly deltaPainter = new DeltaPainter();
+  private readonly deltaLenses = new DeltaCodeLensProvider(() => this.compared);
   private readonly status: vscode.StatusBarItem;
   private readonly disposables: vscode.Disposable[] = [];
   private repaintTimer: ReturnType<typeof setTimeout> | undefined;
@@ -41,22 +50,26 @@ export class Presenter implements vscode.Disposable {
     this.disposables.push(
       this.painter,
       this.lenses,
+      this.deltaPainter,
+      this.deltaLenses,
       this.status,
       vscode.languages.registerCodeLensProvider(DECORATED_LANGUAGES, this.lenses),
+      vscode.languages.registerCodeLensProvider(DECORATED_LANGUAGES, this.deltaLenses),
       vscode.languages.registerHoverProvider(
         DECORATED_LANGUAGES,
         new HeatHoverProvider(() => this.shown),
       ),
       // Heat stays on a file across tab switches and re-opening: repaint whatever becomes visible.
       vscode.window.onDidChangeVisibleTextEditors((editors) => {
-        for (const e of editors) this.painter.paint(e, this.shown);
+        for (const e of editors) this.paint(e);
       }),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (this.shown?.applyEdit(e.document, e.contentChanges)) this.scheduleRepaint();
+        if (this.compared?.applyEdit(e.document, e.contentChanges)) this.scheduleRepaint();
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (affects(e, 'heat.enabled', 'heat.labelCount', 'heat.minShare')) this.repaint();
-        if (affects(e, 'codeLens.enabled', 'codeLens.threshold')) this.lenses.refresh();
+        if (affects(e, 'codeLens.enabled', 'codeLens.threshold')) this.refreshLenses();
       }),
     );
   }
@@ -65,20 +78,36 @@ export class Presenter implements vscode.Disposable {
     return this.shown;
   }
 
+  /** The comparison shown instead of a single run, if any. */
+  get comparison(): ShownComparison | undefined {
+    return this.compared;
+  }
+
   /** Shows a profile: heat, CodeLens and status bar. Replaces what was shown before. */
   show(profile: Profile, run: RunInfo): ShownProfile {
     this.shown = new ShownProfile(profile, run);
+    this.compared = undefined;
     this.repaint();
-    this.lenses.refresh();
+    this.refreshLenses();
     this.updateStatus();
     return this.shown;
+  }
+
+  /** Shows a comparison of two runs (deltas per line and function). Replaces what was shown. */
+  showComparison(comparison: ShownComparison): void {
+    this.shown = undefined;
+    this.compared = comparison;
+    this.repaint();
+    this.refreshLenses();
+    this.updateStatus();
   }
 
   /** Removes every decoration, lens and the status item. */
   clear(): void {
     this.shown = undefined;
+    this.compared = undefined;
     this.repaint();
-    this.lenses.refresh();
+    this.refreshLenses();
     this.status.hide();
   }
 
@@ -131,6 +160,16 @@ export class Presenter implements vscode.Disposable {
   }
 
   private updateStatus(): void {
+    const compared = this.compared;
+    if (compared) {
+      this.status.text = compareStatusText(compared.diff);
+      this.status.tooltip =
+        `Heatlens: ${compared.after.label} compared with ${compared.before.label}, ` +
+        `${describeNormalisation(compared.diff)}.\nClick to switch between normalised by total and absolute.`;
+      this.status.command = 'heatlens.toggleCompareNormalisation';
+      this.status.show();
+      return;
+    }
     const shown = this.shown;
     if (!shown) return this.status.hide();
     const hottest = shown.hottestFunction();
@@ -144,8 +183,18 @@ export class Presenter implements vscode.Disposable {
     this.status.show();
   }
 
+  private paint(editor: vscode.TextEditor): void {
+    this.painter.paint(editor, this.shown);
+    this.deltaPainter.paint(editor, this.compared);
+  }
+
   private repaint(): void {
-    for (const editor of vscode.window.visibleTextEditors) this.painter.paint(editor, this.shown);
+    for (const editor of vscode.window.visibleTextEditors) this.paint(editor);
+  }
+
+  private refreshLenses(): void {
+    this.lenses.refresh();
+    this.deltaLenses.refresh();
   }
 
   private scheduleRepaint(): void {
@@ -155,7 +204,7 @@ export class Presenter implements vscode.Disposable {
     this.repaintTimer = setTimeout(() => {
       this.repaintTimer = undefined;
       this.repaint();
-      this.lenses.refresh();
+      this.refreshLenses();
     }, 300);
   }
 

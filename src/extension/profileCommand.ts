@@ -10,6 +10,7 @@ import { importPstats } from '../formats/pstats';
 import { importPythonSamples } from '../formats/pysamples';
 import { pythonCandidates } from './pythonInterpreter';
 import type { Presenter } from './controller';
+import type { RunHistory } from './history';
 import { setting, type PythonMode } from './settings';
 
 const NODE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']);
@@ -55,6 +56,7 @@ export class ProfileCommand implements vscode.Disposable {
     private readonly output: vscode.OutputChannel,
     private readonly dirs: HelperDirs,
     private readonly state: vscode.Memento,
+    private readonly history?: RunHistory,
   ) {}
 
   get lastRun(): LastRun | undefined {
@@ -140,6 +142,7 @@ export class ProfileCommand implements vscode.Disposable {
     this.output.clear();
     this.output.show(true);
     this.output.appendLine(`[heatlens] profiling ${file}${mode ? ` (${mode})` : ''}`);
+    const startedAt = Date.now();
     let run: Run;
     try {
       run = await vscode.window.withProgress(
@@ -192,6 +195,22 @@ export class ProfileCommand implements vscode.Disposable {
       durationMs: result.durationMs,
       outcome: result.outcome,
     });
+    // Every run Heatlens makes goes to the history (Runs view, Compare with Previous Run).
+    await this.history
+      ?.add(profile, {
+        file,
+        command: result.command,
+        startedAt,
+        durationMs: result.durationMs,
+        profiler: profile.meta.profiler,
+        mode,
+        outcome: result.outcome,
+      })
+      .catch((err: unknown) =>
+        this.output.appendLine(
+          `[heatlens] could not keep this run in the history: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+      );
     this.last = { file, result, profile };
     if (result.outcome === 'failed') {
       const first = (result.errorText ?? '').split('\n').find((l) => l.trim()) ?? 'it failed';

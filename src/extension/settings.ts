@@ -19,6 +19,7 @@ export interface Settings {
   'python.mode': PythonMode;
   'python.clock': 'cpu' | 'wall';
   'python.samplingInterval': number;
+  'history.runsPerFile': number;
 }
 
 /** How a Python file is profiled. */
@@ -39,6 +40,7 @@ const defaults: Settings = {
   'python.mode': 'sampling',
   'python.clock': 'cpu',
   'python.samplingInterval': 1000,
+  'history.runsPerFile': 10,
 };
 
 /** Reads one setting, scoped to a resource when given. */

@@ -3,7 +3,7 @@
 // development, and the page reporting the suite's exit code through codeAutomationExit.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { outputDir, prepareE2e, repoRoot, VsCodeSession } from './harness';
@@ -14,12 +14,17 @@ const root = repoRoot();
 /** Bundles test/e2e/host/*.ts to out/test/e2e/host/ (vscode and mocha stay external). */
 function buildHostSuite(): string {
   const outDir = join(root, 'out', 'test', 'e2e', 'host');
+  // index.ts runs every *.suite.js beside it: a stale bundle of a removed suite would run too.
+  rmSync(outDir, { recursive: true, force: true });
+  const suites = readdirSync(join(root, 'test', 'e2e', 'host'))
+    .filter((n) => n.endsWith('.suite.ts'))
+    .map((n) => `test/e2e/host/${n}`);
   // esbuild's bin is its native executable once installed.
   const r = spawnSync(
     join(root, 'node_modules', '.bin', 'esbuild'),
     [
       'test/e2e/host/index.ts',
-      'test/e2e/host/heatlens.suite.ts',
+      ...suites,
       '--bundle',
       '--platform=node',
       '--format=cjs',

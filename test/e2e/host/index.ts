@@ -2,7 +2,7 @@
 // loads this file from the `extensionTestsPath` of the page's payload and calls run(). Mocha runs
 // the *.suite.js files beside it; the outcome also goes to $HEATLENS_HOST_RESULTS as JSON, so the
 // node test that drives the browser can report each failure.
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Mocha from 'mocha';
 
@@ -16,7 +16,9 @@ interface Failure {
 export async function run(): Promise<void> {
   // A hang guard only (no test asserts speed): profiling a program runs it to the end.
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 180_000 });
-  mocha.addFile(join(__dirname, 'heatlens.suite.js'));
+  for (const name of readdirSync(__dirname).sort()) {
+    if (name.endsWith('.suite.js')) mocha.addFile(join(__dirname, name));
+  }
   const passed: string[] = [];
   const failed: Failure[] = [];
   await new Promise<void>((resolve) => {
