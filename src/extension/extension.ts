@@ -1,9 +1,14 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
+import { isExportFormat } from '../formats/exportProfile';
 import { Presenter } from './controller';
+import { exportProfileCommand } from './exportCommand';
 import { FlamePanel, registerFlameSerializer } from './flamePanel';
+import { RunHistory } from './history';
+import { registerHistory, showComparisonFlame, type HistoryApi } from './historyCommands';
 import { openProfileFile } from './openProfile';
 import { ProfileCommand } from './profileCommand';
+import { ProfileEditorProvider } from './profileEditor';
 
 /** What the extension returns from activate(), for tests and other extensions. */
 export interface HeatlensApi {
@@ -11,11 +16,16 @@ export interface HeatlensApi {
   getLastRun():
     | { file: string; hottestFunction: string | undefined; total: number; outcome: string }
     | undefined;
+  /** The profile the editor shows (a run or a profile file): its label, total and files. */
+  getShown(): { label: string; total: number; unit: string; files: string[] } | undefined;
+  /** The run history and the comparison shown (see historyCommands.ts). */
+  readonly history: HistoryApi;
 }
 
 export function activate(context: vscode.ExtensionContext): HeatlensApi {
   const output = vscode.window.createOutputChannel('Heatlens');
   const presenter = new Presenter();
+  const history = RunHistory.forContext(context, (m) => output.appendLine(m));
   const command = new ProfileCommand(
     presenter,
     output,
@@ -24,7 +34,9 @@ export function activate(context: vscode.ExtensionContext): HeatlensApi {
       python: path.join(context.extensionPath, 'python'),
     },
     context.workspaceState,
+    history,
   );
+  const historyApi = registerHistory(context, presenter, history);
   context.subscriptions.push(
     output,
     presenter,
@@ -33,8 +45,19 @@ export function activate(context: vscode.ExtensionContext): HeatlensApi {
       command.run(uri instanceof vscode.Uri ? uri : undefined),
     ),
     vscode.commands.registerCommand('heatlens.cancel', () => command.cancel()),
+    vscode.commands.registerCommand(
+      'heatlens.exportProfile',
+      (uri?: unknown, format?: unknown, target?: unknown) =>
+        exportProfileCommand(
+          presenter,
+          output,
+          uri instanceof vscode.Uri ? uri : undefined,
+          typeof format === 'string' && isExportFormat(format) ? format : undefined,
+          target instanceof vscode.Uri ? target : undefined,
+        ),
+    ),
     vscode.commands.registerCommand('heatlens.openProfile', (uri?: unknown) =>
-      openProfileFile(presenter, output, uri instanceof vscode.Uri ? uri : undefined),
+      openProfileFile(uri instanceof vscode.Uri ? uri : undefined),
     ),
     vscode.commands.registerCommand('heatlens.choosePythonProfiler', () =>
       command.pythonMode(vscode.window.activeTextEditor?.document.uri, true),
@@ -47,6 +70,10 @@ export function activate(context: vscode.ExtensionContext): HeatlensApi {
     vscode.commands.registerCommand(
       'heatlens.showFlameGraph',
       (frameId?: unknown, view?: unknown) => {
+        if (presenter.comparison) {
+          showComparisonFlame(context, presenter.comparison);
+          return;
+        }
         const shown = presenter.current;
         if (!shown) {
           void vscode.window.showInformationMessage(
@@ -62,6 +89,7 @@ export function activate(context: vscode.ExtensionContext): HeatlensApi {
       },
     ),
     registerFlameSerializer(context, () => presenter.current?.profile),
+    ProfileEditorProvider.register(context, presenter, output),
   );
   return {
     getLastRun() {
@@ -75,6 +103,17 @@ export function activate(context: vscode.ExtensionContext): HeatlensApi {
         outcome: last.result.outcome,
       };
     },
+    getShown() {
+      const shown = presenter.current;
+      if (!shown) return undefined;
+      return {
+        label: shown.run.label,
+        total: shown.total,
+        unit: shown.profile.meta.unit,
+        files: shown.paths,
+      };
+    },
+    history: historyApi,
   };
 }
 

@@ -81,6 +81,11 @@ const UNITS: Readonly<Record<string, WeightUnit>> = {
   bytes: 'bytes',
 };
 
+/** A unit speedscope names, or undefined: only the table's own keys (not `constructor`). */
+function ownUnit(name: string): WeightUnit | undefined {
+  return Object.hasOwn(UNITS, name) ? UNITS[name] : undefined;
+}
+
 /** The file's profiles, checked to be a list, with the shared frame list. */
 function fileParts(
   value: unknown,
@@ -108,7 +113,7 @@ function profileLabel(p: unknown, index: number): string {
   if (!isObject(p)) return `profile ${index + 1} (not readable)`;
   const name = typeof p.name === 'string' && p.name.trim() ? p.name.trim() : `profile ${index + 1}`;
   const type = typeof p.type === 'string' ? p.type : 'unknown type';
-  const unit = typeof p.unit === 'string' ? UNITS[p.unit] : undefined;
+  const unit = typeof p.unit === 'string' ? ownUnit(p.unit) : undefined;
   const span = finite(p.endValue, NaN) - finite(p.startValue, NaN);
   const size = Number.isFinite(span) && unit ? `, ${formatWeight(span, unit)}` : '';
   // Names come from the file: keep them to one short line.
@@ -189,7 +194,7 @@ export function importSpeedscopeValue(value: unknown, options: ImportOptions = {
 
   const builder = new ProfileBuilder();
   let unit: WeightUnit = 'none';
-  if (typeof p.unit === 'string' && UNITS[p.unit]) unit = UNITS[p.unit];
+  if (typeof p.unit === 'string' && ownUnit(p.unit)) unit = ownUnit(p.unit)!;
   else {
     builder.warn(
       `The profile's unit ${JSON.stringify(p.unit ?? null).slice(0, 40)} is not one speedscope knows; weights are shown without a unit.`,

@@ -190,6 +190,68 @@ describe('Profile Current File in a real VS Code', { skip: prepared.skip }, () =
     });
   });
 
+  it('profile files of other tools open in the profile editor: speedscope lights up its file, pprof asks which profile', async () => {
+    const s = vs!;
+    await s.guard('profile-editor', async () => {
+      await resetState(s);
+      // speedscope 1.25.0's own export of primes.cpuprofile: Heatlens' editor is its default.
+      await s.openFile('profiles/primes.speedscope.json', { textEditor: false });
+      await waitFor('the flame graph in the profile editor', () => s.findFrame('#sandwichTitle'));
+      await waitFor('the speedscope profile in the status bar', async () =>
+        /\d/.test((await s.statusBarItem('flame')) ?? '') ? true : undefined,
+      );
+      await s.screenshot('9-speedscope-editor');
+      await s.openFile('js/primes.js');
+      const labels = await waitForLabels(s, 'js/primes.js (from the speedscope file)');
+      // speedscope keeps no line ticks: the time lands on the function's line, and V8 ran
+      // isPrime inlined in countPrimes.
+      assertHotLineIn(labels, join(examples, 'js/primes.js'), 'countPrimes');
+      await s.screenshot('10-speedscope-heat');
+      await resetState(s);
+
+      // A Go CPU profile holds two sample types: Heatlens asks which one to show.
+      // Quick open, without waiting for the tab: the editor opens once a profile is picked.
+      await s.dismiss();
+      await s.page.keyboard.press('Control+P');
+      await s.page.keyboard.insertText('profiles/go-cpu.pb.gz');
+      await waitFor('quick open to list go-cpu.pb.gz', () =>
+        s.page.evaluate(() =>
+          /go-cpu\.pb\.gz/.test(
+            document.querySelector('.quick-input-widget .monaco-list-row.focused')?.textContent ??
+              '',
+          )
+            ? true
+            : undefined,
+        ),
+      );
+      await s.page.keyboard.press('Enter');
+      const picker = s.page.locator('.quick-input-widget');
+      await waitFor('the profile picker', async () =>
+        (await picker.isVisible()) && /holds 2 profiles/.test((await picker.textContent()) ?? '')
+          ? true
+          : undefined,
+      );
+      const rows = await s.page.evaluate(() =>
+        Array.from(document.querySelectorAll('.quick-input-widget .monaco-list-row')).map(
+          (r) => r.textContent ?? '',
+        ),
+      );
+      assert.ok(
+        rows.some((r) => r.includes('cpu (nanoseconds)')) &&
+          rows.some((r) => r.includes('samples')),
+        `both sample types are offered (${rows.join(' | ')})`,
+      );
+      await s.screenshot('11-pprof-choice');
+      await picker.locator('.monaco-list-row', { hasText: 'samples' }).first().click();
+      await waitFor('the Go profile in the status bar', async () =>
+        /main\.fib/.test((await s.statusBarItem('flame')) ?? '') ? true : undefined,
+      );
+      await waitFor('the flame graph of the pprof file', () => s.findFrame('#sandwichTitle'));
+      await s.screenshot('12-pprof-editor');
+      await clearAndCheck(s);
+    });
+  });
+
   it('leaves nothing running', () => {
     assert.ok(existsSync(examples));
     assert.deepEqual(

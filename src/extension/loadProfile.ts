@@ -1,0 +1,96 @@
+import * as vscode from 'vscode';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { Profile } from '../core/profile';
+import type { ProfileChoice } from '../formats/choices';
+import { profileChoices, importProfileFile } from '../formats/detect';
+import { MAX_STRING_LENGTH } from '../formats/large';
+import { remapProfile } from '../sourcemaps/remap';
+import { ImportCanceled, importInWorker } from './importInWorker';
+
+/** A profile read from a file, ready to show. */
+export interface LoadedProfile {
+  readonly profile: Profile;
+  /** The file name, plus the chosen profile when the file holds several. */
+  readonly label: string;
+}
+
+/**
+ * Above this size the import runs in a worker thread with a progress notification (it takes
+ * seconds, and the extension host must keep serving the editor meanwhile).
+ */
+const WORKER_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Reads a profile file of any format Heatlens knows: asks which profile to show when the file
+ * holds several (speedscope profiles, pprof sample types, trace threads), maps generated code
+ * back through source maps, and logs the importer's warnings. Throws with a message naming the
+ * file when it cannot be read; returns undefined when the person dismissed the choice or
+ * cancelled the import.
+ */
+export async function loadProfileFile(
+  file: string,
+  output: vscode.OutputChannel,
+  token?: vscode.CancellationToken,
+): Promise<LoadedProfile | undefined> {
+  const name = path.basename(file);
+  const size = (await fs.stat(file)).size;
+  // Choices need the file's text; past V8's longest string the default profile is read.
+  let bytes: Uint8Array | undefined;
+  let choices: readonly ProfileChoice[] = [];
+  if (size <= MAX_STRING_LENGTH) {
+    bytes = await fs.readFile(file);
+    choices = profileChoices(name, bytes);
+  }
+  let choice = choices[0];
+  if (choices.length > 1) {
+    const picked = await vscode.window.showQuickPick(
+      choices.map((c) => ({ label: c.label, detail: c.detail, choice: c })),
+      {
+        title: `Heatlens: ${name} holds ${choices.length} profiles`,
+        placeHolder: 'Which profile to show?',
+        ignoreFocusOut: true,
+      },
+      token,
+    );
+    if (!picked) return undefined;
+    choice = picked.choice;
+  }
+  let imported: Profile | undefined;
+  if (bytes && size < WORKER_BYTES) {
+    imported = importProfileFile(name, bytes, { choice: choice?.id });
+  } else {
+    bytes = undefined; // the worker reads the file itself
+    imported = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Heatlens: reading ${name} (${Math.round(size / 1048576)} MB)`,
+        cancellable: true,
+      },
+      async (progress, cancel) => {
+        let done = 0;
+        try {
+          return await importInWorker(file, {
+            name,
+            choice: choice?.id,
+            token: cancel,
+            onProgress: (fraction) => {
+              const percent = Math.floor(fraction * 100);
+              if (percent > done) progress.report({ increment: percent - done });
+              done = Math.max(done, percent);
+            },
+          });
+        } catch (err) {
+          if (err instanceof ImportCanceled) return undefined;
+          throw err;
+        }
+      },
+    );
+  }
+  if (!imported) return undefined;
+  const profile = await remapProfile(imported, {
+    readFile: (p) => fs.readFile(p, 'utf8').catch(() => undefined),
+  });
+  for (const w of profile.meta.warnings) output.appendLine(`[heatlens] ${name}: ${w}`);
+  return { profile, label: choices.length > 1 && choice ? `${name} · ${choice.label}` : name };
+}

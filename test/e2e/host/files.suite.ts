@@ -1,0 +1,136 @@
+// Profile files inside the extension host (mocha, tdd): each saved profile of the examples
+// workspace opens in Heatlens' profile editor and lights up the source files it names, a damaged
+// file opens to its error without breaking anything, and "Heatlens: Export Profile" writes every
+// format in a form Heatlens reads back with the same total.
+/// <reference types="mocha" />
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+// eslint-disable-next-line no-restricted-imports
+import * as vscode from 'vscode';
+import type { HeatlensApi } from '../../../src/extension/extension';
+import { functionStats } from '../../../src/core/functionStats';
+import { profileTotal, type Profile } from '../../../src/core/profile';
+import { EXPORT_FORMATS } from '../../../src/formats/exportProfile';
+import { importProfileFile } from '../../../src/formats/detect';
+
+async function api(): Promise<HeatlensApi> {
+  const ext = vscode.extensions.getExtension<HeatlensApi>('heatlens.heatlens');
+  assert.ok(ext, 'the extension is loaded');
+  return ext.activate();
+}
+
+/** Polls until `check` returns a value; mocha's timeout (index.ts) guards against a hang. */
+async function until<T>(check: () => T | undefined): Promise<T> {
+  for (;;) {
+    const v = check();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function examples(): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the examples folder is open');
+  return folder.uri;
+}
+
+suite('Profile files in the extension host', () => {
+  teardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('heatlens.clear');
+  });
+
+  // Each saved profile names a source file of the examples, recorded in another folder.
+  const cases: [string, string][] = [
+    ['primes.cpuprofile', 'js/primes.js'],
+    ['service.prof', 'python/service.py'],
+    ['primes.speedscope.json', 'js/primes.js'],
+    ['service.callgrind', 'python/service.py'],
+    ['primes.folded', 'js/primes.js'],
+  ];
+  for (const [name, source] of cases) {
+    test(`${name} opens in the profile editor and names ${source}`, async () => {
+      const heatlens = await api();
+      const file = vscode.Uri.joinPath(examples(), 'profiles', name);
+      await vscode.commands.executeCommand('vscode.openWith', file, 'heatlens.profile');
+      const shown = await until(() => {
+        const s = heatlens.getShown();
+        return s && s.label.startsWith(name) ? s : undefined;
+      });
+      assert.ok(shown.total > 0, `${name} has weight`);
+      assert.ok(
+        shown.files.some((f) => f.replace(/\\/g, '/').endsWith(source)),
+        `${name} names ${source} (files: ${shown.files.slice(0, 8).join(', ')})`,
+      );
+      const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+      assert.ok(tab?.input instanceof vscode.TabInputCustom, `${name} opened in a custom editor`);
+      assert.equal(tab.input.viewType, 'heatlens.profile');
+    });
+  }
+
+  test('a damaged profile opens to its error and shows nothing', async () => {
+    const heatlens = await api();
+    const dir = mkdtempSync(join(tmpdir(), 'hl-damaged-'));
+    try {
+      const text = readFileSync(join(examples().fsPath, 'profiles', 'primes.cpuprofile'), 'utf8');
+      const damaged = join(dir, 'damaged.cpuprofile');
+      writeFileSync(damaged, text.slice(0, Math.floor(text.length / 2)));
+      await vscode.commands.executeCommand(
+        'vscode.openWith',
+        vscode.Uri.file(damaged),
+        'heatlens.profile',
+      );
+      const tab = await until(() => {
+        const t = vscode.window.tabGroups.activeTabGroup.activeTab;
+        return t?.input instanceof vscode.TabInputCustom ? t : undefined;
+      });
+      assert.match(tab.label, /damaged\.cpuprofile/);
+      assert.equal(heatlens.getShown(), undefined, 'nothing is lit up from a damaged file');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('Export Profile writes every format, and each reads back with the same total', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hl-export-'));
+    try {
+      const source = vscode.Uri.joinPath(examples(), 'profiles', 'primes.cpuprofile');
+      const original = importProfileFile(
+        'primes.cpuprofile',
+        readFileSync(source.fsPath) as Uint8Array,
+      );
+      for (const format of EXPORT_FORMATS) {
+        const target = vscode.Uri.file(join(dir, `primes${format.extension}`));
+        const written = await vscode.commands.executeCommand<string | undefined>(
+          'heatlens.exportProfile',
+          source,
+          format.id,
+          target,
+        );
+        assert.equal(written, target.fsPath, `${format.id} was written`);
+        const back = importProfileFile(
+          `primes${format.extension}`,
+          readFileSync(target.fsPath) as Uint8Array,
+        );
+        // Units may change (microseconds to seconds in pstats; collapsed stacks hold bare
+        // counts): the hottest function and its share of the run may not.
+        const top = (p: Profile) => {
+          const total = profileTotal(p);
+          const best = [...functionStats(p)].sort((a, b) => b.self - a.self)[0];
+          return { name: best.frame.name, file: best.frame.file, share: best.self / total };
+        };
+        const was = top(original);
+        const now = top(back);
+        assert.equal(now.file, was.file, `${format.id}: the hottest function's file`);
+        assert.ok(
+          Math.abs(now.share - was.share) < 1e-6,
+          `${format.id}: ${now.name} keeps its share (${now.share} vs ${was.share})`,
+        );
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
