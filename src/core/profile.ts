@@ -386,16 +386,7 @@ export class ProfileBuilder {
  */
 export function freezeTree(parent: Int32Array, frame: Int32Array, self: Float64Array): CallTree {
   const n = parent.length;
-  const total = self.slice();
-  for (let i = n - 1; i > 0; i--) total[parent[i]] += total[i];
-  const depth = new Int32Array(n);
-  const childCount = new Int32Array(n);
-  for (let i = 1; i < n; i++) {
-    depth[i] = depth[parent[i]] + 1;
-    childCount[parent[i]]++;
-  }
-  const childStart = new Int32Array(n);
-  for (let i = 1; i < n; i++) childStart[i] = childStart[i - 1] + childCount[i - 1];
+  const { total, depth, childCount, childStart } = treeShape(parent, self);
   const fill = new Int32Array(n);
   const children = new Int32Array(Math.max(0, n - 1));
   for (let i = 1; i < n; i++) {
@@ -413,4 +404,28 @@ export function freezeTree(parent: Int32Array, frame: Int32Array, self: Float64A
     }
   }
   return { size: n, parent, frame, self, total, depth, childStart, childCount, children };
+}
+
+/**
+ * The columns of a {@link CallTree} that follow from parent and self alone (parent ids below
+ * their child's): totals, depths, child counts and where each node's children start. One
+ * derivation for every reader that restores a tree (a stored run, the webview's wire form), so
+ * their totals are bit-identical to the builder's.
+ */
+export function treeShape(
+  parent: Int32Array,
+  self: Float64Array,
+): Pick<CallTree, 'total' | 'depth' | 'childCount' | 'childStart'> {
+  const n = parent.length;
+  const total = self.slice();
+  for (let i = n - 1; i > 0; i--) total[parent[i]] += total[i];
+  const depth = new Int32Array(n);
+  const childCount = new Int32Array(n);
+  for (let i = 1; i < n; i++) {
+    depth[i] = depth[parent[i]] + 1;
+    childCount[parent[i]]++;
+  }
+  const childStart = new Int32Array(n);
+  for (let i = 1; i < n; i++) childStart[i] = childStart[i - 1] + childCount[i - 1];
+  return { total, depth, childCount, childStart };
 }

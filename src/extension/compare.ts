@@ -9,7 +9,6 @@ import {
 import { filesInProfile } from '../core/lineHeat';
 import type { Profile } from '../core/profile';
 import { line1ToEditorLine0 } from '../core/positions';
-import { shiftItems, type LineEdit } from '../core/lineShift';
 import {
   functionDeltaTitle,
   functionMatters,
@@ -19,6 +18,7 @@ import {
 } from './compareText';
 import type { RunRecord } from './history';
 import { pathKey } from './paths';
+import { shiftWithEdit } from './results';
 import { setting } from './settings';
 
 /** One run of a comparison: its profile, its history record and how it is named. */
@@ -105,18 +105,7 @@ export class ShownComparison {
     doc: vscode.TextDocument,
     changes: readonly vscode.TextDocumentContentChangeEvent[],
   ): boolean {
-    const results = this.forDocument(doc);
-    if (!results) return false;
-    const edits: LineEdit[] = changes.map((c) => ({
-      startLine0: c.range.start.line,
-      startChar0: c.range.start.character,
-      endLine0: c.range.end.line,
-      endChar0: c.range.end.character,
-      text: c.text,
-    }));
-    results.lines = shiftItems(results.lines, edits);
-    results.functions = shiftItems(results.functions, edits);
-    return true;
+    return shiftWithEdit(this.forDocument(doc), changes);
   }
 
   /**

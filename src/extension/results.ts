@@ -143,17 +143,27 @@ export class ShownProfile {
    * inserted above shift it down, deleted lines take their heat with them.
    */
   applyEdit(doc: vscode.TextDocument, changes: readonly vscode.TextDocumentContentChangeEvent[]) {
-    const results = this.forDocument(doc);
-    if (!results) return false;
-    const edits: LineEdit[] = changes.map((c) => ({
-      startLine0: c.range.start.line,
-      startChar0: c.range.start.character,
-      endLine0: c.range.end.line,
-      endChar0: c.range.end.character,
-      text: c.text,
-    }));
-    results.lines = shiftItems(results.lines, edits);
-    results.functions = shiftItems(results.functions, edits);
-    return true;
+    return shiftWithEdit(this.forDocument(doc), changes);
   }
+}
+
+/**
+ * Moves a file's line and function figures (heat or deltas) with an edit; false when the file
+ * has none.
+ */
+export function shiftWithEdit<L extends { line0: number }, F extends { line0: number }>(
+  results: { lines: L[]; functions: F[] } | undefined,
+  changes: readonly vscode.TextDocumentContentChangeEvent[],
+): boolean {
+  if (!results) return false;
+  const edits: LineEdit[] = changes.map((c) => ({
+    startLine0: c.range.start.line,
+    startChar0: c.range.start.character,
+    endLine0: c.range.end.line,
+    endChar0: c.range.end.character,
+    text: c.text,
+  }));
+  results.lines = shiftItems(results.lines, edits);
+  results.functions = shiftItems(results.functions, edits);
+  return true;
 }

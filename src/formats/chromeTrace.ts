@@ -24,6 +24,7 @@ import type { Profile } from '../core/profile';
 import type { ImportOptions, ProfileChoice } from './choices';
 import { importCpuprofileObject } from './cpuprofile';
 import { ProfileFormatError } from './errors';
+import { failUnparsed } from './jsonFailure';
 
 const REDO = 'record the trace again with the "disabled-by-default-v8.cpu_profiler" category';
 
@@ -196,17 +197,12 @@ function parseJson(text: string, sourceFile: string | undefined): unknown {
         // fall through to the message below
       }
     }
-    if (!body.endsWith('}') && !body.endsWith(']')) {
-      fail(
-        sourceFile,
-        'is cut short: its JSON ends before the trace does',
-        `the file was probably truncated while being written or copied, so ${REDO}`,
-      );
-    }
-    const detail = (err instanceof Error ? err.message : String(err))
-      .replace(/[^\x20-\x7e]/g, '?')
-      .slice(0, 120);
-    return fail(sourceFile, `is not valid JSON (${detail})`, 'is it really a Chrome trace?');
+    return failUnparsed(
+      err,
+      !body.endsWith('}') && !body.endsWith(']'),
+      { whole: 'the trace', redo: REDO, question: 'is it really a Chrome trace?' },
+      (what, todo) => fail(sourceFile, what, todo),
+    );
   }
 }
 

@@ -44,6 +44,7 @@ import type { NodeColumns } from './cpuprofileColumns';
 import { scanCpuprofileBytes } from './cpuprofileBytes';
 import { scanCpuprofile } from './cpuprofileScan';
 import { ProfileFormatError } from './errors';
+import { failUnparsed } from './jsonFailure';
 import { fileUrlToPath, pathToFileUrl } from './fileUrl';
 import { JsonBytesError, parseJsonBytes } from './jsonBytes';
 
@@ -112,18 +113,12 @@ function parseJson(text: string, sourceFile: string | undefined): unknown {
         `is it really a ${V8_NAME}?`,
       );
     }
-    if (trimmed.startsWith('{') && !trimmed.endsWith('}')) {
-      fail(
-        sourceFile,
-        'is cut short: its JSON ends before the profile does',
-        `the file was probably truncated while being written or copied, so ${REDO}`,
-      );
-    }
-    // The parser's own words, without echoing unreadable characters back at the person.
-    const detail = (err instanceof Error ? err.message : String(err))
-      .replace(/[^\x20-\x7e]/g, '?')
-      .slice(0, 120);
-    fail(sourceFile, `is not valid JSON (${detail})`, `is it really a ${V8_NAME}?`);
+    failUnparsed(
+      err,
+      trimmed.startsWith('{') && !trimmed.endsWith('}'),
+      { whole: 'the profile', redo: REDO, question: `is it really a ${V8_NAME}?` },
+      (what, todo) => fail(sourceFile, what, todo),
+    );
   }
 }
 

@@ -27,6 +27,7 @@ import type {
   Samples,
   WeightUnit,
 } from '../core/profile';
+import { treeShape } from '../core/profile';
 import { base64ToBytes, bytesToBase64 } from '../shared/wire';
 import { ProfileFormatError } from './errors';
 
@@ -365,17 +366,8 @@ function readTree(v: unknown, frameCount: number, fail: Fail): CallTree {
   }
   checkIds(frame, frameCount, 'the frame of tree node', fail, 1);
   checkWeights(self, 'the self weight of tree node', fail);
-  // Derived exactly as freezeTree derives them (see profile.ts), so totals are bit-identical.
-  const total = self.slice();
-  for (let i = n - 1; i > 0; i--) total[parent[i]] += total[i];
-  const depth = new Int32Array(n);
-  const childCount = new Int32Array(n);
-  for (let i = 1; i < n; i++) {
-    depth[i] = depth[parent[i]] + 1;
-    childCount[parent[i]]++;
-  }
-  const childStart = new Int32Array(n);
-  for (let i = 1; i < n; i++) childStart[i] = childStart[i - 1] + childCount[i - 1];
+  // Derived as freezeTree derives them, so totals are bit-identical.
+  const { total, depth, childCount, childStart } = treeShape(parent, self);
   // The stored order of children is kept; check it lists every node once, under its parent.
   const seen = new Uint8Array(n);
   for (let p = 0; p < n; p++) {

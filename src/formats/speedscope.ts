@@ -29,6 +29,7 @@ import { formatWeight } from '../core/format';
 import { ProfileBuilder, type Frame, type Profile, type WeightUnit } from '../core/profile';
 import type { ImportOptions, ProfileChoice } from './choices';
 import { ProfileFormatError } from './errors';
+import { failUnparsed } from './jsonFailure';
 import { fileUrlToPath } from './fileUrl';
 import { guessFlavor, guessFrameKind, type FrameFlavor } from './foreignFrame';
 
@@ -151,17 +152,12 @@ function parseJson(text: string, sourceFile: string | undefined): unknown {
         'is it really a speedscope profile?',
       );
     }
-    if (!body.endsWith('}')) {
-      fail(
-        sourceFile,
-        'is cut short: its JSON ends before the profile does',
-        `the file was probably truncated while being written or copied, so ${REDO}`,
-      );
-    }
-    const detail = (err instanceof Error ? err.message : String(err))
-      .replace(/[^\x20-\x7e]/g, '?')
-      .slice(0, 120);
-    return fail(sourceFile, `is not valid JSON (${detail})`, 'is it really a speedscope profile?');
+    return failUnparsed(
+      err,
+      !body.endsWith('}'),
+      { whole: 'the profile', redo: REDO, question: 'is it really a speedscope profile?' },
+      (what, todo) => fail(sourceFile, what, todo),
+    );
   }
 }
 

@@ -29,6 +29,7 @@ import type {
   Samples,
   WeightUnit,
 } from '../core/profile';
+import { treeShape } from '../core/profile';
 
 /** Frames as parallel arrays. */
 export interface WireFrames {
@@ -369,22 +370,13 @@ export function decodeProfile(wire: WireProfile): Profile {
   const frame = int32(wire.tree.frame, n, 'tree.frame');
   const self = float64(wire.tree.self, n, 'tree.self');
   const children = int32(wire.tree.children, Math.max(0, n - 1), 'tree.children');
-  const total = self.slice();
   for (let i = n - 1; i > 0; i--) {
     const p = parent[i];
     if (!(p >= 0 && p < i)) throw new WireError(`node ${i} has parent ${p}`);
     if (!(frame[i] >= 0 && frame[i] < frameCount))
       throw new WireError(`node ${i} has frame ${frame[i]}`);
-    total[p] += total[i];
   }
-  const depth = new Int32Array(n);
-  const childCount = new Int32Array(n);
-  for (let i = 1; i < n; i++) {
-    depth[i] = depth[parent[i]] + 1;
-    childCount[parent[i]]++;
-  }
-  const childStart = new Int32Array(n);
-  for (let i = 1; i < n; i++) childStart[i] = childStart[i - 1] + childCount[i - 1];
+  const { total, depth, childCount, childStart } = treeShape(parent, self);
   const tree: CallTree = {
     size: n,
     parent,

@@ -1,0 +1,325 @@
+/**
+ * What the two fast `.cpuprofile` readers share: the walk over the modern layout (profile, nodes,
+ * call frames, position ticks, skipped values) and the columns it fills. The reader over a string
+ * (cpuprofileScan.ts) and the one over UTF-8 bytes (cpuprofileBytes.ts) supply only the
+ * primitives that touch the input: whitespace, strings, numbers, key comparison, decoding.
+ *
+ * Why a base class and not one scanner over a small reader interface: the primitives are the hot
+ * loop (a call per character through an interface that is sometimes a string and sometimes a
+ * Uint8Array would be a polymorphic access per character). Here each subclass keeps its own
+ * loops over its own input type, and only calls from the structural walk, a few per value, are
+ * shared.
+ */
+import { FrameTable, Grow, GrowInt } from './cpuprofileColumns';
+import type { NodeColumns } from './cpuprofileColumns';
+
+/** Thrown inside a scanner to give up; never escapes it. */
+export class GiveUp extends Error {}
+export const giveUp = new GiveUp('not the layout the fast reader knows');
+
+export const QUOTE = 34;
+export const BACKSLASH = 92;
+const COMMA = 44;
+const COLON = 58;
+const BRACKET_OPEN = 91;
+const BRACKET_CLOSE = 93;
+const BRACE_OPEN = 123;
+const BRACE_CLOSE = 125;
+
+/** Where an occurrence of each raw frame's strings sits in the input. */
+interface RawSpan {
+  nameStart: number;
+  nameLength: number;
+  urlStart: number;
+  urlLength: number;
+}
+
+/** The modern `.cpuprofile` walk; subclasses read the input it walks. */
+export abstract class CpuprofileScanner {
+  protected pos = 0;
+  /** The last string read: its raw text is `input[strStart, strEnd)` (escapes undecoded). */
+  protected strStart = 0;
+  protected strEnd = 0;
+  /** Whether the last string read holds an escape (only tracked where decoding needs it). */
+  protected strEscaped = false;
+
+  private readonly frames = new FrameTable();
+  private readonly spans: RawSpan[] = [];
+  private readonly id = new GrowInt();
+  private readonly frame = new GrowInt();
+  private readonly hitCount = new GrowInt();
+  private readonly childStart = new GrowInt();
+  private readonly childCount = new GrowInt();
+  private readonly childRefs = new GrowInt();
+  private readonly tickStart = new GrowInt();
+  private readonly tickLength = new GrowInt();
+  private readonly tickLine = new GrowInt();
+  private readonly tickCount = new GrowInt();
+
+  /** Skips whitespace; returns the next character code (something not a JSON token at the end). */
+  protected abstract ws(): number;
+  /** Whether only whitespace is left. */
+  protected abstract atEnd(): boolean;
+  /** Reads a string at `pos` into strStart/strEnd (and strEscaped where tracked). */
+  protected abstract string(): void;
+  /** Whether the last string read is exactly `key` (ASCII). */
+  protected abstract is(key: string): boolean;
+  /** Whether `input[a, a + length)` equals `input[b, b + length)`. */
+  protected abstract same(a: number, b: number, length: number): boolean;
+  /** The string at `input[start, end)`, decoded. */
+  protected abstract decode(start: number, end: number, escaped: boolean): string;
+  /** A number at `pos` (whitespace already skipped). */
+  protected abstract number(): number;
+  /** Reads exactly `word` (true, false, null) at `pos`. */
+  protected abstract word(word: string): void;
+  /** Called now and then on long arrays, for progress reports. */
+  protected progress(): void {}
+
+  private expect(code: number): void {
+    if (this.ws() !== code) throw giveUp;
+    this.pos++;
+  }
+
+  /** After a value inside an object or array: true if another follows, false at `close`. */
+  private more(close: number): boolean {
+    const c = this.ws();
+    this.pos++;
+    if (c === COMMA) return true;
+    if (c === close) return false;
+    throw giveUp;
+  }
+
+  /** A number that must fit an Int32Array column (ids, counts, lines); else JSON decides. */
+  private int(): number {
+    this.ws();
+    const value = this.number();
+    if ((value | 0) !== value) throw giveUp;
+    return value;
+  }
+
+  private numbers(out: Grow): void {
+    this.expect(BRACKET_OPEN);
+    if (this.ws() === BRACKET_CLOSE) {
+      this.pos++;
+      return;
+    }
+    do {
+      this.ws();
+      out.push(this.number());
+      if ((out.length & 0xffff) === 0) this.progress();
+    } while (this.more(BRACKET_CLOSE));
+  }
+
+  private ints(out: GrowInt): void {
+    this.expect(BRACKET_OPEN);
+    if (this.ws() === BRACKET_CLOSE) {
+      this.pos++;
+      return;
+    }
+    do {
+      out.push(this.int());
+      if ((out.length & 0xffff) === 0) this.progress();
+    } while (this.more(BRACKET_CLOSE));
+  }
+
+  private skipValue(): void {
+    const c = this.ws();
+    if (c === QUOTE) this.string();
+    else if (c === BRACE_OPEN) {
+      this.pos++;
+      if (this.ws() === BRACE_CLOSE) {
+        this.pos++;
+        return;
+      }
+      do {
+        this.string();
+        this.expect(COLON);
+        this.skipValue();
+      } while (this.more(BRACE_CLOSE));
+    } else if (c === BRACKET_OPEN) {
+      this.pos++;
+      if (this.ws() === BRACKET_CLOSE) {
+        this.pos++;
+        return;
+      }
+      do this.skipValue();
+      while (this.more(BRACKET_CLOSE));
+    } else if (c === 116 || c === 102 || c === 110) {
+      // true, false, null
+      this.word(c === 116 ? 'true' : c === 102 ? 'false' : 'null');
+    } else this.number();
+  }
+
+  /** Reads the whole input as a profile; throws `giveUp` on anything else. */
+  profile(): NodeColumns {
+    let sawNodes = false;
+    let startTime: number | undefined;
+    let endTime: number | undefined;
+    let samples: GrowInt | undefined;
+    let times: Grow | undefined;
+    this.expect(BRACE_OPEN);
+    if (this.ws() !== BRACE_CLOSE) {
+      do {
+        this.string();
+        this.expect(COLON);
+        if (this.is('nodes')) {
+          // A repeated key: JSON.parse keeps the last value, the columns would keep both.
+          if (sawNodes) throw giveUp;
+          this.nodes();
+          sawNodes = true;
+        } else if (this.is('samples')) this.ints((samples = new GrowInt(65536)));
+        else if (this.is('timeDeltas')) this.numbers((times = new Grow(65536)));
+        else if (this.is('startTime')) startTime = (this.ws(), this.number());
+        else if (this.is('endTime')) endTime = (this.ws(), this.number());
+        else if (this.is('head') || this.is('timestamps') || this.is('profile')) throw giveUp;
+        else this.skipValue();
+      } while (this.more(BRACE_CLOSE));
+    } else this.pos++;
+    // Anything but the end is input after the profile.
+    if (!this.atEnd() || !sawNodes) throw giveUp;
+    return {
+      count: this.id.length,
+      id: this.id.values(),
+      frame: this.frame.values(),
+      frames: this.frames.frames,
+      childStart: this.childStart.values(),
+      childCount: this.childCount.values(),
+      childRefs: this.childRefs.values(),
+      childRefsAreIndexes: false,
+      tickStart: this.tickStart.values(),
+      tickLength: this.tickLength.values(),
+      tickLine: this.tickLine.values(),
+      tickCount: this.tickCount.values(),
+      hitCount: this.hitCount.values(),
+      samples: samples?.values(),
+      times: times?.values(),
+      timesAreAbsolute: false,
+      startTime,
+      endTime,
+    };
+  }
+
+  private nodes(): void {
+    this.expect(BRACKET_OPEN);
+    if (this.ws() === BRACKET_CLOSE) {
+      this.pos++;
+      return;
+    }
+    do {
+      this.expect(BRACE_OPEN);
+      let id = NaN;
+      let frame = -1;
+      let hits = 0;
+      const firstChild = this.childRefs.length;
+      const firstTick = this.tickLine.length;
+      if (this.ws() !== BRACE_CLOSE) {
+        do {
+          this.string();
+          this.expect(COLON);
+          if (this.is('id')) id = this.int();
+          else if (this.is('callFrame')) frame = this.callFrame();
+          else if (this.is('children')) {
+            if (this.childRefs.length !== firstChild) throw giveUp; // repeated key
+            this.ints(this.childRefs);
+          } else if (this.is('hitCount')) hits = this.int();
+          else if (this.is('positionTicks')) {
+            if (this.tickLine.length !== firstTick) throw giveUp; // repeated key
+            this.ticks();
+          } else this.skipValue();
+        } while (this.more(BRACE_CLOSE));
+      } else this.pos++;
+      if (Number.isNaN(id) || frame < 0) throw giveUp;
+      this.id.push(id);
+      this.frame.push(frame);
+      this.hitCount.push(hits);
+      this.childStart.push(firstChild);
+      this.childCount.push(this.childRefs.length - firstChild);
+      this.tickStart.push(firstTick);
+      this.tickLength.push(this.tickLine.length - firstTick);
+      if ((this.id.length & 0x3fff) === 0) this.progress();
+    } while (this.more(BRACKET_CLOSE));
+  }
+
+  private callFrame(): number {
+    this.expect(BRACE_OPEN);
+    let nameStart = 0;
+    let nameEnd = 0;
+    let nameEscaped = false;
+    let urlStart = 0;
+    let urlEnd = 0;
+    let urlEscaped = false;
+    let line0 = -1;
+    let col0 = -1;
+    if (this.ws() !== BRACE_CLOSE) {
+      do {
+        this.string();
+        this.expect(COLON);
+        if (this.is('functionName')) {
+          this.string();
+          nameStart = this.strStart;
+          nameEnd = this.strEnd;
+          nameEscaped = this.strEscaped;
+        } else if (this.is('url')) {
+          this.string();
+          urlStart = this.strStart;
+          urlEnd = this.strEnd;
+          urlEscaped = this.strEscaped;
+        } else if (this.is('lineNumber')) line0 = (this.ws(), this.number());
+        else if (this.is('columnNumber')) col0 = (this.ws(), this.number());
+        else this.skipValue();
+      } while (this.more(BRACE_CLOSE));
+    } else this.pos++;
+    const nameLength = nameEnd - nameStart;
+    const urlLength = urlEnd - urlStart;
+    const hash = FrameTable.hash(nameLength, urlLength, line0, col0);
+    const table = this.frames;
+    const c = table.candidate(hash);
+    if (c >= 0) {
+      // Same raw text, same frame: no string is made for a repeated frame.
+      const f = table.frames[c];
+      const span = this.spans[c];
+      if (
+        f.line0 === line0 &&
+        f.col0 === col0 &&
+        span.nameLength === nameLength &&
+        span.urlLength === urlLength &&
+        this.same(nameStart, span.nameStart, nameLength) &&
+        this.same(urlStart, span.urlStart, urlLength)
+      ) {
+        return c;
+      }
+    }
+    const name = this.decode(nameStart, nameEnd, nameEscaped);
+    const url = this.decode(urlStart, urlEnd, urlEscaped);
+    const index = table.intern(name, url, line0, col0, hash);
+    if (index === this.spans.length)
+      this.spans.push({ nameStart, nameLength, urlStart, urlLength });
+    else this.spans[index] = { nameStart, nameLength, urlStart, urlLength };
+    return index;
+  }
+
+  private ticks(): void {
+    this.expect(BRACKET_OPEN);
+    if (this.ws() === BRACKET_CLOSE) {
+      this.pos++;
+      return;
+    }
+    do {
+      this.expect(BRACE_OPEN);
+      let line = NaN;
+      let ticks = NaN;
+      if (this.ws() !== BRACE_CLOSE) {
+        do {
+          this.string();
+          this.expect(COLON);
+          if (this.is('line')) line = this.int();
+          else if (this.is('ticks')) ticks = this.int();
+          else this.skipValue();
+        } while (this.more(BRACE_CLOSE));
+      } else this.pos++;
+      if (Number.isNaN(line) || Number.isNaN(ticks)) throw giveUp;
+      this.tickLine.push(line);
+      this.tickCount.push(ticks);
+    } while (this.more(BRACKET_CLOSE));
+  }
+}
