@@ -454,7 +454,33 @@ function renderBanner(): void {
     );
   }
   for (const w of m.profile.meta.warnings) banner.append(el('div', { class: 'warning' }, w));
+  const note = budgetNote(m);
+  if (note) banner.append(el('div', { class: 'warning budget' }, note));
   banner.hidden = !banner.childNodes.length;
+}
+
+/** What a view's work budget left out of the chart shown now (hostile profiles only), or null. */
+function budgetNote(m: Model): string | null {
+  const n = (v: number) => v.toLocaleString('en-US');
+  if (ui.view === 'flame' && ui.inverted) {
+    const cut = m.invert(m.base(ui.myCodeOnly)).cut;
+    if (!cut) return null;
+    return cut.nodesFull
+      ? `Inverted view limited to ${n(cut.nodes)} nodes; some chains of callers stop early (their ` +
+          'time stays on the last caller shown). The non-inverted flame graph shows every frame.'
+      : `Inverted view limited to ${n(cut.depth)} callers per stack (the deepest stack has ` +
+          `${n(cut.maxDepth)} frames); deeper callers' time stays on the last caller shown. The ` +
+          'non-inverted flame graph shows every frame.';
+  }
+  if (ui.view === 'timeOrder') {
+    const cut = m.timeOrder(ui.myCodeOnly)?.cut;
+    if (!cut) return null;
+    return (
+      `Time order limited to the outermost ${n(cut.depth)} frames of each stack (the deepest has ` +
+      `${n(cut.maxDepth)}) to stay under ${n(cut.intervals)} boxes. The flame graph shows every frame.`
+    );
+  }
+  return null;
 }
 
 function renderCrumbs(): void {

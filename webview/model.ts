@@ -6,7 +6,6 @@ import type { CallTree, Frame, Profile } from '../src/core/profile';
 import type { CompareData } from '../src/shared/wire';
 import { diffColors, mapBeforeWeights } from './layout/diffColors';
 import { layoutFlame, type FlameLayout } from './layout/flameLayout';
-import type { IntervalRows } from './layout/intervals';
 import { compileSearch, searchTree, type SearchResult } from './layout/search';
 import {
   sortTableRows,
@@ -15,12 +14,13 @@ import {
   type TableRow,
   type TableSort,
 } from './layout/table';
-import { timeOrder } from './layout/timeOrder';
+import { timeOrder, type TimeOrderChart } from './layout/timeOrder';
 import {
   invertTree,
   isMyCode,
   myCodeOnly,
   sandwichFromGraph,
+  type InvertedTree,
   sandwichFromTree,
   type MappedTree,
   type Sandwich,
@@ -48,9 +48,9 @@ export interface DiffTree {
 export class Model {
   readonly total: number;
   private mine: MappedTree | undefined;
-  private readonly inverted = new Map<CallTree, CallTree>();
+  private readonly inverted = new Map<CallTree, InvertedTree>();
   private readonly layouts = new Map<CallTree, FlameLayout>();
-  private readonly times = new Map<boolean, IntervalRows | undefined>();
+  private readonly times = new Map<boolean, TimeOrderChart | undefined>();
   private readonly sandwiches = new Map<string, Sandwich>();
   private readonly tables = new Map<boolean, TableRow[]>();
   private readonly figures = new Map<boolean, Map<number, FunctionFigures>>();
@@ -82,6 +82,11 @@ export class Model {
   flameTree(mine: boolean, inverted: boolean): CallTree {
     const base = this.base(mine);
     if (!inverted) return base;
+    return this.invert(base).tree;
+  }
+
+  /** The inverted tree of a base tree, with what its work budget cut (null when nothing). */
+  invert(base: CallTree): InvertedTree {
     let inv = this.inverted.get(base);
     if (!inv) this.inverted.set(base, (inv = invertTree(base)));
     return inv;
@@ -115,7 +120,7 @@ export class Model {
   }
 
   /** The time-order chart, or undefined when the profile has no timed samples. */
-  timeOrder(mine: boolean): IntervalRows | undefined {
+  timeOrder(mine: boolean): TimeOrderChart | undefined {
     if (!this.profile.samples) return undefined;
     if (!this.times.has(mine)) {
       const m = mine ? this.myCode() : undefined;

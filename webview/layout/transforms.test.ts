@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ProfileBuilder } from '../../src/core/profile';
-import { invertTree, myCodeOnly, sandwichFromGraph, sandwichFromTree } from './transforms';
+import { ProfileBuilder, freezeTree, type CallTree } from '../../src/core/profile';
+import {
+  INVERT_BUDGET,
+  invertTree,
+  myCodeOnly,
+  sandwichFromGraph,
+  sandwichFromTree,
+} from './transforms';
 import { nodeAt, testProfile } from './testProfile';
 
 test('my code only: library, runtime and pseudo frames fold into the nearest kept caller', () => {
@@ -25,7 +31,8 @@ test('my code only: library, runtime and pseudo frames fold into the nearest kep
 
 test('inverted tree: functions with self time on top, their callers below', () => {
   const { profile, f } = testProfile();
-  const inv = invertTree(profile.tree);
+  const { tree: inv, cut } = invertTree(profile.tree);
+  assert.equal(cut, null, 'nothing cut from a normal profile');
   assert.equal(inv.total[0], 105);
   const top = Array.from({ length: inv.childCount[0] }, (_, k) => {
     const c = inv.children[inv.childStart[0] + k];
@@ -44,6 +51,107 @@ test('inverted tree: functions with self time on top, their callers below', () =
   assert.equal(inv.total[nodeAt(inv, [f.helper, f.work, f.parse, f.main])], 20);
   assert.equal(inv.total[nodeAt(inv, [f.helper, f.main])], 7);
   assert.equal(inv.total[nodeAt(inv, [f.rec, f.rec, f.rec, f.main])], 6);
+});
+
+test('inverted tree: a step budget cuts every chain at the same depth, totals kept', () => {
+  const { profile, f } = testProfile();
+  // Chains of callers: helper 2+3+1, work 1, parse 1, rec 3, readFileSync 1, gc 0 = 12 steps.
+  const exact = invertTree(profile.tree, { steps: 12, nodes: 1000 });
+  assert.equal(exact.cut, null);
+  const { tree: inv, cut } = invertTree(profile.tree, { steps: 10, nodes: 1000 });
+  // Cap 2 costs 2+2+1 + 1 + 1 + 2 + 1 = 10 steps.
+  assert.deepEqual(cut, { depth: 2, maxDepth: 4, nodesFull: false, nodes: 1000 });
+  assert.equal(inv.total[0], 105);
+  const chain = nodeAt(inv, [f.helper, f.work, f.parse]);
+  assert.equal(inv.total[chain], 20);
+  assert.equal(inv.self[chain], 20, "main, the caller past the cap, is merged into parse's box");
+  assert.equal(nodeAt(inv, [f.helper, f.work, f.parse, f.main]), -1);
+  assert.equal(inv.self[nodeAt(inv, [f.rec, f.rec, f.rec])], 6);
+});
+
+test('inverted tree: a node budget stops new callers, top-level functions stay', () => {
+  const { profile, f } = testProfile();
+  const { tree: inv, cut } = invertTree(profile.tree, { steps: 1000, nodes: 8 });
+  assert.equal(cut?.nodesFull, true);
+  assert.ok(inv.size <= 8 + 6, `${inv.size} nodes`);
+  assert.equal(inv.total[0], 105);
+  assert.equal(inv.childCount[0], 6, 'every function with self time is on top');
+  assert.equal(inv.total[nodeAt(inv, [f.helper])], 77);
+});
+
+/** A chain `depth` deep with self weight 1 at every level: frame `i % frameCount` at depth i+1. */
+function deepChain(depth: number, frameCount: number): CallTree {
+  const parent = new Int32Array(depth + 1);
+  const frame = new Int32Array(depth + 1);
+  const self = new Float64Array(depth + 1);
+  parent[0] = -1;
+  frame[0] = -1;
+  for (let i = 1; i <= depth; i++) {
+    parent[i] = i - 1;
+    frame[i] = (i - 1) % frameCount;
+    self[i] = 1;
+  }
+  return freezeTree(parent, frame, self);
+}
+
+test('inverted tree: 100 000-deep recursion with self time everywhere stays bounded', () => {
+  // Exact, this would walk 5e9 caller steps (into one chain 100 000 deep).
+  const tree = deepChain(100_000, 1);
+  const { tree: inv, cut } = invertTree(tree);
+  assert.ok(cut, 'the cut is reported');
+  assert.equal(cut.nodesFull, false);
+  assert.equal(cut.maxDepth, 100_000);
+  // 100 000 chains of at most `depth` steps fit the step budget.
+  assert.ok(cut.depth * 100_000 <= INVERT_BUDGET.steps && cut.depth >= 100, `${cut.depth}`);
+  assert.equal(inv.size, cut.depth + 2, 'one chain: the function and its callers');
+  assert.equal(inv.total[0], 100_000, 'no time is lost');
+  assert.equal(inv.total[1], 100_000);
+});
+
+test('inverted tree: 100 000 distinct deep frames stop at the node budget', () => {
+  // No chain merges with another: the step budget alone would make 20M nodes.
+  const tree = deepChain(100_000, 100_000);
+  const budget = { steps: INVERT_BUDGET.steps, nodes: 1_000_000 };
+  const { tree: inv, cut } = invertTree(tree, budget);
+  assert.ok(cut?.nodesFull);
+  assert.ok(inv.size <= budget.nodes + 100_000, `${inv.size} nodes`);
+  assert.equal(inv.childCount[0], 100_000, 'every function with self time is on top');
+  assert.equal(inv.total[0], 100_000);
+});
+
+/** A bench-like tree (bench/flame.mjs): a random walk of the stack, depth about 25. */
+function walkTree(size: number, frameCount: number): CallTree {
+  let seed = 7;
+  const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const parent = new Int32Array(size);
+  const frame = new Int32Array(size);
+  const self = new Float64Array(size);
+  const depth = new Int32Array(size);
+  parent[0] = -1;
+  frame[0] = -1;
+  let cur = 0;
+  for (let i = 1; i < size; i++) {
+    if (rand() >= (depth[cur] < 25 ? 0.8 : 0.45) || depth[cur] >= 63) {
+      let up = 1 + Math.floor(-Math.log(1 - rand()) * 2);
+      while (up-- > 0 && cur > 0) cur = parent[cur];
+    }
+    parent[i] = cur;
+    frame[i] = Math.floor(frameCount * rand() ** 3);
+    depth[i] = depth[cur] + 1;
+    self[i] = rand() < 0.6 ? 0 : Math.ceil(100 * (1 - rand()) ** -1.5);
+    cur = i;
+  }
+  return freezeTree(parent, frame, self);
+}
+
+test('inverted tree: a normal 50k-node profile is the same as without a budget', () => {
+  const tree = walkTree(50_000, 500);
+  const bounded = invertTree(tree);
+  const exact = invertTree(tree, { steps: Infinity, nodes: Infinity });
+  assert.equal(bounded.cut, null);
+  assert.equal(exact.cut, null);
+  for (const key of ['parent', 'frame', 'self', 'total'] as const)
+    assert.deepEqual(bounded.tree[key], exact.tree[key], key);
 });
 
 test('sandwich: callers above and callees below, merged over every occurrence', () => {

@@ -43,22 +43,98 @@ export function myCodeOnly(
   return { tree: b.build(), nodeMap };
 }
 
+/** What the work budget of {@link invertTree} cut, for the note the view shows. */
+export interface InvertCut {
+  /** Callers shown per stack at most (below the function itself); deeper callers are merged. */
+  readonly depth: number;
+  /** The deepest stack of the source tree, in frames (the root not counted). */
+  readonly maxDepth: number;
+  /** True when the node budget ran out: some chains stop sooner than `depth`. */
+  readonly nodesFull: boolean;
+  /** The node budget. */
+  readonly nodes: number;
+}
+
+/** The inverted tree and, when the budget cut it, how. */
+export interface InvertedTree {
+  readonly tree: CallTree;
+  /** Null when every chain of callers is complete. */
+  readonly cut: InvertCut | null;
+}
+
+/** Work budgets of {@link invertTree}. */
+export interface InvertBudget {
+  /** Caller steps walked in all (the sum of the chains' lengths). */
+  readonly steps: number;
+  /** Nodes of the inverted tree (top-level functions are always kept). */
+  readonly nodes: number;
+}
+
+/**
+ * Every chain costs its length, so a 100 000-deep recursion with self time at every level would
+ * walk 5e9 steps. The 1M-node bench profile (depth ~25) walks 9.6M steps (0.8 s) into a few tens
+ * of thousands of nodes; these budgets leave it exact and bound the worst case (100 000 distinct
+ * frames deep) to about 3 s and 300 MB.
+ */
+export const INVERT_BUDGET: InvertBudget = { steps: 16_000_000, nodes: 1_500_000 };
+
 /**
  * The inverted (bottom-up) tree: its top-level nodes are the functions that had self time, and
  * below each are the callers that led to it, outermost last. A node's total is the self time of
  * its top-level function spent under that chain of callers.
+ *
+ * Bounded work: when the chains' lengths add up to more than `budget.steps`, every chain is cut at
+ * the same depth (the deepest that fits), and once the tree holds `budget.nodes` nodes no new
+ * caller nodes are made; the time of the callers left out stays on the last caller shown (as its
+ * self time), so every total stays right. `cut` says what was left out.
  */
-export function invertTree(tree: CallTree): CallTree {
+export function invertTree(tree: CallTree, budget: InvertBudget = INVERT_BUDGET): InvertedTree {
   const b = new TreeBuilder();
   if (tree.size) b.addSelf(0, tree.self[0]);
+  // Chain lengths (callers below the function itself) per length, to pick the depth cap.
+  let maxDepth = 0;
+  for (let i = 1; i < tree.size; i++) if (tree.depth[i] > maxDepth) maxDepth = tree.depth[i];
+  const byLength = new Float64Array(maxDepth + 1);
+  let steps = 0;
+  let longest = 0;
+  for (let i = 1; i < tree.size; i++) {
+    if (!(tree.self[i] > 0)) continue;
+    const length = tree.depth[i] - 1;
+    byLength[length]++;
+    steps += length;
+    if (length > longest) longest = length;
+  }
+  let cap = longest;
+  if (steps > budget.steps) {
+    // Cost of cap c: the sum over chains of min(length, c). Grow c while it fits.
+    let longer = 0; // chains longer than c
+    for (let l = 1; l <= longest; l++) longer += byLength[l];
+    let cost = 0;
+    cap = 0;
+    while (cap < longest && cost + longer <= budget.steps) {
+      cost += longer;
+      cap++;
+      longer -= byLength[cap];
+    }
+  }
+  let nodesFull = false;
   for (let i = 1; i < tree.size; i++) {
     const w = tree.self[i];
     if (!(w > 0)) continue;
-    let node = 0;
-    for (let a = i; a > 0; a = tree.parent[a]) node = b.child(node, tree.frame[a]);
+    let node = b.child(0, tree.frame[i]);
+    let a = tree.parent[i];
+    for (let k = 0; k < cap && a > 0; k++, a = tree.parent[a]) {
+      if (b.size >= budget.nodes && !b.has(node, tree.frame[a])) {
+        nodesFull = true;
+        break;
+      }
+      node = b.child(node, tree.frame[a]);
+    }
     b.addSelf(node, w);
   }
-  return b.build();
+  const cut =
+    cap < longest || nodesFull ? { depth: cap, maxDepth, nodesFull, nodes: budget.nodes } : null;
+  return { tree: b.build(), cut };
 }
 
 /** The two halves of the sandwich view of one function. */

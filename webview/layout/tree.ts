@@ -29,6 +29,11 @@ export class TreeBuilder {
     return id;
   }
 
+  /** Whether the node for `frame` under `parent` exists already. */
+  has(parent: number, frame: number): boolean {
+    return this.ids.has(parent * 16777216 + frame);
+  }
+
   addSelf(node: number, weight: number): void {
     this.self[node] += weight;
   }
