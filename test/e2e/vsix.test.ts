@@ -11,6 +11,7 @@ import { repoRoot } from './harness';
 const root = repoRoot();
 const allowed = [
   /^dist\/extension\.js$/,
+  /^dist\/importWorker\.js$/,
   /^dist\/webview\.(js|css)$/,
   /^dist\/inject\/[^/]+\.js$/,
   /^python\/heatlens_profile\.py$/,
@@ -40,6 +41,7 @@ describe('the .vsix contents', () => {
     // Every runtime file the build made is packaged (missing ones would break the installed .vsix).
     const built = [
       'dist/extension.js',
+      'dist/importWorker.js',
       'dist/webview.js',
       'dist/webview.css',
       'python/heatlens_profile.py',
