@@ -206,6 +206,7 @@ describe('Profile Current File in a real VS Code', { skip: prepared.skip }, () =
       // speedscope keeps no line ticks: the time lands on the function's line, and V8 ran
       // isPrime inlined in countPrimes.
       assertHotLineIn(labels, join(examples, 'js/primes.js'), 'countPrimes');
+      assertLensHasTimings(await waitForLensAbove(s, 'countPrimes'));
       await s.screenshot('10-speedscope-heat');
       await resetState(s);
 

@@ -22,9 +22,9 @@ async function api(): Promise<HeatlensApi> {
 }
 
 /** Polls until `check` returns a value; mocha's timeout (index.ts) guards against a hang. */
-async function until<T>(check: () => T | undefined): Promise<T> {
+async function until<T>(check: () => T | undefined | Promise<T | undefined>): Promise<T> {
   for (;;) {
-    const v = check();
+    const v = await check();
     if (v !== undefined) return v;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -67,6 +67,19 @@ suite('Profile files in the extension host', () => {
       const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
       assert.ok(tab?.input instanceof vscode.TabInputCustom, `${name} opened in a custom editor`);
       assert.equal(tab.input.viewType, 'heatlens.profile');
+      // The source file it names gets CodeLens timings.
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(examples(), source));
+      await vscode.window.showTextDocument(doc);
+      const lenses = await until(async () => {
+        const all =
+          (await vscode.commands.executeCommand<vscode.CodeLens[]>(
+            'vscode.executeCodeLensProvider',
+            doc.uri,
+          )) ?? [];
+        const ours = all.filter((l) => /total|on its lines/.test(l.command?.title ?? ''));
+        return ours.length > 0 ? ours : undefined;
+      });
+      assert.ok(lenses.length > 0, `${source} has Heatlens lenses from ${name}`);
     });
   }
 
