@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describeNormalisation, diffProfiles, formatDelta, type FunctionDelta } from './diff';
 import { functionStats } from './functionStats';
 import { ProfileBuilder, type Frame, type Profile, type WeightUnit } from './profile';
 import { importCpuprofile } from '../formats/cpuprofile';
+import { repoRoot } from '../../test/support/repoRoot';
 
 const fn = (name: string, line1: number | null = 1, file: string | null = '/app/a.js'): Frame => ({
   name,
@@ -294,12 +295,6 @@ test('formatDelta: signed weight and percentage', () => {
 });
 
 // ---- Real runs ---------------------------------------------------------------------------------
-
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
-}
 
 function fixture(name: string): Profile {
   const path = join(repoRoot(), 'test', 'fixtures', 'compare', name);

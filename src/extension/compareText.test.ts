@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { diffProfiles, type FunctionDelta, type LineDelta } from '../core/diff';
 import { importProfileFile } from '../formats/detect';
@@ -13,12 +13,7 @@ import {
   normalisationName,
   referenceTotal,
 } from './compareText';
-
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
-}
+import { repoRoot } from '../../test/support/repoRoot';
 
 const root = repoRoot();
 // Two runs of examples/js/primes.js, the second counting up to twice as far (record.sh beside).

@@ -1,17 +1,12 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Profile } from '../core/profile';
 import { importProfileFile } from '../formats/detect';
 import { RunStore, RUN_FILE_SUFFIX, type NewRun } from './runStore';
-
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
-}
+import { repoRoot } from '../../test/support/repoRoot';
 
 const root = repoRoot();
 const primes = importProfileFile(

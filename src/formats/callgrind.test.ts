@@ -1,21 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { importCallgrind, isCallgrind } from './callgrind';
 import { ProfileFormatError } from './errors';
 import { pythonFrame } from './pstats';
 import type { Frame, GraphEdge, GraphFunction, Profile } from '../core/profile';
-
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above ' + __dirname);
-    dir = up;
-  }
-  return dir;
-}
+import { repoRoot } from '../../test/support/repoRoot';
 
 const fixtures = join(repoRoot(), 'test/fixtures');
 const text = (path: string) => readFileSync(join(fixtures, path), 'utf8');

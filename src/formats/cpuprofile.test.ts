@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   exportCpuprofile,
   importCpuprofile,
@@ -12,16 +12,7 @@ import { importProfileFile } from './detect';
 import { ProfileFormatError } from './errors';
 import { hotLines } from '../core/lineHeat';
 import type { Frame, Profile } from '../core/profile';
-
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above ' + __dirname);
-    dir = up;
-  }
-  return dir;
-}
+import { repoRoot } from '../../test/support/repoRoot';
 
 const root = repoRoot();
 const fixture = (name: string) => join(root, 'test/fixtures', name);

@@ -2,8 +2,8 @@
 // function's self and total weight (frames matched by name, file and line).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { frameSelfAndTotal, functionStats } from '../core/functionStats';
 import { ProfileBuilder, type Frame, type Profile } from '../core/profile';
 import { importCallgrind } from './callgrind';
@@ -15,16 +15,8 @@ import { EXPORT_FORMATS, exportFileName, exportProfile, type ExportFormat } from
 import { timeFactor } from './exportUnits';
 import { importPstats } from './pstats';
 import { importSpeedscope } from './speedscope';
+import { repoRoot } from '../../test/support/repoRoot';
 
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above ' + __dirname);
-    dir = up;
-  }
-  return dir;
-}
 const root = repoRoot();
 
 /** Real profiles of every kind: sampled trees, call graphs, recursion, units other than time. */

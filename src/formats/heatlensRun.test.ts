@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { profileTotal, type Profile } from '../core/profile';
 import { functionStats } from '../core/functionStats';
 import { importProfileFile } from './detect';
 import { ProfileFormatError } from './errors';
 import { deserializeProfile, isHeatlensRun, serializeProfile } from './heatlensRun';
-
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
-}
+import { repoRoot } from '../../test/support/repoRoot';
 
 const root = repoRoot();
 

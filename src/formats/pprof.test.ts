@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   Function as PprofFunction,
@@ -17,16 +17,7 @@ import { functionStats } from '../core/functionStats';
 import { profileTotal, type Profile } from '../core/profile';
 import { ProfileFormatError } from './errors';
 import { importPprof, isPprof, pprofChoices } from './pprof';
-
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above ' + __dirname);
-    dir = up;
-  }
-  return dir;
-}
+import { repoRoot } from '../../test/support/repoRoot';
 
 const fixtures = join(repoRoot(), 'test/fixtures');
 const bytesOf = (path: string): Uint8Array => new Uint8Array(readFileSync(join(fixtures, path)));

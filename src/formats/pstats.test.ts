@@ -1,21 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { importPstats, isPstats, pythonFrame } from './pstats';
 import { ProfileFormatError } from './errors';
 import { functionStats, frameSelfAndTotal } from '../core/functionStats';
 import type { Frame, Profile } from '../core/profile';
-
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above ' + __dirname);
-    dir = up;
-  }
-  return dir;
-}
+import { repoRoot } from '../../test/support/repoRoot';
 
 const fixtures = join(repoRoot(), 'test/fixtures');
 const bytes = (path: string) => new Uint8Array(readFileSync(join(fixtures, path)));

@@ -2,19 +2,13 @@
 // (see record.sh beside them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 
 import { profileTotal } from '../core/profile';
 import { ProfileFormatError } from './errors';
 import { importPythonSamples, isPythonSamples } from './pysamples';
-
-function repoRoot(): string {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`No package.json above ${__dirname}`);
-  }
-}
+import { repoRoot } from '../../test/support/repoRoot';
 
 const fixtures = join(repoRoot(), 'test', 'fixtures', 'pysamples');
 const read = (name: string) => readFileSync(join(fixtures, name), 'utf8');

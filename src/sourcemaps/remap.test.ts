@@ -2,23 +2,14 @@
 // esbuild with a linked, an inline and a minified map, and profiled by `node --cpu-prof` (see
 // make.sh there). Files come through a stubbed host: a Map of path -> text.
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { profileTotal, type Profile } from '../core/profile';
 import { importCpuprofile } from '../formats/cpuprofile';
 import { pathToFileUrl } from '../formats/fileUrl';
 import { remapProfile, type SourceMapHost } from './remap';
-
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above ' + __dirname);
-    dir = up;
-  }
-  return dir;
-}
+import { repoRoot } from '../../test/support/repoRoot';
 
 const fixtures = join(repoRoot(), 'test/fixtures/sourcemaps');
 const dist = join(fixtures, 'dist');

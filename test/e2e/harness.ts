@@ -23,9 +23,10 @@ import {
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { format } from 'node:util';
 import type { Browser, BrowserType, Frame, Page } from './playwright';
+import { repoRoot } from '../support/repoRoot';
 
 /** Paths written by scripts/e2eEnv.mjs into <cache>/env.json. */
 export interface E2eEnv {
@@ -89,17 +90,6 @@ const chromiumFlags = [
   '--disable-sync',
   '--disable-dev-shm-usage',
 ];
-
-/** The repo root: the nearest folder above this (built) file that holds package.json. */
-export function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`No package.json above ${__dirname}`);
-    dir = up;
-  }
-  return dir;
-}
 
 /** test-output/e2e/, created on demand. */
 export function outputDir(): string {
@@ -727,3 +717,5 @@ export class VsCodeSession {
     rmSync(this.runDir, { recursive: true, force: true });
   }
 }
+
+export { repoRoot };

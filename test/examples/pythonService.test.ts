@@ -3,7 +3,7 @@
 // run, and the heat lands inside list_accounts. Run with the real runner in two modes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { callersAndCallees } from '../../src/core/callers';
 import { functionStats } from '../../src/core/functionStats';
@@ -12,12 +12,7 @@ import { profileTotal, type Profile } from '../../src/core/profile';
 import { importPstats } from '../../src/formats/pstats';
 import { importPythonSamples } from '../../src/formats/pysamples';
 import { resolvePython, startPythonProfile } from '../../src/runners/pythonRunner';
-
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
-}
+import { repoRoot } from '../support/repoRoot';
 
 const service = join(repoRoot(), 'examples', 'python', 'service.py');
 

@@ -3,8 +3,6 @@
  * Shared by the fuzz test (mutated real fixtures) and the regression test (the inputs that once
  * crashed, kept under test/fixtures/fuzz/<format>/).
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Profile } from '../../src/core/profile';
 import { importProfileFile } from '../../src/formats/detect';
@@ -12,6 +10,7 @@ import { ProfileFormatError } from '../../src/formats/errors';
 import { serializeProfile } from '../../src/formats/heatlensRun';
 import { MarshalError, readMarshal } from '../../src/formats/marshal';
 import { checkProfileInvariants } from './invariants';
+import { repoRoot } from '../support/repoRoot';
 
 /** How the fuzzer may mutate a format's files beyond raw bytes. */
 export type FuzzShape = 'json' | 'text' | 'callgrind' | 'pstats' | 'bytes';
@@ -146,13 +145,4 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   },
 ];
 
-/** The folder holding package.json above this built file. */
-export function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above ' + __dirname);
-    dir = up;
-  }
-  return dir;
-}
+export { repoRoot };

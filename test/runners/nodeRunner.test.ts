@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { hotLines } from '../../src/core/lineHeat';
@@ -22,13 +22,7 @@ import {
   type NodeRunOptions,
   type RunResult,
 } from '../../src/runners/nodeRunner';
-
-function repoRoot(): string {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`No package.json above ${__dirname}`);
-  }
-}
+import { repoRoot } from '../support/repoRoot';
 
 const root = repoRoot();
 const programs = join(root, 'test', 'fixtures', 'programs');

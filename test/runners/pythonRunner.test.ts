@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
 import { profileTotal, type Profile } from '../../src/core/profile';
 import { importPstats } from '../../src/formats/pstats';
@@ -27,13 +27,7 @@ import {
   type PythonRunOptions,
   type PythonRunResult,
 } from '../../src/runners/pythonRunner';
-
-function repoRoot(): string {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`No package.json above ${__dirname}`);
-  }
-}
+import { repoRoot } from '../support/repoRoot';
 
 const root = repoRoot();
 const programs = join(root, 'test', 'fixtures', 'pyprograms');

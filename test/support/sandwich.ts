@@ -5,21 +5,11 @@
  * half a unit of the last digit shown.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { functionStats } from '../../src/core/functionStats';
 import type { Frame, Profile, WeightUnit } from '../../src/core/profile';
+import { repoRoot } from './repoRoot';
 
 /** The folder holding package.json above `from` (built tests run from out/). */
-export function repoRoot(from: string): string {
-  let dir = from;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above ' + from);
-    dir = up;
-  }
-  return dir;
-}
 
 /** One row of speedscope's Sandwich table, as displayed. */
 export interface SandwichRow {
@@ -105,3 +95,5 @@ export function assertSameFigures(
     }
   }
 }
+
+export { repoRoot };

@@ -5,9 +5,10 @@
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { flameHtml } from '../../src/shared/flameHtml';
+import { repoRoot } from '../support/repoRoot';
 
 /** The part of playwright-core's API used here (its typings are not needed by tsc). */
 export interface Page {
@@ -50,17 +51,6 @@ export interface Browser {
     deviceScaleFactor?: number;
   }): Promise<{ newPage(): Promise<Page>; close(): Promise<void> }>;
   close(): Promise<void>;
-}
-
-/** The repository root: the nearest folder above this file holding package.json. */
-export function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`No package.json above ${__dirname}`);
-    dir = up;
-  }
-  return dir;
 }
 
 /** Chromium flags that work as root on these machines (shared/E2E.md). */
@@ -279,3 +269,5 @@ export async function postToPage(page: Page, message: unknown): Promise<void> {
     window.postMessage(m, '*');
   }, message);
 }
+
+export { repoRoot };
