@@ -5,11 +5,9 @@
 // the differential flame graph, and both runs in the Heatlens Runs view; Clear removes the deltas.
 // Screenshots: test-output/e2e/compare-*.png.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { packageVsix, prepareE2e, repoRoot, VsCodeSession, waitFor } from './harness';
+import { prepareE2e, repoRoot, VsCodeSession, waitFor } from './harness';
 import {
   clearAndCheck,
   examplesDir,
@@ -42,22 +40,18 @@ async function runsViewRows(vs: VsCodeSession): Promise<string[]> {
 
 describe('Compare with Previous Run in a real VS Code', { skip: prepared.skip }, () => {
   let vs: VsCodeSession | undefined;
-  let vsixDir: string | undefined;
 
   before(async () => {
-    vsixDir = mkdtempSync(join(tmpdir(), 'hl-vsix-'));
-    const vsix = packageVsix(vsixDir);
     vs = await VsCodeSession.start(prepared.env!, {
       name: 'compare',
       folder: examples,
-      vsix,
+      packaged: true,
       settings: { 'workbench.editorAssociations': { '*.cpuprofile': 'default' } },
     });
   });
 
   after(async () => {
     await vs?.stop();
-    if (vsixDir) rmSync(vsixDir, { recursive: true, force: true });
   });
 
   it('two runs of primes.js: deltas on its lines, the status bar, the Runs view; Clear removes them', async () => {

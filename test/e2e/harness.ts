@@ -66,6 +66,8 @@ export interface SessionOptions {
   trusted?: boolean;
   /** A .vsix to install before starting. */
   vsix?: string;
+  /** Package the extension (`packageVsix`) into the session's folder and install it. */
+  packaged?: boolean;
   /** User settings added to the defaults (for example the Python interpreter). */
   settings?: Record<string, unknown>;
   /** Run an extension-host test suite (E2E.md's payload route) instead of a normal window. */
@@ -266,7 +268,9 @@ export class VsCodeSession {
   /** Starts code-server and Chromium and opens the folder; waits until the workbench is shown. */
   static async start(env: E2eEnv, options: SessionOptions): Promise<VsCodeSession> {
     const runDir = mkdtempSync(join(tmpdir(), 'hl-e2e-'));
-    const s = new VsCodeSession(env, options, runDir);
+    // The package lives in the session's folder, removed with it by stop().
+    const withVsix = options.packaged ? { ...options, vsix: packageVsix(runDir) } : options;
+    const s = new VsCodeSession(env, withVsix, runDir);
     live.add(s);
     try {
       await s.startServer();

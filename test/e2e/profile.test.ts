@@ -4,11 +4,10 @@
 // Clear" removes them; Cancel stops a program that never ends and shows what was recorded.
 // One code-server serves all scenarios of this file. Screenshots: test-output/e2e/profile-*.png.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { packageVsix, prepareE2e, repoRoot, VsCodeSession, waitFor } from './harness';
+import { prepareE2e, repoRoot, VsCodeSession, waitFor } from './harness';
 import {
   assertHotLineIn,
   assertLensHasTimings,
@@ -42,15 +41,12 @@ function processesRunning(needle: string): number[] {
 
 describe('Profile Current File in a real VS Code', { skip: prepared.skip }, () => {
   let vs: VsCodeSession | undefined;
-  let vsixDir: string | undefined;
 
   before(async () => {
-    vsixDir = mkdtempSync(join(tmpdir(), 'hl-vsix-'));
-    const vsix = packageVsix(vsixDir);
     vs = await VsCodeSession.start(prepared.env!, {
       name: 'profile',
       folder: examples,
-      vsix,
+      packaged: true,
       // VS Code's built-in profile table would open .cpuprofile files and add CodeLenses of its
       // own to the source files, which the Clear checks would then see.
       settings: { 'workbench.editorAssociations': { '*.cpuprofile': 'default' } },
@@ -60,7 +56,6 @@ describe('Profile Current File in a real VS Code', { skip: prepared.skip }, () =
 
   after(async () => {
     await vs?.stop();
-    if (vsixDir) rmSync(vsixDir, { recursive: true, force: true });
   });
 
   it('TypeScript: heat on the hot TypeScript line, a CodeLens above multiply, the status bar; Clear removes them', async () => {

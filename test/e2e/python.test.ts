@@ -3,12 +3,11 @@
 // python3-yappi is installed (set through heatlens.python.path, as a person would).
 // Screenshots: test-output/e2e/python-*.png.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { packageVsix, prepareE2e, repoRoot, VsCodeSession, waitFor } from './harness';
+import { prepareE2e, repoRoot, VsCodeSession, waitFor } from './harness';
 import {
   assertLensHasTimings,
   clearAndCheck,
@@ -39,22 +38,18 @@ function defLines(name: string): { first: number; last: number } {
 
 describe('Profile Current File on Python in a real VS Code', { skip: prepared.skip }, () => {
   let vs: VsCodeSession | undefined;
-  let vsixDir: string | undefined;
 
   before(async () => {
-    vsixDir = mkdtempSync(join(tmpdir(), 'hl-vsix-'));
-    const vsix = packageVsix(vsixDir);
     vs = await VsCodeSession.start(prepared.env!, {
       name: 'python',
       folder: examples,
-      vsix,
+      packaged: true,
       settings: { 'heatlens.python.path': python },
     });
   });
 
   after(async () => {
     await vs?.stop();
-    if (vsixDir) rmSync(vsixDir, { recursive: true, force: true });
   });
 
   async function chooseMode(label: string): Promise<void> {

@@ -2,33 +2,27 @@
 // --disable-workspace-trust, so the examples folder opens in Restricted Mode), "Heatlens: Profile
 // Current File" refuses to run code and says why. Screenshots: test-output/e2e/untrusted-*.png.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { packageVsix, prepareE2e, repoRoot, VsCodeSession, waitFor } from './harness';
+import { prepareE2e, repoRoot, VsCodeSession, waitFor } from './harness';
 
 const prepared = prepareE2e();
 const examples = join(repoRoot(), 'examples');
 
 describe('Profile Current File in an untrusted workspace', { skip: prepared.skip }, () => {
   let vs: VsCodeSession | undefined;
-  let vsixDir: string | undefined;
 
   before(async () => {
-    vsixDir = mkdtempSync(join(tmpdir(), 'hl-vsix-'));
-    const vsix = packageVsix(vsixDir);
     vs = await VsCodeSession.start(prepared.env!, {
       name: 'untrusted',
       folder: examples,
-      vsix,
+      packaged: true,
       trusted: false,
     });
   });
 
   after(async () => {
     await vs?.stop();
-    if (vsixDir) rmSync(vsixDir, { recursive: true, force: true });
   });
 
   it('refuses to run the program and says why', async () => {
