@@ -247,6 +247,54 @@ test('diff: lines match by file and line, before scaled', () => {
   assert.equal(d.linesForFile('/app/a.js'), d.linesForFile('/app/a.js'), 'cached');
 });
 
+test('diff: mapBeforeLine moves before line weights; lines mapped to null leave the comparison', () => {
+  const make = (cells: [number, number][]): Profile => {
+    const builder = new ProfileBuilder();
+    const f = builder.frame(a);
+    for (const [line1, w] of cells) builder.addLine('/app/a.js', line1, f, w);
+    builder.addStack(
+      [f],
+      cells.reduce((s, [, w]) => s + w, 0),
+    );
+    return builder.build({ profiler: 'test', clock: 'cpu', unit: 'microseconds' });
+  };
+  // Three lines were inserted above line 11 and line 12 was rewritten between the runs.
+  const before = make([
+    [11, 10],
+    [12, 5],
+    [13, 10],
+  ]);
+  const after = make([
+    [14, 12],
+    [15, 3],
+    [16, 10],
+  ]);
+  const files: string[] = [];
+  const d = diffProfiles(before, after, {
+    normalisation: 'none',
+    mapBeforeLine: (file, line1) => {
+      files.push(file);
+      return line1 === 12 ? null : line1 + 3;
+    },
+  });
+  assert.deepEqual(
+    d.linesForFile('/app/a.js').map((l) => [l.line1, l.before, l.after, l.delta]),
+    [
+      [14, 10, 12, 2],
+      [15, 0, 3, 3],
+      [16, 10, 10, 0],
+    ],
+  );
+  assert.deepEqual(new Set(files), new Set(['/app/a.js']));
+  // Functions match by name and are untouched by the mapping.
+  assert.equal(byName(d.functions, 'a').selfDelta, 0);
+  // Without the mapping every line is misaligned.
+  assert.equal(
+    diffProfiles(before, after, { normalisation: 'none' }).linesForFile('/app/a.js').length,
+    6,
+  );
+});
+
 test('diff: time units convert; samples against time only compare normalised', () => {
   const before = build([[[main], 2]], { unit: 'milliseconds' });
   const after = build([[[main], 2100]], { unit: 'microseconds' });

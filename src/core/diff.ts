@@ -94,6 +94,13 @@ export interface ProfileDiff {
 export interface DiffOptions {
   /** Default 'auto': 'total' when the totals differ by more than {@link AUTO_THRESHOLD}. */
   readonly normalisation?: Normalisation | 'auto';
+  /**
+   * Where a before line of a file is in the after run's version of the file (see mapLines), so
+   * that an edit adding or removing lines above hot code between the runs does not misalign the
+   * line comparison. Null: the line was changed or deleted, and its before weight is left out of
+   * the per-line comparison (functions still count it). Default: lines match by number.
+   */
+  readonly mapBeforeLine?: (file: string, line1: number) => number | null;
 }
 
 /** 'auto' normalises by total when the larger total exceeds the smaller by more than this. */
@@ -170,7 +177,8 @@ export function diffProfiles(
   const lineCache = new Map<string, readonly LineDelta[]>();
   const linesForFile = (file: string): readonly LineDelta[] => {
     let lines = lineCache.get(file);
-    if (!lines) lineCache.set(file, (lines = lineDeltas(before, after, file, factor)));
+    if (!lines)
+      lineCache.set(file, (lines = lineDeltas(before, after, file, factor, options.mapBeforeLine)));
     return lines;
   };
 
@@ -351,10 +359,16 @@ function lineDeltas(
   after: Profile,
   file: string,
   factor: number,
+  mapBeforeLine: DiffOptions['mapBeforeLine'],
 ): readonly LineDelta[] {
   const cells = new Map<number, { before: number; after: number }>();
   for (const l of lineHeatForFile(before, file)) {
-    cells.set(l.line1, { before: l.self * factor, after: 0 });
+    const line1 = mapBeforeLine ? mapBeforeLine(file, l.line1) : l.line1;
+    if (line1 === null) continue;
+    // += : a mapping given by a caller need not be one to one.
+    const cell = cells.get(line1);
+    if (cell) cell.before += l.self * factor;
+    else cells.set(line1, { before: l.self * factor, after: 0 });
   }
   for (const l of lineHeatForFile(after, file)) {
     const cell = cells.get(l.line1);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import {
   diffProfiles,
+  type DiffOptions,
   type FunctionDelta,
   type LineDelta,
   type Normalisation,
@@ -53,13 +54,18 @@ export class ShownComparison {
   readonly diff: ProfileDiff;
   private readonly files = new Map<string, CompareFileResults>();
 
-  /** Throws when the runs cannot be compared with this normalisation (see diffProfiles). */
+  /**
+   * Throws when the runs cannot be compared with this normalisation (see diffProfiles).
+   * `mapBeforeLine` follows the edits made between the runs (see DiffOptions); without it lines
+   * match by number.
+   */
   constructor(
     readonly before: CompareSide,
     readonly after: CompareSide,
     normalisation: Normalisation | 'auto' = 'auto',
+    private readonly mapBeforeLine?: DiffOptions['mapBeforeLine'],
   ) {
-    this.diff = diffProfiles(before.profile, after.profile, { normalisation });
+    this.diff = diffProfiles(before.profile, after.profile, { normalisation, mapBeforeLine });
     const paths = new Set([...filesInProfile(before.profile), ...filesInProfile(after.profile)]);
     for (const file of paths) {
       this.entry(file).lines = this.diff.linesForFile(file).map((delta) => ({
@@ -82,7 +88,7 @@ export class ShownComparison {
 
   /** The same two runs with another normalisation. */
   withNormalisation(normalisation: Normalisation): ShownComparison {
-    return new ShownComparison(this.before, this.after, normalisation);
+    return new ShownComparison(this.before, this.after, normalisation, this.mapBeforeLine);
   }
 
   /** Results for a document, or undefined when neither run ran code in it. */

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { Profile } from '../core/profile';
 import { pathKey } from './paths';
+import { readRunSources, type RunSources } from './runSources';
 import { RunStore, type NewRun, type RunRecord } from './runStore';
 import { setting } from './settings';
 
@@ -52,11 +53,16 @@ export class RunHistory implements vscode.Disposable {
     return this.store.get(id);
   }
 
-  /** Stores a run (unless runsPerFile is 0) and removes the oldest past the limit. */
+  /**
+   * Stores a run (unless runsPerFile is 0) and removes the oldest past the limit. The texts of the
+   * run's user files are read from disk now, just after the run, and kept with it so that a later
+   * comparison can follow edits made between runs (see runSources.ts).
+   */
   async add(profile: Profile, run: NewRun): Promise<RunRecord | undefined> {
     const uri = vscode.Uri.file(run.file);
     const keep = Math.max(0, Math.floor(setting('history.runsPerFile', uri)));
-    const { record, removed } = await this.store.add(profile, run, keep);
+    const sources = keep > 0 ? await readRunSources(profile, run.file) : undefined;
+    const { record, removed } = await this.store.add(profile, run, keep, sources);
     if (record || removed.length) this.changed.fire();
     return record;
   }
@@ -64,6 +70,11 @@ export class RunHistory implements vscode.Disposable {
   /** Reads a stored run's profile (throws with a sentence naming the file when it cannot). */
   load(id: string): Promise<Profile> {
     return this.store.load(id);
+  }
+
+  /** A stored run's source texts; undefined when it has none (it then compares by number). */
+  loadSources(id: string): Promise<RunSources | undefined> {
+    return this.store.loadSources(id);
   }
 
   /** The run of the same file made just before `record`, if kept. */

@@ -8,6 +8,7 @@ import type { Presenter } from './controller';
 import { FlamePanel } from './flamePanel';
 import type { RunHistory, RunRecord } from './history';
 import { pathKey } from './paths';
+import { beforeLineMapper } from './runSources';
 import { runDescription, runLabel, runTime, RunsTreeProvider, type RunsNode } from './runsView';
 import { setting } from './settings';
 
@@ -65,17 +66,29 @@ export function registerHistory(
     const [before, after] = a.startedAt <= b.startedAt ? [a, b] : [b, a];
     let comparison: ShownComparison;
     try {
-      const [bp, ap] = await Promise.all([history.load(before.id), history.load(after.id)]);
+      const [bp, ap, bs, as] = await Promise.all([
+        history.load(before.id),
+        history.load(after.id),
+        history.loadSources(before.id),
+        history.loadSources(after.id),
+      ]);
+      // Lines follow the edits made between the runs where both kept the file's text.
+      const mapBeforeLine = beforeLineMapper(bs, as);
       const side = (record: RunRecord, profile: typeof bp) => ({
         profile,
         record,
         label: runLabel(record),
       });
       try {
-        comparison = new ShownComparison(side(before, bp), side(after, ap), preferred);
+        comparison = new ShownComparison(
+          side(before, bp),
+          side(after, ap),
+          preferred,
+          mapBeforeLine,
+        );
       } catch {
         // Units that do not convert (samples against time) compare only normalised by total.
-        comparison = new ShownComparison(side(before, bp), side(after, ap), 'auto');
+        comparison = new ShownComparison(side(before, bp), side(after, ap), 'auto', mapBeforeLine);
       }
     } catch (err) {
       void vscode.window.showErrorMessage(`Heatlens: ${(err as Error).message}`);

@@ -9,6 +9,10 @@
  * between the two writes, is taken back in). Nothing here throws at loading: damage is logged
  * and the damaged part dropped.
  *
+ * A run may carry the texts of its source files (see runSources.ts) in a sidecar
+ * `<id>.sources.json.gz`, written before the run file and removed with it; runs stored without one
+ * (older ones, or none readable) compare by line number.
+ *
  * Operations run one at a time (a queue), so that two runs finishing together cannot interleave
  * their index writes. The index is written to a temporary file and renamed over the old one.
  */
@@ -20,12 +24,16 @@ import { gunzip, gzip } from 'node:zlib';
 import { profileTotal, type Profile, type WeightUnit } from '../core/profile';
 import { deserializeProfile, serializeProfile } from '../formats/heatlensRun';
 import { pathKey } from './paths';
+import type { RunSources } from './runSources';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
 /** Suffix of a stored run's file. */
 export const RUN_FILE_SUFFIX = '.heatlens.json.gz';
+/** Suffix of a stored run's source texts (optional). */
+export const SOURCES_FILE_SUFFIX = '.sources.json.gz';
+const SOURCES_VERSION = 1;
 const INDEX = 'index.json';
 const INDEX_VERSION = 1;
 /** Ids are ours, but the index is a file anyone can edit: never let one name another path. */
@@ -118,12 +126,14 @@ export class RunStore {
 
   /**
    * Stores a run, then keeps at most `keepPerFile` runs of its file (the oldest go). Returns the
-   * new record and the records removed; no record when `keepPerFile` is 0 (keep none).
+   * new record and the records removed; no record when `keepPerFile` is 0 (keep none). `sources`
+   * (the run's source texts by path) are kept beside it when there are any.
    */
   add(
     profile: Profile,
     run: NewRun,
     keepPerFile: number,
+    sources?: RunSources,
   ): Promise<{ record: RunRecord | undefined; removed: RunRecord[] }> {
     return this.serial(async () => {
       const runs = await this.loaded();
@@ -152,6 +162,10 @@ export class RunStore {
         },
       };
       await fs.mkdir(this.dir, { recursive: true });
+      if (sources && Object.keys(sources).length) {
+        const body = JSON.stringify({ version: SOURCES_VERSION, files: sources });
+        await fs.writeFile(this.sourcesPath(record.id), await gzipAsync(body));
+      }
       await fs.writeFile(this.runPath(record.id), await gzipAsync(serializeProfile(stored)));
       runs.push(record);
       runs.sort(newestFirst);
@@ -179,6 +193,43 @@ export class RunStore {
     });
   }
 
+  /**
+   * A stored run's source texts, or undefined when it has none (stored without, or by an older
+   * Heatlens) or they are damaged (logged): the run then compares by line number.
+   */
+  loadSources(id: string): Promise<RunSources | undefined> {
+    return this.serial(async () => {
+      if (!ID.test(id)) return undefined;
+      const file = this.sourcesPath(id);
+      let bytes: Buffer;
+      try {
+        bytes = await fs.readFile(file);
+      } catch {
+        return undefined;
+      }
+      try {
+        const value = JSON.parse(new TextDecoder().decode(await gunzipAsync(bytes))) as {
+          version?: unknown;
+          files?: unknown;
+        };
+        if (value?.version !== SOURCES_VERSION || !value.files || typeof value.files !== 'object') {
+          throw new Error('it is not a list of source texts this Heatlens reads');
+        }
+        const out: Record<string, string> = {};
+        for (const [k, v] of Object.entries(value.files as Record<string, unknown>)) {
+          if (typeof v === 'string') out[k] = v;
+        }
+        return out;
+      } catch (err) {
+        this.log(
+          `The source texts of stored run ${id} (${file}) are damaged (${(err as Error).message}); ` +
+            'that run compares by line number.',
+        );
+        return undefined;
+      }
+    });
+  }
+
   /** Removes a run; false when there was none with that id. */
   delete(id: string): Promise<boolean> {
     return this.serial(async () => {
@@ -187,7 +238,7 @@ export class RunStore {
       if (i < 0) return false;
       runs.splice(i, 1);
       await this.writeIndex(runs);
-      await fs.rm(this.runPath(id), { force: true });
+      await this.removeFiles(id);
       return true;
     });
   }
@@ -199,7 +250,7 @@ export class RunStore {
       const ids = runs.map((r) => r.id);
       runs.length = 0;
       await this.writeIndex(runs);
-      for (const id of ids) await fs.rm(this.runPath(id), { force: true });
+      for (const id of ids) await this.removeFiles(id);
     });
   }
 
@@ -215,6 +266,15 @@ export class RunStore {
 
   private runPath(id: string): string {
     return path.join(this.dir, id + RUN_FILE_SUFFIX);
+  }
+
+  private sourcesPath(id: string): string {
+    return path.join(this.dir, id + SOURCES_FILE_SUFFIX);
+  }
+
+  private async removeFiles(id: string): Promise<void> {
+    await fs.rm(this.runPath(id), { force: true });
+    await fs.rm(this.sourcesPath(id), { force: true });
   }
 
   private serial<T>(op: () => Promise<T>): Promise<T> {
@@ -245,7 +305,7 @@ export class RunStore {
       seen.set(key, n);
       if (n > keep) removed.push(...runs.splice(i--, 1));
     }
-    for (const r of removed) await fs.rm(this.runPath(r.id), { force: true });
+    for (const r of removed) await this.removeFiles(r.id);
     return removed;
   }
 
@@ -272,6 +332,12 @@ export class RunStore {
         .filter((n) => n.endsWith(RUN_FILE_SUFFIX))
         .map((n) => n.slice(0, -RUN_FILE_SUFFIX.length)),
     );
+    // Source texts whose run file is gone (a crash between the two writes of add): not needed.
+    for (const n of names) {
+      if (!n.endsWith(SOURCES_FILE_SUFFIX)) continue;
+      const id = n.slice(0, -SOURCES_FILE_SUFFIX.length);
+      if (!onDisk.has(id)) await fs.rm(path.join(this.dir, n), { force: true }).catch(() => {});
+    }
     const indexFile = path.join(this.dir, INDEX);
     let runs: RunRecord[] = [];
     let dirty = false;
@@ -361,6 +427,7 @@ export class RunStore {
     } catch (err) {
       this.log(`Dropped the stored run ${file}: ${(err as Error).message}`);
       await fs.rm(file, { force: true }).catch(() => undefined);
+      await fs.rm(this.sourcesPath(id), { force: true }).catch(() => undefined);
       return undefined;
     }
   }
