@@ -6,7 +6,6 @@
  * yappi, pyprof2calltree), collapsed stacks, Heatlens' Python sampler output and its stored runs.
  * Files too large for one string take the byte-level route of large.ts.
  */
-import { gunzipSync } from 'node:zlib';
 import type { Profile } from '../core/profile';
 import { importCallgrind, isCallgrind } from './callgrind';
 import type { ImportOptions, ProfileChoice } from './choices';
@@ -14,6 +13,7 @@ import { chromeTraceChoices, importChromeTraceValue, isChromeTrace } from './chr
 import { importCollapsed, isCollapsed } from './collapsed';
 import { importCpuprofile, isCpuprofile } from './cpuprofile';
 import { ProfileFormatError } from './errors';
+import { gunzipBounded, isGzip } from './gzip';
 import { deserializeProfile, isHeatlensRun } from './heatlensRun';
 import { importLargeProfile, isLargeProfile, MAX_STRING_LENGTH } from './large';
 import { importPprof, isPprof, pprofChoices } from './pprof';
@@ -70,10 +70,8 @@ function json(name: string, bytes: Uint8Array, text: string): unknown {
 }
 
 function gunzip(name: string, bytes: Uint8Array): Uint8Array {
-  try {
-    return gunzipSync(bytes, { maxOutputLength: MAX_GUNZIP_BYTES });
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+  return gunzipBounded(bytes, MAX_GUNZIP_BYTES, (why, err) => {
+    if (why === 'too-large') {
       throw new ProfileFormatError(
         `"${name}" decompresses to more than ${Math.round(MAX_GUNZIP_BYTES / 1048576)} MB; ` +
           'decompress it (gunzip) and open the decompressed file.',
@@ -81,11 +79,11 @@ function gunzip(name: string, bytes: Uint8Array): Uint8Array {
       );
     }
     throw new ProfileFormatError(
-      `"${name}" is gzip-compressed but does not decompress (${(err as Error).message}); ` +
+      `"${name}" is gzip-compressed but does not decompress (${err.message}); ` +
         'the file may be truncated.',
       name,
     );
-  }
+  });
 }
 
 /**
@@ -107,7 +105,7 @@ export function importProfileFile(
   }
   if (isHeatlensRun(name, bytes)) return deserializeProfile(bytes, name);
   if (isPprof(name, bytes)) return importPprof(bytes, opts);
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+  if (isGzip(bytes)) {
     // A compressed profile of another format (`trace.json.gz`, `x.cpuprofile.gz`).
     const inner = name.replace(/\.gz$/i, '');
     return importProfileFile(
@@ -144,7 +142,7 @@ export function profileChoices(name: string, bytes: Uint8Array): readonly Profil
   try {
     if (bytes.length === 0 || isHeatlensRun(name, bytes)) return [];
     if (isPprof(name, bytes)) return few(pprofChoices(bytes, name));
-    if (bytes[0] === 0x1f && bytes[1] === 0x8b) return [];
+    if (isGzip(bytes)) return [];
     if (isPstats(name, bytes) || isLargeProfile(bytes)) return [];
     const text = decode(name, bytes);
     if (isCpuprofile(name, text)) return [];

@@ -24,6 +24,7 @@ import { importChromeTraceValue, isChromeTrace } from './chromeTrace';
 import { importCollapsedLines, isCollapsed } from './collapsed';
 import { importCpuprofileBytes, isCpuprofile } from './cpuprofile';
 import { ProfileFormatError } from './errors';
+import { isGzip } from './gzip';
 import { JsonBytesError, parseJsonBytes } from './jsonBytes';
 import { importSpeedscopeValue, isSpeedscope } from './speedscope';
 
@@ -62,7 +63,7 @@ export function importLargeProfile(
 ): Profile | undefined {
   if (!isLargeProfile(bytes, options.threshold ?? MAX_STRING_LENGTH)) return undefined;
   // gzip (pprof, a compressed file of any kind): bytes, not text.
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) return undefined;
+  if (isGzip(bytes)) return undefined;
   const { encoding, length: mark } = byteOrderMark(bytes);
   const sniff = sniffText(bytes, encoding, mark);
 

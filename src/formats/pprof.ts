@@ -33,6 +33,7 @@
  *   and `is_folded` are not used.
  */
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
+import { gunzipBounded, isGzip } from './gzip';
 import { Profile as PprofProfile } from 'pprof-format';
 import { formatWeight } from '../core/format';
 import { ProfileBuilder, type Frame, type FrameKind, type Profile } from '../core/profile';
@@ -128,10 +129,6 @@ function looksLikeRawPprof(bytes: Uint8Array, prefix: boolean): boolean {
   return checkTopLevel(bytes, prefix, fields) === null && fields.has(1);
 }
 
-function isGzip(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
-
 /**
  * True when the file looks like pprof: by name first (`.pb.gz`, `.pprof`, as Go and pprof name
  * them), then by content: gzip whose first decompressed bytes walk as a pprof protobuf (`go test
@@ -159,20 +156,17 @@ export function isPprof(name: string | undefined, bytes: Uint8Array): boolean {
 /** Gunzips `bytes` when they are gzip, else returns them; a damaged gzip is a format error. */
 function decompress(bytes: Uint8Array, source: string | undefined): Uint8Array {
   if (!isGzip(bytes)) return bytes;
-  try {
-    return gunzipSync(bytes, { maxOutputLength: MAX_DECOMPRESSED });
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
-      fail(
+  return gunzipBounded(bytes, MAX_DECOMPRESSED, (why, e) => {
+    if (why === 'too-large') {
+      return fail(
         source,
         `decompresses to more than ${MAX_DECOMPRESSED / 1048576} MB, more than Heatlens reads`,
         'record a shorter run, or narrow it with go tool pprof -focus and -proto',
       );
     }
-    const why = code === 'Z_BUF_ERROR' ? 'it ends early' : 'it is damaged';
-    return fail(source, `is gzip-compressed, but ${why} (${(e as Error).message})`);
-  }
+    const what = why === 'ends-early' ? 'it ends early' : 'it is damaged';
+    return fail(source, `is gzip-compressed, but ${what} (${e.message})`);
+  });
 }
 
 // The last files decoded: the editor asks for the choices, then imports one, from the same bytes.
