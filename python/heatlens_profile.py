@@ -316,7 +316,10 @@ class Sampler(object):
         try:
             while not self._poller_stop:
                 time.sleep(pause)
-                began = time.perf_counter()
+                # The poll's own CPU time, not its elapsed time: waiting for the GIL or for a core
+                # on a loaded machine is not a cost of polling, and counting it once stretched the
+                # pause past the whole life of a short thread.
+                began = time.thread_time()
                 for ident, frame in sys._current_frames().items():
                     if ident == me:
                         continue
@@ -362,8 +365,10 @@ class Sampler(object):
                         cell[0] += weight
                         cell[1] += 1
                 frame = None  # do not keep a thread's frames alive while sleeping
-                # With many threads a poll costs more: keep its share of the time under 5%.
-                pause = max(self.interval_s, 19.0 * (time.perf_counter() - began))
+                # With many threads a poll costs more: keep its share of the time under 5%, and
+                # never wait more than 20 intervals between polls.
+                cost = time.thread_time() - began
+                pause = min(20.0 * self.interval_s, max(self.interval_s, 19.0 * cost))
         except Exception as error:  # pragma: no cover - report, never break the program
             self.warnings.append('The thread sampler stopped: %r' % (error,))
         finally:
