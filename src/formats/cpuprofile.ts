@@ -427,10 +427,16 @@ export function importCpuprofileWithJsonParse(
  */
 export function importCpuprofileObject(
   value: unknown,
-  options: { sourceFile?: string; profiler?: string } = {},
+  options: { sourceFile?: string; profiler?: string; warnings?: readonly string[] } = {},
 ): Profile {
   const { sourceFile } = options;
-  return buildProfile(columnsFromJson(value, sourceFile), sourceFile, [], options.profiler);
+  return buildProfile(
+    columnsFromJson(value, sourceFile),
+    sourceFile,
+    [],
+    options.profiler,
+    options.warnings,
+  );
 }
 
 function buildProfile(
@@ -438,6 +444,7 @@ function buildProfile(
   sourceFile: string | undefined,
   runtimePaths: readonly string[] = [],
   profiler = 'v8',
+  warnings: readonly string[] = [],
 ): Profile {
   const n = cols.count;
   if (n === 0) fail(sourceFile, 'has no call-tree nodes at all', REDO);
@@ -478,6 +485,7 @@ function buildProfile(
   }
 
   const builder = new ProfileBuilder();
+  for (const w of warnings) builder.warn(w);
   // Model frame id of each raw frame, made on first use.
   const modelFrame = new Int32Array(cols.frames.length).fill(-1);
   const frameOfIdx = new Int32Array(n).fill(-1);
