@@ -12,6 +12,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { Profile as PprofProfile, ValueType } from 'pprof-format';
 import { dirname, join } from 'node:path';
 import { importProfileFile } from '../src/formats/detect';
 import { exportProfile } from '../src/formats/exportProfile';
@@ -250,5 +252,46 @@ test('heatlens convert: clear errors naming the file, and --profile picks a prof
     r = heatlens(dir, 'convert', 'two.speedscope.json', '--to', 'collapsed', '--profile', '7');
     assert.equal(r.code, 1);
     assert.match(r.stderr, /two\.speedscope\.json.*has no profile "7"/);
+  });
+});
+
+test("heatlens convert prints the importer's warnings on stderr, escaped for the terminal", () => {
+  withTemp((dir) => {
+    // A real trace whose profile lost its start (test/fixtures/chrome-trace/record-ring.mjs),
+    // under a name holding an escape sequence (clear screen) and a bidi override.
+    const name = 'ring\u001b[2J\u202e.trace.json';
+    copyFileSync(join(root, 'test/fixtures/chrome-trace/ring.trace.json'), join(dir, name));
+    const r = heatlens(dir, 'convert', name, '--to', 'speedscope', '--out', 'ring.speedscope.json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /^heatlens: warning: "ring\\x1b\[2J\\u202e\.trace\.json" lost the start of its CPU profile .*"\(missing from trace\)"/m,
+    );
+    assert.doesNotMatch(r.stderr, /[\u001b\u202e]/);
+    assert.match(r.stderr, /^heatlens: wrote ring\.speedscope\.json/m);
+  });
+});
+
+test('a file with thousands of profiles: the list on stderr is cut, saying how many more', () => {
+  withTemp((dir) => {
+    // The real CPU profile with 5,000 more sample types (values 0): pprof lists every type.
+    const profile = PprofProfile.decode(
+      gunzipSync(readFileSync(join(root, 'test/fixtures/pprof/cpu.pb.gz'))),
+    );
+    const unit = profile.stringTable.dedup('count');
+    for (let i = 0; i < 5000; i++) {
+      profile.sampleType.push(new ValueType({ type: profile.stringTable.dedup(`t${i}`), unit }));
+    }
+    for (const s of profile.sample) s.value.push(...new Array<number>(5000).fill(0));
+    writeFileSync(join(dir, 'many.pb.gz'), gzipSync(profile.encode()));
+    const r = heatlens(dir, 'convert', 'many.pb.gz', '--to', 'collapsed');
+    assert.equal(r.code, 0, r.stderr);
+    const line = r.stderr.split('\n').find((l) => l.includes('holds 5002 profiles'))!;
+    assert.ok(line, r.stderr);
+    assert.match(line, / and 4992 more; this is t4999\. Pick another with --profile <id>\.$/);
+    assert.ok(line.length < 600, `${line.length} characters`);
+    const bad = heatlens(dir, 'convert', 'many.pb.gz', '--to', 'collapsed', '--profile', 'x');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /has no sample type "x"; choose one of .* and 4992 more\.\n$/);
   });
 });

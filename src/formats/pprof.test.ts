@@ -376,3 +376,18 @@ test('drop_frames that JavaScript cannot match safely are not applied, and the w
     assert.deepEqual(figures(p), figures(importPprof(cpu, { sourceFile: 'cpu.pb.gz' })));
   }
 });
+
+test('an address of 2^64 - 1 is shown as the unsigned hex it is', () => {
+  // The real CPU profile with one location stripped of its symbols and moved to the top address.
+  const profile = PprofProfile.decode(gunzipSync(bytesOf('pprof/cpu.pb.gz')));
+  const leaf = profile.location.find((l) => profile.sample.some((s) => s.locationId[0] === l.id))!;
+  leaf.address = 2n ** 64n - 1n;
+  leaf.line = [];
+  const p = importPprof(gzipSync(profile.encode()), { sourceFile: 'top.pb.gz' });
+  const names = p.frames.map((f) => f.name);
+  assert.ok(
+    names.some((n) => n.endsWith('0xffffffffffffffff')),
+    names.join(', '),
+  );
+  assert.ok(!names.some((n) => n.includes('0x-')));
+});

@@ -44,7 +44,7 @@ import { Profile as PprofProfile } from 'pprof-format';
 import { formatWeight } from '../core/format';
 import { ProfileBuilder, type Frame, type FrameKind, type Profile } from '../core/profile';
 import type { WeightUnit } from '../core/profile';
-import type { ImportOptions, ProfileChoice } from './choices';
+import { listChoices, type ImportOptions, type ProfileChoice } from './choices';
 import { ProfileFormatError } from './errors';
 import { fileUrlToPath } from './fileUrl';
 import { guessFrameKind } from './foreignFrame';
@@ -74,6 +74,12 @@ type Numeric = number | bigint;
 function num(value: Numeric | undefined): number {
   if (value === undefined) return 0;
   return typeof value === 'bigint' ? Number(BigInt.asIntN(64, value)) : value;
+}
+
+/** An unsigned 64-bit value (an address) in hex: pprof-format gives large ones as bigints. */
+function hex(value: Numeric | undefined): string {
+  if (value === undefined) return '0';
+  return typeof value === 'bigint' ? BigInt.asUintN(64, value).toString(16) : value.toString(16);
 }
 
 // profile.proto's top-level fields: which are length-delimited (messages, strings) and which
@@ -368,7 +374,7 @@ export function importPprof(bytes: Uint8Array, options: ImportOptions = {}): Pro
   const chosen =
     options.choice === undefined ? ordered[0] : types.find((t) => t.id === options.choice);
   if (!chosen) {
-    const valid = ordered.map((t) => `"${t.id}"`).join(', ');
+    const valid = listChoices(ordered.map((t) => `"${t.id}"`));
     throw new ProfileFormatError(
       `${label} has no sample type "${options.choice}"; choose one of ${valid}.`,
       source,
@@ -468,11 +474,11 @@ export function importPprof(bytes: Uint8Array, options: ImportOptions = {}): Pro
       });
       known = { frames: [frame], leafFile: null, leafLine: 0 };
     } else if (!loc.line.length) {
-      const address = num(loc.address);
+      const address = hex(loc.address);
       const mapping = mappings.get(num(loc.mappingId));
       const object = mapping ? str(mapping.filename) : '';
       const base = object.replace(/^.*[\\/]/, '');
-      const name = `${base ? `${base} ` : ''}0x${address.toString(16)}`;
+      const name = `${base ? `${base} ` : ''}0x${address}`;
       const kind: FrameKind = /\.so(?:\.|$)|\.dylib$|\.dll$/i.test(base) ? 'library' : 'runtime';
       const frame = builder.frame({ name, file: null, line1: null, col1: null, kind });
       known = { frames: [frame], leafFile: null, leafLine: 0 };
