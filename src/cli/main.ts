@@ -32,6 +32,7 @@ import {
 } from '../formats/exportProfile';
 import { collapsedUnit } from '../formats/exportCollapsed';
 import { listChoices } from '../formats/choices';
+import { ExportRangeError } from '../formats/exportUnits';
 import { escapeForTerminal } from './terminalEscape';
 import { ProfileFormatError } from '../formats/errors';
 import { RunError, startNodeProfile } from '../runners/nodeRunner';
@@ -310,7 +311,13 @@ async function convertCommand(options: Options): Promise<number> {
   for (const warning of profile.meta.warnings) {
     process.stderr.write(`heatlens: warning: ${escapeForTerminal(warning)}\n`);
   }
-  const bytes = exportProfile(profile, options.to);
+  let bytes: Uint8Array;
+  try {
+    bytes = exportProfile(profile, options.to);
+  } catch (err) {
+    if (err instanceof ExportRangeError) throw new CliError(`"${file}" ${err.message}`);
+    throw err;
+  }
   try {
     writeFileSync(out, bytes);
   } catch (err) {

@@ -52,6 +52,7 @@ import { ProfileFormatError } from './errors';
 import { failUnparsed } from './jsonFailure';
 import { fileUrlToPath, pathToFileUrl } from './fileUrl';
 import { JsonBytesError, parseJsonBytes } from './jsonBytes';
+import { ExportRangeError } from './exportUnits';
 
 interface V8CallFrame {
   functionName?: unknown;
@@ -893,6 +894,10 @@ export function exportCpuprofile(profile: Profile): string {
   const meanInterval = list.length > 1 ? (prev - firstStart) / (list.length - 1) : t - firstStart;
   const durationUs = (profile.meta.duration ?? 0) * scale;
   const endTime = Math.max(t, durationUs);
+  // The importer refuses sample times past 2^53 µs (no recording is 285 years long).
+  if (!(endTime <= MAX_TIME_US)) {
+    throw new ExportRangeError('a .cpuprofile', `a timestamp of ${endTime} µs`);
+  }
 
   // Line weights per frame, in the frame's own file.
   const frameSelf = new Float64Array(frames.length);
