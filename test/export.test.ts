@@ -12,6 +12,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { Profile as PprofProfile, ValueType } from 'pprof-format';
 import { dirname, join } from 'node:path';
 import { importProfileFile } from '../src/formats/detect';
 import { exportProfile } from '../src/formats/exportProfile';
@@ -69,34 +71,43 @@ test(
 );
 
 test(
-  'pstats.Stats reads an exported cProfile file exactly as the original',
+  "pstats.Stats reads an exported cProfile file exactly as the original, callers' primitive calls included",
   { skip: !python },
   () => {
-    withTemp((dir) => {
-      const original = join(root, 'examples/profiles/service.prof');
-      const exported = join(dir, 'service.prof');
-      writeFileSync(exported, exportProfile(load('examples/profiles/service.prof'), 'pstats'));
-      // Python compares: every key, cc, nc, tt, ct, and every caller's nc, tt, ct (the model keeps
-      // no primitive count per edge).
-      const script = `
-import pstats, sys
+    for (const file of ['examples/profiles/service.prof', 'test/fixtures/python/cprofile.prof']) {
+      withTemp((dir) => {
+        const original = join(root, file);
+        const exported = join(dir, 'exported.prof');
+        writeFileSync(exported, exportProfile(load(file), 'pstats'));
+        // Python compares every key, cc, nc, tt, ct, and every caller's nc, cc, tt, ct; then the
+        // text of print_callers, where a recursive caller shows as "all/primitive" calls.
+        const script = `
+import io, pstats, sys
 a = pstats.Stats(sys.argv[1]).stats
 b = pstats.Stats(sys.argv[2]).stats
 assert a.keys() == b.keys(), (len(a), len(b))
 for k in a:
     assert a[k][:4] == b[k][:4], (k, a[k][:4], b[k][:4])
-    assert a[k][4].keys() == b[k][4].keys(), k
-    for c in a[k][4]:
-        x, y = a[k][4][c], b[k][4][c]
-        assert (x[0], x[2], x[3]) == (y[0], y[2], y[3]), (k, c, x, y)
+    assert a[k][4] == b[k][4], (k, a[k][4], b[k][4])
+def callers(path):
+    out = io.StringIO()
+    pstats.Stats(path, stream=out).sort_stats('stdname').print_callers()
+    return out.getvalue().split('\\n', 1)[1]
+assert callers(sys.argv[1]) == callers(sys.argv[2])
 s = pstats.Stats(sys.argv[2])
 print(s.total_calls, s.prim_calls, repr(s.total_tt))
+print(callers(sys.argv[2]))
 `;
-      const r = spawnSync(python!, ['-c', script, original, exported], { encoding: 'utf8' });
-      assert.equal(r.status, 0, r.stderr);
-      const [calls, prim] = r.stdout.trim().split(' ').map(Number);
-      assert.ok(calls > prim && prim > 0, r.stdout);
-    });
+        const r = spawnSync(python!, ['-c', script, original, exported], { encoding: 'utf8' });
+        assert.equal(r.status, 0, `${file}: ${r.stderr}`);
+        const [calls, prim] = r.stdout.split('\n')[0].split(' ').map(Number);
+        assert.ok(calls > prim && prim > 0, r.stdout);
+        if (file.endsWith('cprofile.prof')) {
+          // cProfile's own figure: fib called itself 14616 times, 24 of them primitive.
+          assert.match(r.stdout, /app\.py:\d+\(fib\)\s+<-\s+14616\/24\s/);
+        }
+      });
+    }
   },
 );
 
@@ -241,5 +252,46 @@ test('heatlens convert: clear errors naming the file, and --profile picks a prof
     r = heatlens(dir, 'convert', 'two.speedscope.json', '--to', 'collapsed', '--profile', '7');
     assert.equal(r.code, 1);
     assert.match(r.stderr, /two\.speedscope\.json.*has no profile "7"/);
+  });
+});
+
+test("heatlens convert prints the importer's warnings on stderr, escaped for the terminal", () => {
+  withTemp((dir) => {
+    // A real trace whose profile lost its start (test/fixtures/chrome-trace/record-ring.mjs),
+    // under a name holding an escape sequence (clear screen) and a bidi override.
+    const name = 'ring\u001b[2J\u202e.trace.json';
+    copyFileSync(join(root, 'test/fixtures/chrome-trace/ring.trace.json'), join(dir, name));
+    const r = heatlens(dir, 'convert', name, '--to', 'speedscope', '--out', 'ring.speedscope.json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /^heatlens: warning: "ring\\x1b\[2J\\u202e\.trace\.json" lost the start of its CPU profile .*"\(missing from trace\)"/m,
+    );
+    assert.doesNotMatch(r.stderr, /[\u001b\u202e]/);
+    assert.match(r.stderr, /^heatlens: wrote ring\.speedscope\.json/m);
+  });
+});
+
+test('a file with thousands of profiles: the list on stderr is cut, saying how many more', () => {
+  withTemp((dir) => {
+    // The real CPU profile with 5,000 more sample types (values 0): pprof lists every type.
+    const profile = PprofProfile.decode(
+      gunzipSync(readFileSync(join(root, 'test/fixtures/pprof/cpu.pb.gz'))),
+    );
+    const unit = profile.stringTable.dedup('count');
+    for (let i = 0; i < 5000; i++) {
+      profile.sampleType.push(new ValueType({ type: profile.stringTable.dedup(`t${i}`), unit }));
+    }
+    for (const s of profile.sample) s.value.push(...new Array<number>(5000).fill(0));
+    writeFileSync(join(dir, 'many.pb.gz'), gzipSync(profile.encode()));
+    const r = heatlens(dir, 'convert', 'many.pb.gz', '--to', 'collapsed');
+    assert.equal(r.code, 0, r.stderr);
+    const line = r.stderr.split('\n').find((l) => l.includes('holds 5002 profiles'))!;
+    assert.ok(line, r.stderr);
+    assert.match(line, / and 4992 more; this is t4999\. Pick another with --profile <id>\.$/);
+    assert.ok(line.length < 600, `${line.length} characters`);
+    const bad = heatlens(dir, 'convert', 'many.pb.gz', '--to', 'collapsed', '--profile', 'x');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /has no sample type "x"; choose one of .* and 4992 more\.\n$/);
   });
 });

@@ -31,6 +31,9 @@ import {
   type ExportFormat,
 } from '../formats/exportProfile';
 import { collapsedUnit } from '../formats/exportCollapsed';
+import { listChoices } from '../formats/choices';
+import { ExportRangeError } from '../formats/exportUnits';
+import { escapeForTerminal } from './terminalEscape';
 import { ProfileFormatError } from '../formats/errors';
 import { RunError, startNodeProfile } from '../runners/nodeRunner';
 import { resolvePython, startPythonProfile, type PythonProfileMode } from '../runners/pythonRunner';
@@ -260,10 +263,12 @@ function importWithChoice(file: string, bytes: Uint8Array, options: Options): Pr
   if (!options.profile) {
     const choices = profileChoices(file, bytes);
     if (choices.length > 1) {
-      const list = choices.map((c) => `${c.id} (${c.label})`).join(', ');
+      const list = listChoices(choices.map((c) => `${c.id} (${c.label})`));
       process.stderr.write(
-        `heatlens: "${file}" holds ${choices.length} profiles: ${list}; this is ${choices[0].id}. ` +
-          'Pick another with --profile <id>.\n',
+        escapeForTerminal(
+          `heatlens: "${file}" holds ${choices.length} profiles: ${list}; this is ${choices[0].id}. ` +
+            'Pick another with --profile <id>.',
+        ) + '\n',
       );
     }
   }
@@ -301,7 +306,18 @@ async function convertCommand(options: Options): Promise<number> {
     );
   }
   const profile = importWithChoice(file, readProfileBytes(file), options);
-  const bytes = exportProfile(profile, options.to);
+  // What the importer noticed (skipped lines, clamped times, hidden frames) holds for the file
+  // written too: say it, as summary does. Warnings quote the file: escaped for the terminal.
+  for (const warning of profile.meta.warnings) {
+    process.stderr.write(`heatlens: warning: ${escapeForTerminal(warning)}\n`);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = exportProfile(profile, options.to);
+  } catch (err) {
+    if (err instanceof ExportRangeError) throw new CliError(`"${file}" ${err.message}`);
+    throw err;
+  }
   try {
     writeFileSync(out, bytes);
   } catch (err) {

@@ -105,6 +105,11 @@ export interface GraphEdge {
   readonly caller: number;
   readonly callee: number;
   readonly calls: number;
+  /**
+   * The calls that were not recursive (pstats' per-caller primitive count, `8360/2` in
+   * `print_callers`); absent where the format has no such count (callgrind).
+   */
+  readonly primitiveCalls?: number;
   readonly self: number;
   readonly total: number;
 }

@@ -24,3 +24,15 @@ export interface ImportOptions {
   /** 0..1, called now and then by slow importers. */
   onProgress?: (fraction: number) => void;
 }
+
+/** How many choices a message lists before "and N more". */
+const LISTED = 10;
+
+/**
+ * A list of choices for a one-line message: the first ten joined with ", ", then "and N more"
+ * (a file can hold thousands of sample types or threads).
+ */
+export function listChoices(items: readonly string[]): string {
+  if (items.length <= LISTED) return items.join(', ');
+  return `${items.slice(0, LISTED).join(', ')} and ${items.length - LISTED} more`;
+}

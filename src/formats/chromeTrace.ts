@@ -18,6 +18,10 @@
  * figures (sample times as Chrome DevTools reads them, pseudo frames kept; see cpuprofile.ts).
  * Per-sample lines become the nodes' `positionTicks`, which is how a `.cpuprofile` carries line
  * heat: a node's self time is split over its lines by their sample counts.
+ *
+ * A trace recorded into a ring buffer can lose a profile's first chunks: nodes then name parents,
+ * and samples name nodes, that the trace does not hold. That time is kept under one pseudo frame,
+ * with a warning (see `gatherLost`).
  */
 import { formatWeight } from '../core/format';
 import type { Profile } from '../core/profile';
@@ -245,14 +249,23 @@ export function importChromeTraceValue(value: unknown, options: ImportOptions = 
   }
   const p = profiles[index];
   options.onProgress?.(0);
-  const cpuprofile = p.whole ?? assemble(p, sourceFile);
-  const profile = importCpuprofileObject(cpuprofile, { sourceFile, profiler: 'chrome-trace' });
+  const { cpuprofile, warning } = p.whole
+    ? { cpuprofile: p.whole, warning: undefined }
+    : assemble(p, sourceFile);
+  const profile = importCpuprofileObject(cpuprofile, {
+    sourceFile,
+    profiler: 'chrome-trace',
+    warnings: warning ? [warning] : [],
+  });
   options.onProgress?.(1);
   return profile;
 }
 
-/** A modern `.cpuprofile` object from a profile's chunks. */
-function assemble(p: TraceProfile, sourceFile: string | undefined): Obj {
+/** A modern `.cpuprofile` object from a profile's chunks, and what it says about lost parts. */
+function assemble(
+  p: TraceProfile,
+  sourceFile: string | undefined,
+): { cpuprofile: Obj; warning: string | undefined } {
   const nodes: Obj[] = [];
   const byId = new Map<unknown, Obj>();
   const samples: unknown[] = [];
@@ -290,17 +303,15 @@ function assemble(p: TraceProfile, sourceFile: string | undefined): Obj {
     }
     if (chunkLines) withLines = true;
   }
+  const lost = gatherLost(nodes, byId, samples);
+  if (lost) {
+    nodes.push(lost.node);
+    byId.set(lost.node.id, lost.node);
+  }
   // Children lists from the parents (a `.cpuprofile` lists children; a trace names parents).
   const children = new Map<unknown, unknown[]>();
   for (const node of nodes) {
     if (node.parent === undefined || node.parent === null) continue;
-    const parent = byId.get(node.parent);
-    if (!parent) {
-      fail(
-        sourceFile,
-        `is inconsistent: profile node ${String(node.id).slice(0, 20)} names a parent that is not in the profile`,
-      );
-    }
     let list = children.get(node.parent);
     if (!list) children.set(node.parent, (list = []));
     list.push(node.id);
@@ -328,5 +339,70 @@ function assemble(p: TraceProfile, sourceFile: string | undefined): Obj {
   const startTime = p.startTime ?? 0;
   let endTime = startTime;
   for (const d of timeDeltas) if (typeof d === 'number' && Number.isFinite(d)) endTime += d;
-  return { nodes: out, startTime, endTime, samples, timeDeltas };
+  const cpuprofile = { nodes: out, startTime, endTime, samples, timeDeltas };
+  return { cpuprofile, warning: lost && lostWarning(sourceFile, lost, samples.length) };
+}
+
+/** The pseudo frame that takes what a trace lost: see {@link gatherLost}. */
+const LOST = '(missing from trace)';
+
+interface Lost {
+  readonly node: Obj;
+  readonly orphans: number;
+  readonly samples: number;
+}
+
+/**
+ * Gives what the trace lost one place: a trace recorded into a ring buffer (DevTools' and
+ * Perfetto's "record continuously") overwrites its oldest events, among them the first
+ * ProfileChunks, so later nodes can name a parent that is not in the trace, and samples can name
+ * nodes that are not in it. Chrome DevTools opens such traces (it leaves those nodes and samples
+ * out of its tree); Heatlens keeps their time, under one pseudo frame {@link LOST} at the top
+ * level: the orphaned nodes become its children (their own frames and figures stay true; only
+ * the stack above them is unknown) and the samples of unknown nodes its self time. Rewrites
+ * `nodes` and `samples` in place; undefined when nothing was lost.
+ */
+function gatherLost(nodes: Obj[], byId: Map<unknown, Obj>, samples: unknown[]): Lost | undefined {
+  let orphans = 0;
+  let unknown = 0;
+  for (const node of nodes) {
+    if (node.parent !== undefined && node.parent !== null && !byId.has(node.parent)) orphans++;
+  }
+  for (const id of samples) if (!byId.has(id)) unknown++;
+  if (orphans === 0 && unknown === 0) return undefined;
+  let top = 0;
+  for (const node of nodes) if (typeof node.id === 'number' && node.id > top) top = node.id;
+  const id = top + 1;
+  for (const node of nodes) {
+    if (node.parent !== undefined && node.parent !== null && !byId.has(node.parent)) {
+      node.parent = id;
+    }
+  }
+  for (let i = 0; i < samples.length; i++) if (!byId.has(samples[i])) samples[i] = id;
+  const callFrame = {
+    functionName: LOST,
+    scriptId: '0',
+    url: '',
+    lineNumber: -1,
+    columnNumber: -1,
+  };
+  return { node: { id, callFrame, parent: undefined }, orphans, samples: unknown };
+}
+
+function lostWarning(sourceFile: string | undefined, lost: Lost, sampleCount: number): string {
+  const parts: string[] = [];
+  if (lost.orphans) {
+    parts.push(
+      `${lost.orphans} profile node${lost.orphans === 1 ? ' names a parent' : 's name parents'} ` +
+        'that the trace does not hold',
+    );
+  }
+  if (lost.samples) {
+    parts.push(`${lost.samples} of its ${sampleCount} samples name nodes it does not hold`);
+  }
+  return (
+    `${describe(sourceFile)} lost the start of its CPU profile (a trace recorded into a ring ` +
+    `buffer overwrites its oldest events): ${parts.join(', and ')}. Their time is shown under ` +
+    `"${LOST}", at the top level.`
+  );
 }

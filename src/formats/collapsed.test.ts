@@ -167,3 +167,24 @@ test('hostile input: negative, NaN and huge counts, 100k-deep stacks, markup in 
   // A line of only separators: frames with empty names, as speedscope reads it.
   assert.equal(importCollapsed(';; 1').tree.size, 4);
 });
+
+test('counts above 2^53 cannot be read exactly: those lines are skipped, with a warning', () => {
+  const text = 'main;a 9007199254740992\nmain;b 9007199254740993\nmain;c 1e300\nmain;d 3\n';
+  const p = importCollapsed(text, { sourceFile: 'big.folded' });
+  const self = new Map<string, number>();
+  for (let n = 1; n < p.tree.size; n++) {
+    if (p.tree.self[n] > 0) self.set(p.frames[p.tree.frame[n]].name, p.tree.self[n]);
+  }
+  // 2^53 itself is exact; 2^53 + 1 and 1e300 are not.
+  assert.deepEqual(
+    [...self],
+    [
+      ['a', 2 ** 53],
+      ['d', 3],
+    ],
+  );
+  assert.match(
+    p.meta.warnings.join(' '),
+    /Skipped 2 lines whose counts are above 2\^53 .* first at line 2/,
+  );
+});

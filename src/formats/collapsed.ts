@@ -109,6 +109,8 @@ export function importCollapsedLines(
   let stacks = 0;
   let invalid = 0;
   let firstInvalid = 0;
+  let inexact = 0;
+  let firstInexact = 0;
   let total = 0;
   for (const raw of lines) {
     lineNo++;
@@ -123,6 +125,12 @@ export function importCollapsedLines(
     stacks++;
     const count = split.count;
     if (count === 0) continue;
+    // Past 2^53 a double cannot hold a whole count exactly (and no recording has that many
+    // samples): such lines are left out, and counted in a warning, rather than read wrong.
+    if (split.inexact) {
+      if (inexact++ === 0) firstInexact = lineNo;
+      continue;
+    }
     // Walk the stack without building an array of strings per line.
     const s = split.stack;
     let node = 0;
@@ -152,6 +160,11 @@ export function importCollapsedLines(
       `Skipped ${invalid} ${invalid === 1 ? 'line that is' : 'lines that are'} not \`stack count\` (like \`main;work 12\`), first at line ${firstInvalid}.`,
     );
   }
+  if (inexact > 0) {
+    builder.warn(
+      `Skipped ${inexact} ${inexact === 1 ? 'line whose count is' : 'lines whose counts are'} above 2^53 (${MAX_EXACT_COUNT}), which cannot be read exactly, first at line ${firstInexact}.`,
+    );
+  }
   options.onProgress?.(1);
   return builder.build({
     profiler: 'collapsed',
@@ -162,8 +175,11 @@ export function importCollapsedLines(
   });
 }
 
+/** The largest count read: 2^53, the last whole number a double holds exactly with all below. */
+const MAX_EXACT_COUNT = 2 ** 53;
+
 /** A line's stack and count (the last blank-separated field), or null when it is not one. */
-function splitLine(line: string): { stack: string; count: number } | null {
+function splitLine(line: string): { stack: string; count: number; inexact: boolean } | null {
   let end = line.length;
   while (end > 0 && (line[end - 1] === ' ' || line[end - 1] === '\t')) end--;
   const gap = Math.max(line.lastIndexOf(' ', end - 1), line.lastIndexOf('\t', end - 1));
@@ -172,10 +188,14 @@ function splitLine(line: string): { stack: string; count: number } | null {
   if (!COUNT.test(field)) return null;
   const count = Number(field);
   if (!Number.isFinite(count)) return null;
+  // 2^53 + 1 reads as 2^53: only the text tells them apart.
+  const inexact =
+    count > MAX_EXACT_COUNT ||
+    (count === MAX_EXACT_COUNT && field.replace(/^0+/, '') !== String(MAX_EXACT_COUNT));
   let stackEnd = gap;
   while (stackEnd > 0 && (line[stackEnd - 1] === ' ' || line[stackEnd - 1] === '\t')) stackEnd--;
   if (stackEnd === 0) return null;
-  return { stack: line.slice(0, stackEnd), count };
+  return { stack: line.slice(0, stackEnd), count, inexact };
 }
 
 function toFrame(text: string): Frame {

@@ -271,13 +271,15 @@ function tiny(
   });
 }
 
-test('negative time deltas are clamped without shifting later samples', () => {
+test('negative time deltas: the samples are taken in time order, as DevTools does', () => {
   // True times 1010, 1110, 1080, 1130: the third sample is stamped before the second.
   const p = importCpuprofile(tiny([2, 3, 2, 3], [10, 100, -30, 50]));
   assert.ok(p.samples);
-  assert.deepEqual([...p.samples.start], [10, 110, 110, 130]);
-  // Durations 100, 0, 20 and, for the last, the mean interval (130 - 10) / 3 = 40.
-  assert.deepEqual([...p.samples.weight], [100, 0, 20, 40]);
+  // In time order: 1010 (a), 1080 (a), 1110 (b), 1130 (b).
+  assert.deepEqual([...p.samples.start], [10, 80, 110, 130]);
+  // Durations 70, 30, 20 and, for the last, the mean interval (130 - 10) / 3 = 40.
+  assert.deepEqual([...p.samples.weight], [70, 30, 20, 40]);
+  assert.match(p.meta.warnings.join(' '), /1 sample is stamped before .* time order/);
   const a = p.frames.findIndex((f) => f.name === 'a');
   const b = p.frames.findIndex((f) => f.name === 'b');
   const selfOf = (f: number) => {
@@ -285,17 +287,94 @@ test('negative time deltas are clamped without shifting later samples', () => {
     for (let n = 1; n < p.tree.size; n++) if (p.tree.frame[n] === f) s += p.tree.self[n];
     return s;
   };
-  assert.equal(selfOf(a), 120);
-  assert.equal(selfOf(b), 40);
+  assert.equal(selfOf(a), 100);
+  assert.equal(selfOf(b), 60);
   assert.equal(p.tree.total[0], 160);
   // positionTicks split b's self 3:1 over lines 6 and 7, in b's file (a path, decoded).
   const lines = [];
   for (let c = 0; c < p.lines.count; c++)
     lines.push([p.lines.files[p.lines.file[c]], p.lines.line1[c], p.lines.self[c]]);
   assert.deepEqual(lines.sort(), [
-    ['/p/a b.js', 6, 30],
-    ['/p/a b.js', 7, 10],
+    ['/p/a b.js', 6, 45],
+    ['/p/a b.js', 7, 15],
   ]);
+});
+
+/** DevTools' figures of the Node 10 fixtures (record-node10.sh, devtools_figures.mjs). */
+const devtools = JSON.parse(readFileSync(fixture('node/node10.devtools.json'), 'utf8')) as Record<
+  string,
+  { total: number; functions: Record<string, { self: number; total: number }> }
+>;
+
+/** Heatlens' figures per function, keyed as devtools_figures.mjs keys DevTools' (base names). */
+function asDevtoolsKeys(p: Profile): Map<string, { self: number; total: number }> {
+  const out = new Map<string, { self: number; total: number }>();
+  const frameOf = new Map(p.frames.map((f) => [keyOf(f), f]));
+  for (const [key, v] of perFrame(p)) {
+    const frame = frameOf.get(key)!;
+    const base = frame.file ? frame.file.replace(/^.*[\\/]/, '') : '';
+    out.set(`${frame.name} ${base} ${frame.line1 ?? 0}`, v);
+  }
+  return out;
+}
+
+function assertDevtoolsFigures(name: string, p: Profile): void {
+  const expected = devtools[name];
+  assert.ok(Math.abs(p.tree.total[0] - expected.total) < 1e-6 * expected.total, name);
+  const ours = asDevtoolsKeys(p);
+  let checked = 0;
+  for (const [key, want] of Object.entries(expected.functions)) {
+    const [, fn, url, line] = /^(.*) (\S*) (-?\d+)$/.exec(key)!;
+    const got = ours.get(`${fn} ${url.replace(/^.*[\\/]/, '')} ${line}`);
+    assert.ok(got, `${name}: ${key} missing`);
+    // Equal to DevTools' figures. (DevTools gives a lone "(program)" sample between two samples
+    // of one stack to that stack, where we keep what V8 measured: the recording has no such
+    // sample, or this would show it.)
+    const slack = 1e-6 * expected.total;
+    assert.ok(
+      Math.abs(got.self - want.self) <= slack,
+      `${name}: ${key} self ${got.self} vs ${want.self}`,
+    );
+    assert.ok(
+      Math.abs(got.total - want.total) <= slack,
+      `${name}: ${key} total ${got.total} vs ${want.total}`,
+    );
+    checked++;
+  }
+  assert.ok(checked > 10);
+}
+
+test('a Node 10 recording with one more time delta than samples reads as DevTools reads it', () => {
+  const name = 'node10.cpuprofile';
+  const text = readFileSync(fixture(`node/${name}`), 'utf8');
+  const raw = JSON.parse(text) as { samples: number[]; timeDeltas: number[] };
+  assert.equal(raw.timeDeltas.length, raw.samples.length + 1);
+  const p = importCpuprofile(text, { sourceFile: name });
+  assert.match(
+    p.meta.warnings.join(' '),
+    /one more entry in time deltas than samples .* end of the last sample/,
+  );
+  assertDevtoolsFigures(name, p);
+  // The hot function of hot.js is found, as in the modern recordings.
+  const checksum = [...asDevtoolsKeys(p)].find(([k]) => k.startsWith('checksum '));
+  assert.ok(checksum && checksum[1].self > 0.5 * p.tree.total[0]);
+  // Both routes agree, and fewer time deltas than samples is still damage.
+  assert.deepEqual(importCpuprofileWithJsonParse(text).tree.total, p.tree.total);
+  raw.timeDeltas.length = raw.samples.length - 1;
+  rejects(JSON.stringify(raw), /645 samples but 644 time deltas|samples but \d+ time deltas/);
+});
+
+test('every time delta negative: the recording is not 0 µs long but what DevTools shows', () => {
+  const name = 'backwards.cpuprofile';
+  const text = readFileSync(fixture(`node/${name}`), 'utf8');
+  const raw = JSON.parse(text) as { timeDeltas: number[] };
+  assert.ok(raw.timeDeltas.slice(1).every((d) => d <= 0));
+  const p = importCpuprofile(text, { sourceFile: name });
+  assert.match(
+    p.meta.warnings.join(' '),
+    /samples are stamped before .* time order, as Chrome DevTools does/,
+  );
+  assertDevtoolsFigures(name, p);
 });
 
 test('a single sample lasts until endTime; no samples is an empty profile with a warning', () => {

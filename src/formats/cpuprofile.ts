@@ -16,9 +16,14 @@
  *   the same). The last sample has no successor: it gets the mean sample interval, as in Chrome
  *   DevTools, so a profile's total matches what DevTools shows. A single sample lasts until
  *   `endTime`. The gap between `startTime` and the first sample belongs to no frame.
- * - Time never runs backwards: a sample stamped before its predecessor (V8 writes negative
- *   deltas now and then) starts when its predecessor does, which clamps that delta to 0; later
- *   samples keep their true times, so one bad stamp does not shift the rest of the recording.
+ * - Time never runs backwards: when samples are stamped before their predecessor (V8 writes
+ *   negative deltas now and then), they are taken in time order, as Chrome DevTools does (it
+ *   sorts them by time), with a warning; every sample then lasts until the next one in time, so
+ *   one bad stamp neither shifts the rest of the recording nor, when every delta is negative,
+ *   makes the whole recording last 0 µs.
+ * - A file with more `timeDeltas` than `samples` (some Node 10 recordings have one extra):
+ *   DevTools reads the entry after the last sample's as the end of that sample; so do we, with a
+ *   warning. Fewer entries than samples is damage.
  * - `(root)` is not a frame: its children hang under the model's synthetic root. The other
  *   pseudo frames (`(program)`, `(idle)`, `(garbage collector)`) stay where V8 put them, under the
  *   root, marked `kind: 'pseudo'` so views can hide or label them. (speedscope instead stacks GC
@@ -47,6 +52,7 @@ import { ProfileFormatError } from './errors';
 import { failUnparsed } from './jsonFailure';
 import { fileUrlToPath, pathToFileUrl } from './fileUrl';
 import { JsonBytesError, parseJsonBytes } from './jsonBytes';
+import { ExportRangeError } from './exportUnits';
 
 interface V8CallFrame {
   functionName?: unknown;
@@ -422,10 +428,16 @@ export function importCpuprofileWithJsonParse(
  */
 export function importCpuprofileObject(
   value: unknown,
-  options: { sourceFile?: string; profiler?: string } = {},
+  options: { sourceFile?: string; profiler?: string; warnings?: readonly string[] } = {},
 ): Profile {
   const { sourceFile } = options;
-  return buildProfile(columnsFromJson(value, sourceFile), sourceFile, [], options.profiler);
+  return buildProfile(
+    columnsFromJson(value, sourceFile),
+    sourceFile,
+    [],
+    options.profiler,
+    options.warnings,
+  );
 }
 
 function buildProfile(
@@ -433,6 +445,7 @@ function buildProfile(
   sourceFile: string | undefined,
   runtimePaths: readonly string[] = [],
   profiler = 'v8',
+  warnings: readonly string[] = [],
 ): Profile {
   const n = cols.count;
   if (n === 0) fail(sourceFile, 'has no call-tree nodes at all', REDO);
@@ -473,6 +486,7 @@ function buildProfile(
   }
 
   const builder = new ProfileBuilder();
+  for (const w of warnings) builder.warn(w);
   // Model frame id of each raw frame, made on first use.
   const modelFrame = new Int32Array(cols.frames.length).fill(-1);
   const frameOfIdx = new Int32Array(n).fill(-1);
@@ -611,19 +625,83 @@ function attributeSamples(
   }
 
   const times = cols.times;
-  if (!times || times.length !== count) {
+  const timesName = cols.timesAreAbsolute ? 'timestamps' : 'time deltas';
+  if (!times || times.length < count) {
     fail(
       sourceFile,
-      `is inconsistent: it has ${count} samples but ${times?.length ?? 0} ${cols.timesAreAbsolute ? 'timestamps' : 'time deltas'}`,
+      `is inconsistent: it has ${count} samples but ${times?.length ?? 0} ${timesName}`,
       DAMAGED,
     );
   }
-  const absolute = cols.timesAreAbsolute;
-  let trueTime = absolute ? 0 : (startTime ?? 0);
-  let t = -Infinity; // the envelope: never earlier than the previous sample
+  const stamps = sampleStamps(cols, times, count, sourceFile);
+  const { order, backwards } = timeOrder(stamps.at, count);
+  if (backwards > 0) {
+    builder.warn(
+      `${backwards} sample${backwards === 1 ? ' is' : 's are'} stamped before the sample written ` +
+        'before it (negative time deltas): the samples are taken in time order, as Chrome ' +
+        'DevTools does.',
+    );
+  }
   let first = 0;
   let prevIdx = -1;
   let prevT = 0;
+  for (let k = 0; k < count; k++) {
+    const i = order ? order[k] : k;
+    const t = stamps.at[i];
+    const idx = ids.get(samples[i]);
+    if (idx < 0) {
+      fail(
+        sourceFile,
+        `is inconsistent: sample ${i + 1} names node ${samples[i]}, which is not in the profile`,
+        DAMAGED,
+      );
+    }
+    if (k === 0) first = t;
+    else {
+      const d = t - prevT;
+      selfByIdx[prevIdx] += d;
+      builder.addSample(modelNode[prevIdx], d, prevT - (startTime ?? first));
+    }
+    prevIdx = idx;
+    prevT = t;
+  }
+  // The last sample: until the time an extra entry gives (see sampleStamps), else the mean
+  // interval (Chrome DevTools' choice); a lone sample lasts until endTime.
+  let last: number;
+  if (stamps.end !== undefined && stamps.end >= prevT) last = stamps.end - prevT;
+  else if (count > 1) last = (prevT - first) / (count - 1);
+  else last = endTime !== undefined && endTime > prevT ? endTime - prevT : 0;
+  if (times.length > count) {
+    const extra = times.length - count;
+    const used = stamps.end !== undefined && stamps.end >= prevT;
+    const more = extra === 1 ? `one more entry in ${timesName}` : `${extra} more ${timesName}`;
+    const what = used
+      ? `${extra === 1 ? 'it' : 'the first'} is taken as the end of the last sample, as Chrome DevTools reads it${extra > 1 ? ', and the others are left out' : ''}`
+      : `${extra === 1 ? 'it is' : 'they are'} left out`;
+    builder.warn(
+      `The profile has ${more} than samples (${count}), as some Node 10 recordings do: ${what}.`,
+    );
+  }
+  selfByIdx[prevIdx] += last;
+  builder.addSample(modelNode[prevIdx], last, prevT - (startTime ?? first));
+  return prevT - first + last;
+}
+
+/**
+ * The time of every sample in microseconds (`at`), from `timeDeltas` (relative to startTime, then
+ * to the previous entry) or the old layout's absolute `timestamps`; and `end`, the time of the
+ * entry after the last sample's when the file has more entries than samples (Chrome DevTools
+ * takes it as the end of the last sample).
+ */
+function sampleStamps(
+  cols: NodeColumns,
+  times: Float64Array,
+  count: number,
+  sourceFile: string | undefined,
+): { at: Float64Array; end: number | undefined } {
+  const absolute = cols.timesAreAbsolute;
+  const at = new Float64Array(count);
+  let trueTime = absolute ? 0 : (cols.startTime ?? 0);
   for (let i = 0; i < count; i++) {
     trueTime = absolute ? times[i] : trueTime + times[i];
     // Microsecond clocks stay far below 2^53 (285 years); past it times lose their precision,
@@ -635,32 +713,29 @@ function attributeSamples(
         DAMAGED,
       );
     }
-    t = trueTime > t ? trueTime : t;
-    const idx = ids.get(samples[i]);
-    if (idx < 0) {
-      fail(
-        sourceFile,
-        `is inconsistent: sample ${i + 1} names node ${samples[i]}, which is not in the profile`,
-        DAMAGED,
-      );
-    }
-    if (i === 0) first = t;
-    else {
-      const d = t - prevT;
-      selfByIdx[prevIdx] += d;
-      builder.addSample(modelNode[prevIdx], d, prevT - (startTime ?? first));
-    }
-    prevIdx = idx;
-    prevT = t;
+    at[i] = trueTime;
   }
-  // The last sample: the mean interval (Chrome DevTools' choice); a lone sample lasts until
-  // endTime.
-  let last: number;
-  if (count > 1) last = (prevT - first) / (count - 1);
-  else last = endTime !== undefined && endTime > prevT ? endTime - prevT : 0;
-  selfByIdx[prevIdx] += last;
-  builder.addSample(modelNode[prevIdx], last, prevT - (startTime ?? first));
-  return prevT - first + last;
+  let end: number | undefined;
+  if (times.length > count) {
+    end = absolute ? times[count] : trueTime + times[count];
+    if (!(Math.abs(end) <= MAX_TIME_US)) end = undefined;
+  }
+  return { at, end };
+}
+
+/**
+ * The samples in time order when some are stamped before their predecessor (negative deltas:
+ * Chrome DevTools sorts the samples by time, keeping the file's order among equal times), with
+ * how many went backwards; `order` is undefined when the file's order is already the time order.
+ */
+function timeOrder(at: Float64Array, count: number): { order?: Int32Array; backwards: number } {
+  let backwards = 0;
+  for (let i = 1; i < count; i++) if (at[i] < at[i - 1]) backwards++;
+  if (backwards === 0) return { backwards };
+  const order = new Int32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  order.sort((a, b) => at[a] - at[b] || a - b);
+  return { order, backwards };
 }
 
 /** The largest sample time, in microseconds, that a real recording has (2^53: 285 years). */
@@ -819,6 +894,10 @@ export function exportCpuprofile(profile: Profile): string {
   const meanInterval = list.length > 1 ? (prev - firstStart) / (list.length - 1) : t - firstStart;
   const durationUs = (profile.meta.duration ?? 0) * scale;
   const endTime = Math.max(t, durationUs);
+  // The importer refuses sample times past 2^53 µs (no recording is 285 years long).
+  if (!(endTime <= MAX_TIME_US)) {
+    throw new ExportRangeError('a .cpuprofile', `a timestamp of ${endTime} µs`);
+  }
 
   // Line weights per frame, in the frame's own file.
   const frameSelf = new Float64Array(frames.length);

@@ -45,7 +45,7 @@
  */
 import type { Profile } from '../core/profile';
 import { exportGraph, type ExportEdge, type ExportFunction } from './exportGraph';
-import { integerScale, timeFactor } from './exportUnits';
+import { ExportRangeError, MAX_EXACT, integerScale, timeFactor } from './exportUnits';
 
 const PY_FILE = /\.py[wc]?$|^<frozen |^<string>$/;
 /** A name our importer (pyprof2calltree's convention) would split into name and line. */
@@ -144,6 +144,7 @@ export function exportCallgrind(profile: Profile): string {
     : inclusiveForTotals(functions, edges, callsOf);
   const whole = (x: number): number => {
     const v = Math.round(x * scale);
+    if (v > MAX_EXACT) throw new ExportRangeError('callgrind', `a cost of ${v}`);
     return v > 0 ? v : 0;
   };
 

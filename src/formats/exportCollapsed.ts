@@ -17,7 +17,7 @@
  *   (pstats, callgrind) is written as its tree, which is an approximation of the graph.
  */
 import type { Frame, Profile, WeightUnit } from '../core/profile';
-import { integerScale, timeFactor } from './exportUnits';
+import { integerScale, timeFactor, ExportRangeError, MAX_EXACT } from './exportUnits';
 
 /** What the counts of {@link exportCollapsed} mean for a profile. */
 export interface CollapsedUnit {
@@ -79,6 +79,7 @@ export function exportCollapsed(profile: Profile): string {
     if (self > 0) {
       running += self * scale;
       const now = Math.round(running);
+      if (now > MAX_EXACT) throw new ExportRangeError('collapsed stacks', `a count of ${now}`);
       if (now > previous) out.push(`${path.join(';')} ${now - previous}`);
       previous = Math.max(previous, now);
     }

@@ -7,8 +7,8 @@
  * merged function (its total counts the time either was on the stack, once).
  *
  * - A profile with a call graph (cProfile, yappi, callgrind) gives its graph as it is: calls,
- *   primitive calls, self and total per function and per edge. An edge's primitive calls are not
- *   in the model; they are given as its calls.
+ *   primitive calls, self and total per function and per edge. An edge without primitive calls
+ *   (callgrind has none) gives its calls.
  * - A profile with only a tree (sampled: V8, speedscope, collapsed, Heatlens' Python sampler)
  *   gets the graph its tree implies, with the definitions cProfile uses, so that the figures a
  *   reader computes from the graph are the tree's own:
@@ -161,7 +161,7 @@ function fromCallGraph(profile: Profile): ExportGraph {
     if (!profile.frames[e.caller] || !profile.frames[e.callee]) continue;
     const edge = groups.edge(groups.of(e.caller), groups.of(e.callee));
     edge.calls += e.calls;
-    edge.primitiveCalls += e.calls;
+    edge.primitiveCalls += e.primitiveCalls ?? e.calls;
     edge.self += e.self;
     edge.total += e.total;
     edge.inclusive += e.total;

@@ -78,7 +78,15 @@ export function exportFileName(input: string, to: ExportFormat): string {
   const callgrind = /^callgrind\.out\.(.+)$/i.exec(stem);
   if (callgrind) stem = callgrind[1];
   else stem = stem.replace(PROFILE_ENDINGS, '') || stem;
-  if (to === 'callgrind') return `${folder}callgrind.out.${stem}`;
+  if (to === 'callgrind') {
+    // Readers look at a file's ending before its `callgrind.out.` prefix: a stem that still ends
+    // like another format (`app.cpuprofile.speedscope.json`) would name a file read as that one.
+    let bare = stem;
+    while (PROFILE_ENDINGS.test(bare) && bare.replace(PROFILE_ENDINGS, '')) {
+      bare = bare.replace(PROFILE_ENDINGS, '');
+    }
+    return `${folder}callgrind.out.${bare}`;
+  }
   const format = EXPORT_FORMATS.find((f) => f.id === to)!;
   return `${folder}${stem}${format.extension}`;
 }

@@ -42,3 +42,21 @@ export function integerScale(values: Iterable<number>): number {
   }
   return candidates[best];
 }
+
+/** The largest whole number every value below which a double holds exactly: 2^53. */
+export const MAX_EXACT = 2 ** 53;
+
+/**
+ * A profile a format cannot hold: an exporter throws it rather than write a file that its own
+ * importer would refuse or read wrong (numbers past 2^53, printed as `2e+21`, or timestamps no
+ * recording has).
+ */
+export class ExportRangeError extends Error {
+  constructor(format: string, what: string) {
+    super(
+      `cannot be written as ${format}: ${what} would be above 2^53, where the format's whole ` +
+        'numbers stop being exact; export it to speedscope or pstats instead.',
+    );
+    this.name = 'ExportRangeError';
+  }
+}

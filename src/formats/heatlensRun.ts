@@ -78,6 +78,8 @@ interface RunFileV1 {
       caller: string;
       callee: string;
       calls: string;
+      /** Per-caller primitive calls (pstats), when the profile has them; NaN where an edge has none. */
+      primitiveCalls?: string;
       self: string;
       total: string;
     };
@@ -126,6 +128,11 @@ export function serializeProfile(profile: Profile): Uint8Array {
           caller: b64(Int32Array.from(callGraph.edges, (e) => e.caller)),
           callee: b64(Int32Array.from(callGraph.edges, (e) => e.callee)),
           calls: b64(Float64Array.from(callGraph.edges, (e) => e.calls)),
+          ...(callGraph.edges.some((e) => e.primitiveCalls !== undefined) && {
+            primitiveCalls: b64(
+              Float64Array.from(callGraph.edges, (e) => e.primitiveCalls ?? Number.NaN),
+            ),
+          }),
           self: b64(Float64Array.from(callGraph.edges, (e) => e.self)),
           total: b64(Float64Array.from(callGraph.edges, (e) => e.total)),
         },
@@ -431,6 +438,11 @@ function readCallGraph(v: unknown, frameCount: number, fail: Fail): CallGraph {
   const eCaller = typed(e.caller, Int32Array, ne, '"callGraph.edges.caller"', fail);
   const eCallee = typed(e.callee, Int32Array, ne, '"callGraph.edges.callee"', fail);
   const eCalls = typed(e.calls, Float64Array, ne, '"callGraph.edges.calls"', fail);
+  // Runs written before edges kept their primitive calls have none.
+  const ePrim =
+    e.primitiveCalls === undefined
+      ? undefined
+      : typed(e.primitiveCalls, Float64Array, ne, '"callGraph.edges.primitiveCalls"', fail);
   const eSelf = typed(e.self, Float64Array, ne, '"callGraph.edges.self"', fail);
   const eTotal = typed(e.total, Float64Array, ne, '"callGraph.edges.total"', fail);
   checkIds(fFrame, frameCount, 'the frame of call-graph function', fail);
@@ -457,6 +469,7 @@ function readCallGraph(v: unknown, frameCount: number, fail: Fail): CallGraph {
         caller: eCaller[i],
         callee: eCallee[i],
         calls: eCalls[i],
+        ...(ePrim && !Number.isNaN(ePrim[i]) && { primitiveCalls: ePrim[i] }),
         self: eSelf[i],
         total: eTotal[i],
       }),

@@ -53,6 +53,9 @@ const cases: Array<[file: string, choice: string | undefined, type: string, unit
   ['heap.pb.gz', 'alloc_space', 'alloc_space', 'bytes'],
   ['heap.pb.gz', 'alloc_objects', 'alloc_objects', 'none'],
   ['heap.pb.gz', 'inuse_objects', 'inuse_objects', 'none'],
+  // drop_frames "runtime\..*|main\.mix", keep_frames "runtime\.main" (drop_frames.mjs).
+  ['drop.pb.gz', undefined, 'cpu', 'nanoseconds'],
+  ['drop.pb.gz', 'samples', 'samples', 'samples'],
 ];
 for (const [file, choice, type, unit] of cases) {
   test(`pprof ${file} ${type}${choice ? '' : ' (default)'}: self and total per function equal go tool pprof -top`, () => {
@@ -60,7 +63,14 @@ for (const [file, choice, type, unit] of cases) {
     const want = expected[file][type];
     assert.equal(p.meta.unit, unit);
     assert.equal(p.meta.profiler, 'pprof');
-    assert.deepEqual(p.meta.warnings, []);
+    if (file === 'drop.pb.gz') {
+      // Applied as go tool pprof applies them, and said so.
+      assert.equal(p.meta.warnings.length, 1);
+      assert.match(
+        p.meta.warnings[0],
+        /drop_frames "runtime\\\\\..\*\|main\\\\\.mix".*keep_frames "runtime\\\\\.main".*as go tool pprof does.*\d+ samples/,
+      );
+    } else assert.deepEqual(p.meta.warnings, []);
     assert.equal(profileTotal(p), want.total);
     const got = figures(p);
     assert.deepEqual(
@@ -355,4 +365,29 @@ test('pprof: unsymbolized addresses, default_sample_type, units scaled', () => {
   assert.equal(wall.meta.unit, 'milliseconds');
   assert.equal(wall.meta.clock, 'wall');
   assert.equal(profileTotal(wall), 7);
+});
+
+test('drop_frames that JavaScript cannot match safely are not applied, and the warning says so', () => {
+  for (const pattern of ['main\\.(fib', '(main\\..+)+x']) {
+    const profile = PprofProfile.decode(gunzipSync(bytesOf('pprof/cpu.pb.gz')));
+    profile.dropFrames = profile.stringTable.dedup(pattern);
+    const p = importPprof(gzipSync(profile.encode()), { sourceFile: 'odd.pb.gz' });
+    assert.match(p.meta.warnings.join(' '), /does not apply the patterns .* every frame is shown/);
+    assert.deepEqual(figures(p), figures(importPprof(cpu, { sourceFile: 'cpu.pb.gz' })));
+  }
+});
+
+test('an address of 2^64 - 1 is shown as the unsigned hex it is', () => {
+  // The real CPU profile with one location stripped of its symbols and moved to the top address.
+  const profile = PprofProfile.decode(gunzipSync(bytesOf('pprof/cpu.pb.gz')));
+  const leaf = profile.location.find((l) => profile.sample.some((s) => s.locationId[0] === l.id))!;
+  leaf.address = 2n ** 64n - 1n;
+  leaf.line = [];
+  const p = importPprof(gzipSync(profile.encode()), { sourceFile: 'top.pb.gz' });
+  const names = p.frames.map((f) => f.name);
+  assert.ok(
+    names.some((n) => n.endsWith('0xffffffffffffffff')),
+    names.join(', '),
+  );
+  assert.ok(!names.some((n) => n.includes('0x-')));
 });

@@ -29,8 +29,14 @@
  *   the runtime; the standard library, the module cache and vendored code are libraries; the
  *   rest, `main` included, the user's), JavaScript and Python files by their classifiers, native
  *   code under system or toolchain folders as libraries, frames without a file as the runtime's.
- * - Sample labels, `drop_frames`/`keep_frames` (named in a warning when set), mappings' build ids
- *   and `is_folded` are not used.
+ * - `drop_frames`/`keep_frames` are applied as `go tool pprof` applies them by default
+ *   (github.com/google/pprof, profile/prune.go, `Prune`), so the figures are `go tool pprof
+ *   -top`'s, and a warning says so: a function name (its argument list cut off at the first `(`)
+ *   matching `^(drop_frames)$` and not `^(keep_frames)$` is cut from every stack with everything
+ *   below it (its callees), unless it comes before the stack's first unmatched frame counting
+ *   from the root; the weight goes to the frame above the cut. A pattern JavaScript cannot read
+ *   (RE2 syntax it lacks) is not applied, and the warning says that instead.
+ * - Sample labels, mappings' build ids and `is_folded` are not used.
  */
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { gunzipBounded, isGzip } from './gzip';
@@ -38,7 +44,7 @@ import { Profile as PprofProfile } from 'pprof-format';
 import { formatWeight } from '../core/format';
 import { ProfileBuilder, type Frame, type FrameKind, type Profile } from '../core/profile';
 import type { WeightUnit } from '../core/profile';
-import type { ImportOptions, ProfileChoice } from './choices';
+import { listChoices, type ImportOptions, type ProfileChoice } from './choices';
 import { ProfileFormatError } from './errors';
 import { fileUrlToPath } from './fileUrl';
 import { guessFrameKind } from './foreignFrame';
@@ -68,6 +74,12 @@ type Numeric = number | bigint;
 function num(value: Numeric | undefined): number {
   if (value === undefined) return 0;
   return typeof value === 'bigint' ? Number(BigInt.asIntN(64, value)) : value;
+}
+
+/** An unsigned 64-bit value (an address) in hex: pprof-format gives large ones as bigints. */
+function hex(value: Numeric | undefined): string {
+  if (value === undefined) return '0';
+  return typeof value === 'bigint' ? BigInt.asUintN(64, value).toString(16) : value.toString(16);
 }
 
 // profile.proto's top-level fields: which are length-delimited (messages, strings) and which
@@ -362,7 +374,7 @@ export function importPprof(bytes: Uint8Array, options: ImportOptions = {}): Pro
   const chosen =
     options.choice === undefined ? ordered[0] : types.find((t) => t.id === options.choice);
   if (!chosen) {
-    const valid = ordered.map((t) => `"${t.id}"`).join(', ');
+    const valid = listChoices(ordered.map((t) => `"${t.id}"`));
     throw new ProfileFormatError(
       `${label} has no sample type "${options.choice}"; choose one of ${valid}.`,
       source,
@@ -433,11 +445,24 @@ export function importPprof(bytes: Uint8Array, options: ImportOptions = {}): Pro
     readonly leafFile: string | null;
     readonly leafLine: number;
   }
+  const prune = pruneRule(profile, str);
+  const pruneOf = new Map<number, LocationPrune>();
+  const pruneOfLocation = (id: number): LocationPrune => {
+    let known = pruneOf.get(id);
+    if (known === undefined) {
+      const loc = locations.get(id);
+      known = prune.drop && loc ? locationPrune(loc, functions, str, prune.drop, prune.keep) : KEEP;
+      pruneOf.set(id, known);
+    }
+    return known;
+  };
   const locationFrames = new Map<number, LocationFrames>();
   const framesOfLocation = (id: number): LocationFrames => {
     let known = locationFrames.get(id);
     if (known) return known;
     const loc = locations.get(id);
+    // A location cut inside its inlined functions keeps only the callers above the cut.
+    const kept = pruneOfLocation(id).keepLines;
     if (!loc) {
       missingLocations++;
       const frame = builder.frame({
@@ -449,21 +474,22 @@ export function importPprof(bytes: Uint8Array, options: ImportOptions = {}): Pro
       });
       known = { frames: [frame], leafFile: null, leafLine: 0 };
     } else if (!loc.line.length) {
-      const address = num(loc.address);
+      const address = hex(loc.address);
       const mapping = mappings.get(num(loc.mappingId));
       const object = mapping ? str(mapping.filename) : '';
       const base = object.replace(/^.*[\\/]/, '');
-      const name = `${base ? `${base} ` : ''}0x${address.toString(16)}`;
+      const name = `${base ? `${base} ` : ''}0x${address}`;
       const kind: FrameKind = /\.so(?:\.|$)|\.dylib$|\.dll$/i.test(base) ? 'library' : 'runtime';
       const frame = builder.frame({ name, file: null, line1: null, col1: null, kind });
       known = { frames: [frame], leafFile: null, leafLine: 0 };
     } else {
       // line[0] is the innermost inlined function, the last line its caller at this address.
+      const lines = !kept ? loc.line : loc.line.slice(loc.line.length - kept);
       const frames: number[] = [];
-      for (let i = loc.line.length - 1; i >= 0; i--) {
-        frames.push(frameOfFunction(num(loc.line[i].functionId)));
+      for (let i = lines.length - 1; i >= 0; i--) {
+        frames.push(frameOfFunction(num(lines[i].functionId)));
       }
-      const leaf = loc.line[0];
+      const leaf = lines[0];
       const f = functions.get(num(leaf.functionId));
       known = { frames, leafFile: f ? fileOf(f) : null, leafLine: num(leaf.line) };
     }
@@ -477,6 +503,7 @@ export function importPprof(bytes: Uint8Array, options: ImportOptions = {}): Pro
   let negative = 0;
   let malformed = 0;
   let weighted = 0;
+  let pruned = 0;
   const stack: number[] = [];
   for (let s = 0; s < samples.length; s++) {
     if (options.onProgress && s % 65536 === 65535) options.onProgress(s / samples.length);
@@ -490,11 +517,14 @@ export function importPprof(bytes: Uint8Array, options: ImportOptions = {}): Pro
     if (!(value > 0) || !Number.isFinite(value)) continue;
     stack.length = 0;
     const ids = sample.locationId;
+    const cut = prune.drop ? leafAfterPrune(ids, pruneOfLocation) : -1;
+    if (cut >= 0) pruned++;
+    const from = Math.max(0, cut);
     let leaf: LocationFrames | null = null;
-    for (let i = ids.length - 1; i >= 0; i--) {
+    for (let i = ids.length - 1; i >= from; i--) {
       const loc = framesOfLocation(num(ids[i]));
       for (const f of loc.frames) stack.push(f);
-      if (i === 0) leaf = loc;
+      if (i === from) leaf = loc;
     }
     builder.addStack(stack, value);
     if (leaf && leaf.leafFile && leaf.leafLine >= 1) {
@@ -532,14 +562,7 @@ export function importPprof(bytes: Uint8Array, options: ImportOptions = {}): Pro
         'does not define; they are shown as "(missing function N)" frames.',
     );
   }
-  const dropFrames = str(profile.dropFrames);
-  const keepFrames = str(profile.keepFrames);
-  if (dropFrames || keepFrames) {
-    warnings.push(
-      `${label} asks to hide frames (drop_frames ${JSON.stringify(dropFrames)}, keep_frames ` +
-        `${JSON.stringify(keepFrames)}); Heatlens shows every frame.`,
-    );
-  }
+  if (prune.asked) warnings.push(pruneWarning(label, prune, pruned));
 
   const periodType = profile.periodType;
   const periodTypeName = periodType ? str(periodType.type) : '';
@@ -564,4 +587,128 @@ export function importPprof(bytes: Uint8Array, options: ImportOptions = {}): Pro
     sourceFile: source,
     warnings,
   });
+}
+
+/** What a profile's `drop_frames`/`keep_frames` ask for, as regular expressions. */
+interface PruneRule {
+  /** True when the profile sets either field. */
+  readonly asked: boolean;
+  readonly dropFrames: string;
+  readonly keepFrames: string;
+  /** The anchored patterns; `drop` undefined when nothing is dropped (unset, or unreadable). */
+  readonly drop?: RegExp;
+  readonly keep?: RegExp;
+  /** Set when a pattern is not a regular expression JavaScript reads. */
+  readonly unreadable?: string;
+}
+
+function pruneRule(profile: PprofProfile, str: (i: Numeric) => string): PruneRule {
+  const dropFrames = str(profile.dropFrames);
+  const keepFrames = str(profile.keepFrames);
+  const asked = Boolean(dropFrames || keepFrames);
+  // go tool pprof looks at keep_frames only when drop_frames is set.
+  if (!dropFrames) return { asked, dropFrames, keepFrames };
+  // Go's RE2 matches in linear time; JavaScript backtracks, and a repeated group that repeats
+  // inside ("(a+)+") can take exponential time: a file must not be able to hang the reader.
+  if (NESTED_REPEAT.test(dropFrames) || NESTED_REPEAT.test(keepFrames)) {
+    return {
+      asked,
+      dropFrames,
+      keepFrames,
+      unreadable: 'a repeated group repeats inside: too slow to match safely',
+    };
+  }
+  try {
+    const drop = new RegExp(`^(?:${dropFrames})$`);
+    const keep = keepFrames ? new RegExp(`^(?:${keepFrames})$`) : undefined;
+    return { asked, dropFrames, keepFrames, drop, keep };
+  } catch {
+    return {
+      asked,
+      dropFrames,
+      keepFrames,
+      unreadable: 'not a regular expression JavaScript reads',
+    };
+  }
+}
+
+/** A group holding `+`, `*` or `{`, itself followed by one of them. */
+const NESTED_REPEAT = /\([^()]*[+*{][^()]*\)[+*{]/;
+
+function pruneWarning(label: string, rule: PruneRule, pruned: number): string {
+  const quote = (s: string): string => JSON.stringify(s.length > 200 ? `${s.slice(0, 200)}…` : s);
+  const asked = `${label} asks to hide frames (drop_frames ${quote(rule.dropFrames)}, keep_frames ${quote(rule.keepFrames)})`;
+  if (rule.unreadable) {
+    return `${asked}, but Heatlens does not apply the patterns (${rule.unreadable}); every frame is shown, where go tool pprof may hide some.`;
+  }
+  if (!rule.drop) return `${asked}; without drop_frames nothing is hidden, as in go tool pprof.`;
+  return (
+    `${asked}: they are hidden as go tool pprof does, each with the functions it called; ` +
+    `${pruned} sample${pruned === 1 ? '' : 's'} lost frames, their weight given to the frame above.`
+  );
+}
+
+/**
+ * How `drop_frames` cuts one location (prune.go's first loop): its lines are scanned from the
+ * outermost caller in; at the first function that matches, the location is cut there.
+ * `keepLines` is how many outer lines stay (0: the whole location matches; undefined: no match).
+ */
+interface LocationPrune {
+  readonly keepLines?: number;
+}
+
+const KEEP: LocationPrune = Object.freeze({});
+
+function locationPrune(
+  loc: PprofProfile['location'][number],
+  functions: Map<number, PprofProfile['function'][number]>,
+  str: (i: Numeric) => string,
+  drop: RegExp,
+  keep: RegExp | undefined,
+): LocationPrune {
+  const lines = loc.line;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const f = functions.get(num(lines[i].functionId));
+    const name = f ? str(f.name) : '';
+    if (!name) continue;
+    const simple = simplifyFunctionName(name);
+    if (drop.test(simple) && !keep?.test(simple)) return { keepLines: lines.length - 1 - i };
+  }
+  return KEEP;
+}
+
+/**
+ * The index in `ids` (leaf first) of the sample's leaf after pruning (prune.go's second loop):
+ * from the root down, frames before the first location that nothing matches stay; after it, the
+ * first location cut whole ends the stack above it, and a location cut inside ends the stack at
+ * itself (with its outer lines only). -1 when nothing is cut.
+ */
+function leafAfterPrune(ids: readonly Numeric[], pruneOf: (id: number) => LocationPrune): number {
+  let foundUser = false;
+  for (let i = ids.length - 1; i >= 0; i--) {
+    const { keepLines } = pruneOf(num(ids[i]));
+    if (keepLines === undefined) {
+      foundUser = true;
+      continue;
+    }
+    if (!foundUser) continue;
+    return keepLines === 0 ? i + 1 : i;
+  }
+  return -1;
+}
+
+// pprof's reserved names that hold a "(" that does not start an argument list.
+const BRACKET = /\(anonymous namespace\)|operator\(\)|\(/g;
+
+/**
+ * A function name as pprof matches it against drop_frames: a leading "." (PPC64 ELF v1) dropped
+ * and everything from the first "(" that is not part of "(anonymous namespace)" or "operator()"
+ * cut (C++ argument lists; note that this also cuts Go's "main.(*T).M" to "main.").
+ */
+function simplifyFunctionName(name: string): string {
+  const f = name.startsWith('.') ? name.slice(1) : name;
+  for (const m of f.matchAll(BRACKET)) {
+    if (m[0] === '(') return f.slice(0, m.index);
+  }
+  return f;
 }

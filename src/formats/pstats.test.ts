@@ -145,6 +145,8 @@ test('cProfile: recursion, direct and mutual, and the tree around it', () => {
   assert.equal(fibFn?.calls, 12 * 1219);
   const self = graph.edges.find((e) => e.caller === fib && e.callee === fib);
   assert.equal(self?.calls, 12 * 1218);
+  // And the caller's primitive calls, as `print_callers` shows them: `fib <- 14616/24 ... fib`.
+  assert.equal(self?.primitiveCalls, 24);
   const { tree } = p;
   const fibNodes = [];
   for (let n = 1; n < tree.size; n++) if (tree.frame[n] === fib) fibNodes.push(n);

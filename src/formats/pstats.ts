@@ -305,6 +305,7 @@ export function importPstats(bytes: Uint8Array, options: PstatsOptions = {}): Pr
     caller: number;
     callee: number;
     calls: number;
+    primitiveCalls: number;
     self: number;
     total: number;
   }> = [];
@@ -324,13 +325,16 @@ export function importPstats(bytes: Uint8Array, options: PstatsOptions = {}): Pr
         return fail(`the figures of a caller of ${e.key.name} should be four numbers.`);
       }
       const [calls, self, total] = [sane(v[0]), sane(v[2]), sane(v[3])];
+      // The caller's primitive calls: its second figure (cProfile's and yappi's order alike).
+      const primitiveCalls = typeof v[1] === 'number' ? sane(v[1]) : calls;
       const id = caller * 16777216 + callee;
       const at = edgeOf.get(id);
       if (at === undefined) {
         edgeOf.set(id, edges.length);
-        edges.push({ caller, callee, calls, self, total });
+        edges.push({ caller, callee, calls, primitiveCalls, self, total });
       } else {
         edges[at].calls += calls;
+        edges[at].primitiveCalls += primitiveCalls;
         edges[at].self += self;
         edges[at].total += total;
       }

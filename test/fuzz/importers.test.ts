@@ -12,103 +12,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Profile } from '../../src/core/profile';
 import { importCpuprofile, importCpuprofileWithJsonParse } from '../../src/formats/cpuprofile';
-import { readMarshal } from '../../src/formats/marshal';
 import { summarize } from '../../src/core/summary';
-import {
-  Rng,
-  byteMutations,
-  callgrindLine,
-  caseSeed,
-  mutateJson,
-  mutatePstats,
-  textMutations,
-} from './mutate';
-import { FUZZ_TARGETS, repoRoot, utf8, type FuzzTarget } from './targets';
+import { loadFixtures, makeCase, type Input } from './cases';
+import { FUZZ_TARGETS, utf8, type FuzzTarget } from './targets';
 
 const SEED = Number(process.env.HEATLENS_FUZZ_SEED ?? 20240611);
 const SCALE = Number(process.env.HEATLENS_FUZZ_SCALE ?? 1);
 const ONLY = process.env.HEATLENS_FUZZ_CASE; // "<format>:<case>"
 const SAVE = process.env.HEATLENS_FUZZ_SAVE;
-
-const root = repoRoot();
-const encoder = new TextEncoder();
-
-interface Input {
-  readonly name: string;
-  readonly bytes: Uint8Array;
-  /** The mutations applied, in order: printed with a failure. */
-  readonly how: string[];
-}
-
-interface Fixture {
-  readonly name: string;
-  readonly bytes: Uint8Array;
-  readonly text: string;
-  readonly marshal: unknown;
-}
-
-function loadFixtures(target: FuzzTarget): Fixture[] {
-  return target.fixtures.map((fixture) => {
-    const path = typeof fixture === 'string' ? fixture : fixture.path;
-    let bytes = new Uint8Array(readFileSync(join(root, path)));
-    // A plain copy: a Buffer's slice() is a view, and mutations must never reach the fixture.
-    if (typeof fixture !== 'string') bytes = new Uint8Array(fixture.prepare(bytes));
-    let marshal: unknown;
-    if (target.shape === 'pstats') marshal = readMarshal(bytes);
-    const name = typeof fixture === 'string' ? basename(path) : fixture.name;
-    return { name, bytes, text: utf8(bytes), marshal };
-  });
-}
-
-/** The input of one case: a fixture and one to three stacked mutations. */
-function makeCase(target: FuzzTarget, fixtures: readonly Fixture[], caseNo: number): Input {
-  const r = new Rng(caseSeed(SEED, target.format, caseNo));
-  const fixture = r.pick(fixtures);
-  const how: string[] = [fixture.name];
-  let bytes = fixture.bytes;
-  let first = true;
-  // Mostly one mutation: a file broken twice over rarely gets past the parser.
-  const rounds = r.chance(0.6) ? 1 : 2 + r.int(2);
-  for (let round = 0; round < rounds; round++) {
-    // Structural mutations need a file that still parses: only on the first round.
-    const family = r.int(10);
-    if (first && family < 5 && target.shape === 'json') {
-      const m = mutateJson(fixture.text, r);
-      if (m) {
-        bytes = encoder.encode(m.text);
-        how.push(`json:${m.kind}`);
-      }
-    } else if (first && family < 5 && target.shape === 'pstats') {
-      const m = mutatePstats(fixture.marshal as never, r);
-      if (m) {
-        bytes = m.bytes;
-        how.push(`pstats:${m.kind}`);
-      }
-    } else if (family < 7 && target.shape !== 'bytes' && target.shape !== 'pstats') {
-      const t = utf8(bytes);
-      if (target.shape === 'callgrind' && r.chance(0.4)) {
-        bytes = encoder.encode(callgrindLine(t, r));
-        how.push('callgrind:line');
-      } else {
-        const kind = r.pick(Object.keys(textMutations));
-        bytes = encoder.encode(textMutations[kind](t, r));
-        how.push(`text:${kind}`);
-      }
-    } else {
-      const kind = r.pick(Object.keys(byteMutations));
-      bytes = byteMutations[kind](bytes, r);
-      how.push(`bytes:${kind}`);
-    }
-    first = false;
-  }
-  // Mostly the fixture's own name (detection by name); sometimes a neutral one (by content).
-  const name = r.chance(0.8) ? `fuzz-${caseNo}-${fixture.name}` : `fuzz-${caseNo}.dat`;
-  return { name, bytes, how };
-}
 
 /** What one case did; `crash` is set when it broke the contract. */
 interface Outcome {
@@ -180,7 +95,7 @@ for (const target of FUZZ_TARGETS) {
     const byKind = new Map<string, number>();
     let slowest = { ms: 0, what: '' };
     for (const caseNo of cases) {
-      const input = makeCase(target, fixtures, caseNo);
+      const input = makeCase(target, fixtures, caseNo, SEED);
       if (SAVE) {
         mkdirSync(SAVE, { recursive: true });
         writeFileSync(join(SAVE, input.name), input.bytes);
