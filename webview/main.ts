@@ -21,7 +21,9 @@ import type {
 } from '../src/shared/protocol';
 import { decodeCompare, decodeProfile, type CompareData } from '../src/shared/wire';
 import { Chart, type ChartSource, type Hit } from './chart';
-import { formatDelta } from '../src/core/diff';
+import { formatChange, formatDelta } from '../src/core/diff';
+import { isSignificant, type ItemGrains } from '../src/core/significance';
+import { nodeGrains } from './layout/diffColors';
 import { formatShare, formatWeight } from '../src/core/format';
 import { firstEndingAfter, intervalAt, type IntervalRows } from './layout/intervals';
 import { pathTo } from './layout/tree';
@@ -136,7 +138,7 @@ const diffLegend = el('span', { class: 'legend', 'aria-hidden': 'true' });
 const swatches: [HTMLElement, number][] = [];
 for (const [cls, text, level] of [
   ['slower', 'slower', 4],
-  ['neutral', 'within 5%', 0],
+  ['neutral', 'within noise', 0],
   ['faster', 'faster', -4],
 ] as const) {
   const swatch = el('span', { class: `swatch ${cls}` });
@@ -150,7 +152,9 @@ function paintSwatches(): void {
   }
 }
 const diffNorm = el('span', { id: 'diffNorm' });
-diffInfo.append(diffRuns, diffNorm, diffLegend);
+// What "within noise" means here: short on the line, the whole sentence on hover.
+const diffNoise = el('span', { id: 'diffNoise' });
+diffInfo.append(diffRuns, diffNorm, diffNoise, diffLegend);
 toolbar.append(diffInfo);
 const banner = el('div', { id: 'banner', role: 'note' });
 const crumbs = el('nav', { id: 'crumbs', 'aria-label': 'Zoom path' });
@@ -535,65 +539,54 @@ function renderDiffInfo(m: Model): void {
   if (!c) return;
   diffRuns.textContent = `${c.afterLabel} compared with ${c.beforeLabel}`;
   diffNorm.textContent = c.description;
+  diffNoise.textContent = `colored only beyond noise (|z| ≥ ${c.critical.nodes.toFixed(1)})`;
+  diffNoise.title = c.noiseDescription;
   paintSwatches();
   renderChanges(m);
 }
 
-/** The model and filter the side list was last built for (it is rebuilt only when they change). */
-let renderedChanges: { model: Model; mine: boolean } | undefined;
+/** The model and filters the side list was last built for (it is rebuilt only when they change). */
+let renderedChanges: { model: Model; mine: boolean; all: boolean } | undefined;
+/**
+ * Whether the side list also shows functions outside the person's code (Node's internals, the
+ * standard library) that came or went: off by default, since those come and go between any two
+ * runs of the same program (what ran while a sample was taken during start-up).
+ */
+let allChanges = false;
 /** Items shown in each of the appeared and vanished lists. */
 const LISTED = 200;
 
 function renderChanges(m: Model): void {
   const c = m.compare;
-  if (!c || (renderedChanges?.model === m && renderedChanges.mine === ui.myCodeOnly)) return;
-  renderedChanges = { model: m, mine: ui.myCodeOnly };
+  const all = allChanges && !ui.myCodeOnly;
+  if (
+    !c ||
+    (renderedChanges?.model === m &&
+      renderedChanges.mine === ui.myCodeOnly &&
+      renderedChanges.all === all)
+  ) {
+    return;
+  }
+  renderedChanges = { model: m, mine: ui.myCodeOnly, all };
   changesPane.replaceChildren();
+  let hidden = 0;
   const section = (
     title: string,
     list: CompareData['appeared'],
     count: number,
     appeared: boolean,
   ): void => {
-    // The person's own code first (heaviest first within each group): runtime internals that
-    // came or went with it are listed, dimmed, after it.
+    // The person's own code (heaviest first); the rest only on request, after it, dimmed.
     const mine = list.filter((f) => f.kind === 'user');
-    const shown = ui.myCodeOnly ? mine : [...mine, ...list.filter((f) => f.kind !== 'user')];
+    const shown = all ? [...mine, ...list.filter((f) => f.kind !== 'user')] : mine;
+    const total = all ? count : mine.length;
+    hidden += count - mine.length;
     const id = appeared ? 'appeared' : 'vanished';
-    const head = el(
-      'h2',
-      { class: 'changes-title', id: `${id}Title` },
-      `${title} (${ui.myCodeOnly ? shown.length : count})`,
-    );
+    const head = el('h2', { class: 'changes-title', id: `${id}Title` }, `${title} (${total})`);
     const ul = el('ul', { class: 'changes', id, 'aria-labelledby': `${id}Title` });
-    for (const f of shown.slice(0, LISTED)) {
-      const li = el('li');
-      const frame = { name: f.name, file: f.file, line1: f.line1, col1: null, kind: f.kind };
-      const where = f.file
-        ? `${f.file.replace(/^.*[\\/]/, '')}${f.line1 ? `:${f.line1}` : ''}`
-        : f.kind === 'pseudo'
-          ? 'profiler pseudo-frame'
-          : `${f.kind} code`;
-      const delta = appeared
-        ? formatDelta(f.total, null, c.unit)
-        : formatDelta(-f.total, f.total > 0 ? -1 : 0, c.unit);
-      const b = el('button', {
-        class: `change ${appeared ? 'slower' : 'faster'} kind-${f.kind}`,
-        title: isOpenable(frame)
-          ? `Open ${f.file}:${f.line1 ?? 1}`
-          : `${where}: not a local file, nothing to open`,
-      });
-      b.append(
-        el('span', { class: 'change-name' }, f.name || '(anonymous)'),
-        el('span', { class: 'change-delta' }, delta),
-        el('span', { class: 'change-where' }, where),
-      );
-      b.addEventListener('click', () => openSource(frame));
-      li.append(b);
-      ul.append(li);
-    }
+    for (const f of shown.slice(0, LISTED)) ul.append(changeItem(c, f, appeared));
     changesPane.append(head, ul);
-    const rest = (ui.myCodeOnly ? shown.length : count) - Math.min(shown.length, LISTED);
+    const rest = total - Math.min(shown.length, LISTED);
     if (!shown.length) changesPane.append(el('p', { class: 'changes-none' }, 'None.'));
     else if (rest > 0) {
       changesPane.append(
@@ -603,6 +596,53 @@ function renderChanges(m: Model): void {
   };
   section('Appeared', c.appeared, c.appearedCount, true);
   section('Vanished', c.vanished, c.vanishedCount, false);
+  if (!ui.myCodeOnly && (hidden > 0 || allChanges)) {
+    const toggle = el(
+      'button',
+      { id: 'allChanges', class: 'changes-toggle', 'aria-pressed': String(allChanges) },
+      allChanges
+        ? 'Show only my code'
+        : `Show ${hidden.toLocaleString('en-US')} more outside my code (runtime, libraries)`,
+    );
+    toggle.addEventListener('click', () => {
+      allChanges = !allChanges;
+      renderChanges(m);
+    });
+    changesPane.append(toggle);
+  }
+}
+
+/** One function of the appeared or vanished list: a button that opens its source. */
+function changeItem(c: CompareData, f: CompareData['appeared'][number], appeared: boolean) {
+  const li = el('li');
+  const frame = { name: f.name, file: f.file, line1: f.line1, col1: null, kind: f.kind };
+  const where = f.file
+    ? `${f.file.replace(/^.*[\\/]/, '')}${f.line1 ? `:${f.line1}` : ''}`
+    : f.kind === 'pseudo'
+      ? 'profiler pseudo-frame'
+      : `${f.kind} code`;
+  // Compact: the section says it was not sampled in the other run; the place line says whether
+  // it is within noise.
+  const delta = appeared
+    ? `+${formatWeight(f.total, c.unit)}`
+    : formatDelta(-f.total, f.total > 0 ? -1 : 0, c.unit);
+  const b = el('button', {
+    class: `change ${appeared ? 'slower' : 'faster'} kind-${f.kind}${f.significant ? '' : ' noise'}`,
+    title:
+      (f.significant
+        ? ''
+        : `Within noise: so few samples that ${appeared ? 'the earlier' : 'this'} run may have ` +
+          'run it unsampled. ') +
+      (isOpenable(frame) ? `Open ${f.file}:${f.line1 ?? 1}` : `${where}: not a local file`),
+  });
+  b.append(
+    el('span', { class: 'change-name' }, f.name || '(anonymous)'),
+    el('span', { class: 'change-delta' }, delta),
+    el('span', { class: 'change-where' }, f.significant ? where : `${where} · within noise`),
+  );
+  b.addEventListener('click', () => openSource(frame));
+  li.append(b);
+  return li;
 }
 
 /** Before, after and the change of a box of the differential view, and of its function. */
@@ -617,8 +657,16 @@ function diffTooltipLines(
   const unit = c.unit;
   const tree = src.tree;
   const fw = (v: number): string => formatWeight(v, unit);
-  const change = (before: number, after: number): string =>
-    formatDelta(after - before, before > 0 ? (after - before) / before : null, unit);
+  const change = (before: number, after: number, zCritical: number, grains?: ItemGrains) =>
+    formatChange(
+      after - before,
+      before > 0 ? (after - before) / before : null,
+      unit,
+      isSignificant(before, after, c.noise, zCritical, grains),
+    );
+  // Functions are judged once, by the comparison itself, as in the editor's CodeLens.
+  const functionChange = (before: number, after: number, significant: boolean): string =>
+    formatChange(after - before, before > 0 ? (after - before) / before : null, unit, significant);
   const lines: string[] = [];
   const frame = node > 0 ? src.frames[tree.frame[node]] : undefined;
   if (frame) {
@@ -632,24 +680,37 @@ function diffTooltipLines(
   }
   const bt = d.beforeTotal[node];
   const at = tree.total[node];
-  lines.push(
-    `${node > 0 ? 'Total here' : 'Total'}: before ${fw(bt)} · after ${fw(at)} · ${change(bt, at)}`,
-  );
+  const z = c.critical.nodes;
+  const here = change(bt, at, z, nodeGrains(d.test, node, bt, at));
+  lines.push(`${node > 0 ? 'Total here' : 'Total'}: before ${fw(bt)} · after ${fw(at)} · ${here}`);
   if (node > 0) {
     const bs = d.beforeSelf[node];
     const as = tree.self[node];
-    lines.push(`Self here: before ${fw(bs)} · after ${fw(as)} · ${change(bs, as)}`);
-    if (!(bt > 0)) lines.push('New call path in this run');
+    lines.push(`Self here: before ${fw(bs)} · after ${fw(as)} · ${change(bs, as, z)}`);
     const fid = tree.frame[node];
+    const inlined = c.inlinedBefore.has(fid);
+    if (!(bt > 0)) {
+      lines.push(
+        inlined
+          ? 'Call path not in the earlier run: V8 ran this function inlined there'
+          : 'Call path not sampled in the earlier run',
+      );
+    }
     const before = c.beforeByFrame.get(fid);
     const after = m.functionFigures(false, fid);
     if (before && after) {
       lines.push(
-        `Function total: before ${fw(before.total)} · after ${fw(after.total)} · ${change(before.total, after.total)}`,
+        `Function total: before ${fw(before.total)}${inlined ? ' (on its lines)' : ''} · after ${fw(after.total)} · ${functionChange(before.total, after.total, c.changedFrames.has(fid))}`,
       );
-    } else if (after) lines.push('Function: new in this run');
+    } else if (after) lines.push('Function: not sampled in the earlier run');
   }
-  lines.push(c.normalisation === 'total' ? 'Before weights normalised by total' : 'As measured');
+  lines.push(
+    c.normalisation === 'typical'
+      ? 'Before weights normalised by the typical change'
+      : c.normalisation === 'total'
+        ? 'Before weights normalised by total'
+        : 'As measured',
+  );
   if (isOpenable(frame)) lines.push('Ctrl/Cmd+click: open the source');
   return { title: frame ? frame.name || '(anonymous)' : 'All', lines };
 }

@@ -4,7 +4,8 @@
  */
 import type { CallTree, Frame, Profile } from '../src/core/profile';
 import type { CompareData } from '../src/shared/wire';
-import { diffColors, mapBeforeWeights } from './layout/diffColors';
+import { sampleSquares } from '../src/core/significance';
+import { diffColors, mapBeforeWeights, type NodeTest } from './layout/diffColors';
 import { layoutFlame, type FlameLayout } from './layout/flameLayout';
 import { compileSearch, searchTree, type SearchResult } from './layout/search';
 import {
@@ -40,6 +41,8 @@ export interface DiffTree {
   /** Scaled before total and self weight per node of `tree`. */
   readonly beforeTotal: Float64Array;
   readonly beforeSelf: Float64Array;
+  /** How its nodes' changes are tested (layout/diffColors.ts). */
+  readonly test: NodeTest;
   /** Per node: the diff color (layout/diffColors.ts). */
   readonly colors: Uint8Array;
 }
@@ -113,10 +116,37 @@ export class Model {
             c.beforeSelfPerNode,
           )
         : { total: c.beforeTotalPerNode, self: c.beforeSelfPerNode };
-      d = { tree, beforeTotal: w.total, beforeSelf: w.self, colors: diffColors(tree, w.total) };
+      const test = this.nodeTest(mine);
+      d = {
+        tree,
+        beforeTotal: w.total,
+        beforeSelf: w.self,
+        test,
+        colors: diffColors(tree, w.total, test),
+      };
       this.diffs.set(mine, d);
     }
     return d;
+  }
+
+  /**
+   * How the nodes of the (my code only) tree are tested: the comparison's noise, and both runs'
+   * squared sample weights per node for the nodes' own grains (carried onto the smaller tree
+   * like weights: a merged node's samples are its parts').
+   */
+  private nodeTest(mine: boolean): NodeTest {
+    const c = this.compare!;
+    const after = sampleSquares(this.profile)?.nodeTotal;
+    const carry = (sq: Float64Array | undefined) =>
+      sq && mine
+        ? mapBeforeWeights(this.profile.tree, this.myCode(), sq, new Float64Array(sq.length)).total
+        : sq;
+    return {
+      noise: c.noise,
+      zCritical: c.critical.nodes,
+      beforeSq: carry(c.beforeTotalSqPerNode),
+      afterSq: carry(after),
+    };
   }
 
   /** The time-order chart, or undefined when the profile has no timed samples. */

@@ -1,26 +1,46 @@
 /**
  * The difference between two runs of a program: per function, per source line and per node of the
- * new run's call tree. Pure; the editor (gutter, CodeLens) and the flame graph's differential view
- * both read it.
+ * new run's call tree, each change judged against the noise between two runs (significance.ts).
+ * Pure; the editor (gutter, CodeLens, hover, status bar) and the flame graph's differential view
+ * all read it.
  *
- * Frame ids are local to a profile, so nothing here matches by id. Functions match by (name,
- * file), the definition line breaking ties only (an edit between the runs moves functions down
- * the file, and that must not make them look new). Lines match by (file, line). Tree nodes match
- * by call path: the before tree is walked with each frame replaced by the after frame its function
- * matched, so a node of the new tree finds the node that had the same stack in the old one.
+ * Functions match by (name, file), lines by (file, line) after following the edits made between
+ * the runs, tree nodes by call path (diffMatch.ts, diffNodes.ts).
  *
- * Runs of different length are compared after scaling every before weight by afterTotal /
- * beforeTotal ('total'), so that a function with the same share of both runs shows no change:
- * what a person wants to know after an edit is usually where the time went, not that the machine
- * was busier. Whatever is shown, {@link describeNormalisation} says it in a sentence.
+ * Normalisation. Two runs of one program never take the same time: the machine was busier, the
+ * CPU's clock moved. What a person wants to know is where the code changed, so by default the
+ * before weights are scaled by the *typical* change: the median after/before ratio of the lines
+ * sampled well in both runs (significance.ts, `typicalRatio`). A machine 20% slower moves every
+ * line by 20% and the median with them; a line made 3x slower moves itself only, and everything
+ * else keeps its figures. Scaling by the total instead (every before weight times afterTotal /
+ * beforeTotal, which compares shares of the run) makes every other line look faster when one
+ * line got slower; it stays available, and is what 'auto' falls back to (when the totals differ
+ * by more than 10%) where there is no typical change: too few lines sampled well (a program that
+ * is one hot loop, where a change of the code and a change of the machine look the same), or
+ * most lines changed (two different workloads; diffNormalise.ts). 'none' compares the weights as
+ * measured. Whatever is shown, {@link describeNormalisation} says it in a sentence.
  */
 import { formatWeight } from './format';
-import { functionStats, type FunctionStat } from './functionStats';
-import { lineHeatForFile } from './lineHeat';
-import { profileTotal, type Profile, type WeightUnit } from './profile';
+import { functionStats } from './functionStats';
+import { matchFunctions, reconcileInlined, type MatchedFunction } from './diffMatch';
+import { runGrains, type RunGrains } from './diffGrains';
+import { nodeWeights } from './diffNodes';
+import { hotLines } from './lineHeat';
+import { profileTotal, type FrameKind, type Profile, type WeightUnit } from './profile';
+import { normalise } from './diffNormalise';
+import {
+  ALPHA,
+  MIN_RELATIVE_CHANGE,
+  criticalZ,
+  judge,
+  noiseModel,
+  type NoiseModel,
+  type NoiseParams,
+  type PairedWeight,
+} from './significance';
 
-/** How before weights are made comparable with after weights. */
-export type Normalisation = 'none' | 'total';
+/** How before weights are made comparable with after weights (see the module comment). */
+export type Normalisation = 'none' | 'total' | 'typical';
 
 /** A function's weights in one run. */
 export interface RunWeights {
@@ -31,19 +51,31 @@ export interface RunWeights {
 /** One function of either run, with its change. Before weights are already scaled. */
 export interface FunctionDelta {
   readonly name: string;
+  /** The function's kind (user code, library, runtime, pseudo-frame), from the run that has it. */
+  readonly kind: FrameKind;
   readonly file: string | null;
   readonly line1: number | null;
-  /** Null: the function appeared in the new run. */
+  /** Null: the function was not sampled in the old run (it appeared). */
   readonly before: RunWeights | null;
-  /** Null: the function vanished. */
+  /** Null: the function was not sampled in the new run (it vanished). */
   readonly after: RunWeights | null;
   readonly afterFrameId: number | null;
   readonly beforeFrameId: number | null;
+  /**
+   * The runs in which V8 ran (some of) the function inlined into others: the weight sampled on
+   * its lines in their frames counts as its own there (diffMatch.ts).
+   */
+  readonly inlined: 'before' | 'after' | 'both' | null;
   /** after - scaled before (a missing side counts as 0). */
   readonly selfDelta: number;
   readonly totalDelta: number;
   /** totalDelta / scaled before total; null when the before total is 0. */
   readonly totalRatio: number | null;
+  /** z-scores of the changes and whether each is beyond the noise (significance.ts). */
+  readonly totalZ: number;
+  readonly totalSignificant: boolean;
+  readonly selfZ: number;
+  readonly selfSignificant: boolean;
 }
 
 /** One source line's change (self weight). */
@@ -56,6 +88,16 @@ export interface LineDelta {
   readonly delta: number;
   /** delta / before; null when before is 0. */
   readonly ratio: number | null;
+  readonly z: number;
+  /** True when the change is beyond the noise (significance.ts). */
+  readonly significant: boolean;
+}
+
+/** The |z| each family of changes must pass (Bonferroni over the family's size). */
+export interface CriticalZ {
+  readonly lines: number;
+  readonly functions: number;
+  readonly nodes: number;
 }
 
 /** The difference between two profiles (see the module comment). */
@@ -66,6 +108,10 @@ export interface ProfileDiff {
    * runs measured time in different units.
    */
   readonly scale: number;
+  /** The typical after/before ratio of lines (unit-converted), null when it is not known. */
+  readonly typical: number | null;
+  /** How many lines the typical ratio was taken over. */
+  readonly typicalLines: number;
   /** Unscaled totals of the two runs: before in `beforeUnit`, after in `unit`. */
   readonly beforeTotal: number;
   readonly afterTotal: number;
@@ -73,9 +119,14 @@ export interface ProfileDiff {
   readonly unit: WeightUnit;
   /**
    * The unit of `beforeTotal`: `unit`, unless the runs' units do not convert (samples against
-   * time), in which case only the normalised comparison exists.
+   * time), in which case only the normalised comparisons exist.
    */
   readonly beforeUnit: WeightUnit;
+  /** How certain each run's figures are, and what the tests of this comparison use. */
+  readonly beforeNoise: NoiseModel;
+  readonly afterNoise: NoiseModel;
+  readonly noise: NoiseParams;
+  readonly critical: CriticalZ;
   /** Every function of either run, by |totalDelta|, largest first. */
   readonly functions: readonly FunctionDelta[];
   /** Functions only in the new run, heaviest first. */
@@ -84,15 +135,33 @@ export interface ProfileDiff {
   readonly vanished: readonly FunctionDelta[];
   /** Lines of `file` with self weight in either run, sorted by line. */
   linesForFile(file: string): readonly LineDelta[];
+  /**
+   * How many lines and functions of the person's code (frames of kind 'user' and their files)
+   * changed beyond the noise.
+   */
+  readonly significantLines: number;
+  readonly significantFunctions: number;
+  /** Those lines and functions, the most certain first. */
+  readonly changes: readonly (LineDelta | FunctionDelta)[];
   /** For every node of after.tree: the scaled before total at the same call path (0 if none). */
   readonly beforeTotalPerNode: Float64Array;
   /** For every node of after.tree: the scaled before self weight at the same call path. */
   readonly beforeSelfPerNode: Float64Array;
+  /**
+   * For every node of after.tree: the before run's sum of squared sample weights at the same
+   * call path, scaled like a variance; for the nodes' own grains (significance.ts). Only when
+   * the before run kept its samples.
+   */
+  readonly beforeTotalSqPerNode?: Float64Array;
 }
 
 /** Options of {@link diffProfiles}. */
 export interface DiffOptions {
-  /** Default 'auto': 'total' when the totals differ by more than {@link AUTO_THRESHOLD}. */
+  /**
+   * Default 'auto': 'typical' when the typical change is known, else 'total' when the totals
+   * differ by more than 10% (diffNormalise.ts) or the units do not convert, else 'none'.
+   * 'typical' when it is not known falls back to 'total'.
+   */
   readonly normalisation?: Normalisation | 'auto';
   /**
    * Where a before line of a file is in the after run's version of the file (see mapLines), so
@@ -102,9 +171,6 @@ export interface DiffOptions {
    */
   readonly mapBeforeLine?: (file: string, line1: number) => number | null;
 }
-
-/** 'auto' normalises by total when the larger total exceeds the smaller by more than this. */
-export const AUTO_THRESHOLD = 0.1;
 
 const NANOSECONDS_PER: Partial<Record<WeightUnit, number>> = {
   nanoseconds: 1,
@@ -121,9 +187,19 @@ function unitFactor(from: WeightUnit, to: WeightUnit): number | null {
   return a !== undefined && b !== undefined ? a / b : null;
 }
 
+/** A line of both runs: before converted to the after unit but not scaled. */
+interface LineCell extends PairedWeight {
+  readonly line1: number;
+  before: number;
+  after: number;
+  /** The line's grains (diffGrains.ts), in the after unit, the before one not scaled. */
+  beforeGrain: number;
+  afterGrain: number;
+}
+
 /**
  * Compares two runs. Throws when their units cannot be compared as measured (samples against
- * time, say) and 'none' was asked for; 'auto' normalises such runs by total.
+ * time, say) and 'none' was asked for; 'auto' normalises such runs.
  */
 export function diffProfiles(
   before: Profile,
@@ -132,28 +208,53 @@ export function diffProfiles(
 ): ProfileDiff {
   const unit = after.meta.unit;
   const convert = unitFactor(before.meta.unit, unit);
+  const conv = convert ?? 1;
   const rawBefore = profileTotal(before);
-  const beforeTotal = rawBefore * (convert ?? 1);
+  const beforeTotal = rawBefore * conv;
   const afterTotal = profileTotal(after);
   const asked = options.normalisation ?? 'auto';
   if (asked === 'none' && convert === null) {
     throw new Error(
       `Heatlens cannot compare a profile in ${before.meta.unit} with one in ${unit} as measured: ` +
-        'compare them normalised by total instead.',
+        'compare them normalised instead.',
     );
   }
-  let normalisation: Normalisation = asked === 'auto' ? 'none' : asked;
-  if (asked === 'auto') {
-    const lo = Math.min(beforeTotal, afterTotal);
-    const hi = Math.max(beforeTotal, afterTotal);
-    if (convert === null || hi > lo * (1 + AUTO_THRESHOLD)) normalisation = 'total';
-  }
-  const scale = normalisation === 'total' && beforeTotal > 0 ? afterTotal / beforeTotal : 1;
-  // One factor for every before weight: the unit conversion, then the normalisation.
-  const factor = (convert ?? 1) * scale;
+  const beforeNoise = noiseModel(before);
+  const afterNoise = noiseModel(after);
+  const mapBeforeLine = options.mapBeforeLine ?? ((_file: string, line1: number) => line1);
 
+  const grains = { before: runGrains(before, beforeNoise), after: runGrains(after, afterNoise) };
+  const cells = lineCells(before, after, conv, mapBeforeLine, grains);
+  const allCells = [...cells.values()].flat();
   const { pairs, beforeToAfterFrame } = matchFunctions(functionStats(before), functionStats(after));
-  const functions: FunctionDelta[] = pairs.map(([b, a]) => functionDelta(b, a, factor));
+  const matched = reconcileInlined(pairs, before, after, mapBeforeLine);
+  const exact = beforeNoise.source === 'exact' && afterNoise.source === 'exact';
+  const { normalisation, scale, typical, noise } = normalise({
+    asked,
+    convertible: convert !== null,
+    beforeTotal,
+    afterTotal,
+    beforeGrain: beforeNoise.grain * conv,
+    afterGrain: afterNoise.grain,
+    exact,
+    lines: allCells,
+    // The spread of exact call-graph profiles (whose lines are only their functions' def lines)
+    // is measured on every function's self weight, built-ins included.
+    spreadItems: exact
+      ? matched.map((m) => ({
+          before: (m.beforeWeights?.self ?? 0) * conv,
+          after: m.afterWeights?.self ?? 0,
+        }))
+      : allCells,
+  });
+  // One factor for every before weight: the unit conversion, then the normalisation.
+  const factor = conv * scale;
+  const critical: CriticalZ = {
+    lines: criticalZ(allCells.length, ALPHA),
+    functions: criticalZ(matched.length, ALPHA),
+    nodes: criticalZ(Math.max(1, after.tree.size - 1), ALPHA),
+  };
+  const functions = matched.map((m) => functionDelta(m, factor, noise, critical.functions, grains));
   functions.sort(
     (x, y) =>
       Math.abs(y.totalDelta) - Math.abs(x.totalDelta) ||
@@ -167,35 +268,73 @@ export function diffProfiles(
     .filter((f) => f.after === null)
     .sort((x, y) => y.before!.total - x.before!.total || y.before!.self - x.before!.self);
 
-  const { beforeTotalPerNode, beforeSelfPerNode } = nodeWeights(
+  const { beforeTotalPerNode, beforeSelfPerNode, beforeTotalSqPerNode } = nodeWeights(
     before,
     after,
     beforeToAfterFrame,
     factor,
+    beforeNoise.squares?.nodeTotal,
   );
 
-  const lineCache = new Map<string, readonly LineDelta[]>();
-  const linesForFile = (file: string): readonly LineDelta[] => {
-    let lines = lineCache.get(file);
-    if (!lines)
-      lineCache.set(file, (lines = lineDeltas(before, after, file, factor, options.mapBeforeLine)));
-    return lines;
-  };
+  const lines = new Map<string, readonly LineDelta[]>();
+  // The verdict counts the person's own code: Node's internals, the runtime's pseudo-frames
+  // ((program), (idle): how long the process waited) change with the machine, not the code.
+  const userFiles = new Set<string>();
+  for (const p of [before, after]) {
+    for (const f of p.frames) if (f.kind === 'user' && f.file !== null) userFiles.add(f.file);
+  }
+  const changes: ProfileDiff['changes'][number][] = [];
+  for (const [file, list] of cells) {
+    const deltas = list
+      .map((c) => lineDelta(file, c, scale, noise, critical.lines))
+      .sort((a, b) => a.line1 - b.line1);
+    if (userFiles.has(file)) for (const d of deltas) if (d.significant) changes.push(d);
+    lines.set(file, Object.freeze(deltas));
+  }
+  const significantLines = changes.length;
+  for (const f of functions) {
+    if (f.kind === 'user' && (f.totalSignificant || f.selfSignificant)) changes.push(f);
+  }
+  changes.sort((a, b) => Math.abs(changeZOf(b)) - Math.abs(changeZOf(a)));
 
   return Object.freeze({
     normalisation,
     scale,
+    typical: typical?.ratio ?? null,
+    typicalLines: typical?.items ?? 0,
     beforeTotal,
     beforeUnit: convert === null ? before.meta.unit : unit,
     afterTotal,
     unit,
+    beforeNoise,
+    afterNoise,
+    noise: Object.freeze(noise),
+    critical: Object.freeze(critical),
     functions: Object.freeze(functions),
     appeared: Object.freeze(appeared),
     vanished: Object.freeze(vanished),
-    linesForFile,
+    linesForFile: (file: string) => lines.get(file) ?? [],
+    significantLines,
+    significantFunctions: changes.length - significantLines,
+    changes: Object.freeze(changes),
     beforeTotalPerNode,
     beforeSelfPerNode,
+    beforeTotalSqPerNode,
   });
+}
+
+/**
+ * after - before, with float noise cleared: scaling by the typical ratio makes the median line's
+ * figures equal, which in floating point can leave 1e-13 of a difference ("+0.00 ns").
+ */
+function difference(after: number, before: number): number {
+  const d = after - before;
+  return Math.abs(d) <= 1e-12 * Math.max(Math.abs(after), Math.abs(before)) ? 0 : d;
+}
+
+/** The z-score a change is listed by: a line's, or a function's larger one. */
+function changeZOf(c: LineDelta | FunctionDelta): number {
+  return 'z' in c ? c.z : Math.max(Math.abs(c.totalZ), Math.abs(c.selfZ));
 }
 
 function compareText(a: string, b: string): number {
@@ -203,194 +342,109 @@ function compareText(a: string, b: string): number {
 }
 
 function functionDelta(
-  b: FunctionStat | undefined,
-  a: FunctionStat | undefined,
+  m: MatchedFunction,
   factor: number,
+  noise: NoiseParams,
+  zCritical: number,
+  grains: { before: RunGrains; after: RunGrains },
 ): FunctionDelta {
-  const frame = (a ?? b)!.frame;
+  const frame = (m.after ?? m.before)!.frame;
+  const b = m.beforeWeights;
   const before = b ? { self: b.self * factor, total: b.total * factor } : null;
-  const after = a ? { self: a.self, total: a.total } : null;
-  const totalDelta = (after?.total ?? 0) - (before?.total ?? 0);
+  const after = m.afterWeights ? { ...m.afterWeights } : null;
+  const totalDelta = difference(after?.total ?? 0, before?.total ?? 0);
   const beforeTotal = before?.total ?? 0;
+  // The function's own grains where it has a frame, the run's where it has none.
+  const own = (g: RunGrains, id: number | undefined, of: 'frameSelf' | 'frameTotal') =>
+    id === undefined ? g.run : g[of][id];
+  const item = (of: 'frameSelf' | 'frameTotal') => ({
+    before: own(grains.before, m.before?.frameId, of) * factor,
+    after: own(grains.after, m.after?.frameId, of),
+  });
+  const total = judge(beforeTotal, after?.total ?? 0, noise, zCritical, item('frameTotal'));
+  const self = judge(before?.self ?? 0, after?.self ?? 0, noise, zCritical, item('frameSelf'));
   return Object.freeze({
     name: frame.name,
+    kind: frame.kind,
     file: frame.file,
     line1: frame.line1,
     before,
     after,
-    afterFrameId: a ? a.frameId : null,
-    beforeFrameId: b ? b.frameId : null,
-    selfDelta: (after?.self ?? 0) - (before?.self ?? 0),
+    afterFrameId: m.after ? m.after.frameId : null,
+    beforeFrameId: m.before ? m.before.frameId : null,
+    inlined: m.inlined,
+    selfDelta: difference(after?.self ?? 0, before?.self ?? 0),
     totalDelta,
     totalRatio: beforeTotal > 0 ? totalDelta / beforeTotal : null,
+    totalZ: total.z,
+    totalSignificant: total.significant,
+    selfZ: self.z,
+    selfSignificant: self.significant,
   });
 }
 
-/** Past this many candidate pairs in one (name, file) group, match by line order instead. */
-const MAX_PAIRS = 250_000;
-
 /**
- * Pairs the functions of two runs. Within a (name, file) group a single function on each side is
- * the same function wherever it moved; several (anonymous functions of one file, say) pair by the
- * nearest definition line, then column, closest pairs first.
+ * Every line of both runs, per file (in the after numbering), before weights converted to the
+ * after unit but not yet scaled. Lines are the line heat's (lineHeat.ts): the self weight of
+ * every function with a file lands on some line.
  */
-function matchFunctions(
-  before: readonly FunctionStat[],
-  after: readonly FunctionStat[],
-): {
-  pairs: [FunctionStat | undefined, FunctionStat | undefined][];
-  beforeToAfterFrame: Map<number, number>;
-} {
-  const key = (s: FunctionStat): string => `${s.frame.name}\u0000${s.frame.file ?? ''}`;
-  const groups = new Map<string, { b: FunctionStat[]; a: FunctionStat[] }>();
-  const group = (k: string) => {
-    let g = groups.get(k);
-    if (!g) groups.set(k, (g = { b: [], a: [] }));
-    return g;
-  };
-  for (const s of before) group(key(s)).b.push(s);
-  for (const s of after) group(key(s)).a.push(s);
-  const pairs: [FunctionStat | undefined, FunctionStat | undefined][] = [];
-  const beforeToAfterFrame = new Map<number, number>();
-  const pair = (b: FunctionStat | undefined, a: FunctionStat | undefined): void => {
-    pairs.push([b, a]);
-    if (a && b) beforeToAfterFrame.set(b.frameId, a.frameId);
-  };
-  for (const { b, a } of groups.values()) {
-    if (b.length === 1 && a.length === 1) {
-      pair(b[0], a[0]);
-      continue;
-    }
-    const line = (s: FunctionStat): number => s.frame.line1 ?? 0;
-    const col = (s: FunctionStat): number => s.frame.col1 ?? 0;
-    const usedB = new Uint8Array(b.length);
-    const usedA = new Uint8Array(a.length);
-    if (b.length * a.length <= MAX_PAIRS) {
-      const candidates: [number, number, number, number][] = [];
-      for (let i = 0; i < b.length; i++) {
-        for (let j = 0; j < a.length; j++) {
-          candidates.push([
-            Math.abs(line(b[i]) - line(a[j])),
-            Math.abs(col(b[i]) - col(a[j])),
-            i,
-            j,
-          ]);
-        }
-      }
-      candidates.sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2] || x[3] - y[3]);
-      for (const [, , i, j] of candidates) {
-        if (usedB[i] || usedA[j]) continue;
-        usedB[i] = usedA[j] = 1;
-        pair(b[i], a[j]);
-      }
-    } else {
-      // Thousands of same-named functions in one file: pair them in line order.
-      const byLine = (x: FunctionStat, y: FunctionStat) => line(x) - line(y) || col(x) - col(y);
-      const sb = [...b.keys()].sort((x, y) => byLine(b[x], b[y]));
-      const sa = [...a.keys()].sort((x, y) => byLine(a[x], a[y]));
-      for (let k = 0; k < Math.min(sb.length, sa.length); k++) {
-        usedB[sb[k]] = usedA[sa[k]] = 1;
-        pair(b[sb[k]], a[sa[k]]);
-      }
-    }
-    for (let i = 0; i < b.length; i++) if (!usedB[i]) pair(b[i], undefined);
-    for (let j = 0; j < a.length; j++) if (!usedA[j]) pair(undefined, a[j]);
-  }
-  return { pairs, beforeToAfterFrame };
-}
-
-/**
- * Before weights per node of the after tree. Parents come before children in both trees (ids
- * grow downwards), so one pass over the before tree finds, for each node, the after node with the
- * same path: the after child of its parent's match whose frame is its frame's match.
- */
-function nodeWeights(
+function lineCells(
   before: Profile,
   after: Profile,
-  beforeToAfterFrame: Map<number, number>,
-  factor: number,
-): { beforeTotalPerNode: Float64Array; beforeSelfPerNode: Float64Array } {
-  const at = after.tree;
-  const bt = before.tree;
-  const beforeTotalPerNode = new Float64Array(at.size);
-  const beforeSelfPerNode = new Float64Array(at.size);
-  if (at.size === 0 || bt.size === 0) return { beforeTotalPerNode, beforeSelfPerNode };
-  // The after child of a node with a given frame, through an open-addressing hash table of after
-  // nodes keyed by (parent, frame): no allocation per node, which a Map of a million entries
-  // with keys past 2^31 cannot avoid (measured: 3.5 s against 0.3 s for 1.1 M nodes).
-  const bits = Math.max(4, Math.ceil(Math.log2(at.size * 2)));
-  const mask = (1 << bits) - 1;
-  const table = new Int32Array(mask + 1).fill(-1);
-  const slot = (parent: number, frame: number): number =>
-    (Math.imul(parent, 0x9e3779b1) ^ Math.imul(frame + 1, 0x85ebca6b)) >>> (32 - bits);
-  for (let n = 1; n < at.size; n++) {
-    let h = slot(at.parent[n], at.frame[n]);
-    while (table[h] !== -1) h = (h + 1) & mask;
-    table[h] = n;
-  }
-  const afterChild = (parent: number, frame: number): number => {
-    for (let h = slot(parent, frame); ; h = (h + 1) & mask) {
-      const n = table[h];
-      if (n === -1 || (at.parent[n] === parent && at.frame[n] === frame)) return n;
+  conv: number,
+  mapBeforeLine: (file: string, line1: number) => number | null,
+  grains: { before: RunGrains; after: RunGrains },
+): Map<string, LineCell[]> {
+  const byFile = new Map<string, Map<number, LineCell>>();
+  const cell = (file: string, line1: number): LineCell => {
+    let lines = byFile.get(file);
+    if (!lines) byFile.set(file, (lines = new Map()));
+    let c = lines.get(line1);
+    if (!c) {
+      const [beforeGrain, afterGrain] = [grains.before.run * conv, grains.after.run];
+      lines.set(line1, (c = { line1, before: 0, after: 0, beforeGrain, afterGrain }));
     }
+    return c;
   };
-  const frameMap = new Int32Array(before.frames.length).fill(-1);
-  for (const [b, a] of beforeToAfterFrame) frameMap[b] = a;
-  const match = new Int32Array(bt.size).fill(-1);
-  match[0] = 0;
-  beforeTotalPerNode[0] = bt.total[0] * factor;
-  beforeSelfPerNode[0] = bt.self[0] * factor;
-  for (let n = 1; n < bt.size; n++) {
-    const p = match[bt.parent[n]];
-    const f = frameMap[bt.frame[n]];
-    if (p < 0 || f < 0) continue;
-    const m = afterChild(p, f);
-    if (m < 0) continue;
-    match[n] = m;
-    // One before node per after node (matching is one to one), so += only guards the invariant.
-    beforeTotalPerNode[m] += bt.total[n] * factor;
-    beforeSelfPerNode[m] += bt.self[n] * factor;
-  }
-  return { beforeTotalPerNode, beforeSelfPerNode };
-}
-
-function lineDeltas(
-  before: Profile,
-  after: Profile,
-  file: string,
-  factor: number,
-  mapBeforeLine: DiffOptions['mapBeforeLine'],
-): readonly LineDelta[] {
-  const cells = new Map<number, { before: number; after: number }>();
-  for (const l of lineHeatForFile(before, file)) {
-    const line1 = mapBeforeLine ? mapBeforeLine(file, l.line1) : l.line1;
+  for (const l of hotLines(before)) {
+    const line1 = mapBeforeLine(l.file, l.line1);
     if (line1 === null) continue;
     // += : a mapping given by a caller need not be one to one.
-    const cell = cells.get(line1);
-    if (cell) cell.before += l.self * factor;
-    else cells.set(line1, { before: l.self * factor, after: 0 });
+    const c = cell(l.file, line1);
+    c.before += l.self * conv;
+    c.beforeGrain = Math.max(c.beforeGrain, grains.before.line(l.file, l.line1) * conv);
   }
-  for (const l of lineHeatForFile(after, file)) {
-    const cell = cells.get(l.line1);
-    if (cell) cell.after = l.self;
-    else cells.set(l.line1, { before: 0, after: l.self });
+  for (const l of hotLines(after)) {
+    const c = cell(l.file, l.line1);
+    c.after += l.self;
+    c.afterGrain = grains.after.line(l.file, l.line1);
   }
-  const out: LineDelta[] = [];
-  for (const [line1, c] of cells) {
-    const delta = c.after - c.before;
-    out.push(
-      Object.freeze({
-        file,
-        line1,
-        before: c.before,
-        after: c.after,
-        delta,
-        ratio: c.before > 0 ? delta / c.before : null,
-      }),
-    );
-  }
-  out.sort((a, b) => a.line1 - b.line1);
-  return Object.freeze(out);
+  const out = new Map<string, LineCell[]>();
+  for (const [file, lines] of byFile) out.set(file, [...lines.values()]);
+  return out;
+}
+
+function lineDelta(
+  file: string,
+  c: LineCell,
+  scale: number,
+  noise: NoiseParams,
+  zCritical: number,
+): LineDelta {
+  const before = c.before * scale;
+  const delta = difference(c.after, before);
+  const item = { before: c.beforeGrain * scale, after: c.afterGrain };
+  const { z, significant } = judge(before, c.after, noise, zCritical, item);
+  return Object.freeze({
+    file,
+    line1: c.line1,
+    before,
+    after: c.after,
+    delta,
+    ratio: before > 0 ? delta / before : null,
+    z,
+    significant,
+  });
 }
 
 function formatScale(scale: number): string {
@@ -400,16 +454,47 @@ function formatScale(scale: number): string {
 }
 
 /**
- * A sentence naming the normalisation shown: "normalised by total: before 2.10 s scaled x0.67 to
- * after 1.40 s", or "not normalised: before 2.10 s and after 2.00 s compared as measured".
+ * A sentence naming the normalisation shown: "normalised by the typical change: before 2.10 s
+ * scaled x1.04, the median change of 12 lines (after 2.20 s)", "normalised by total: before
+ * 2.10 s scaled x0.67 to after 1.40 s", or "not normalised: before 2.10 s and after 2.00 s
+ * compared as measured".
  */
 export function describeNormalisation(diff: ProfileDiff): string {
   const b = formatWeight(diff.beforeTotal, diff.beforeUnit);
   const a = formatWeight(diff.afterTotal, diff.unit);
+  if (diff.normalisation === 'typical') {
+    return (
+      `normalised by the typical change: before ${b} scaled x${formatScale(diff.scale)}, ` +
+      `the median change of ${diff.typicalLines} lines (after ${a})`
+    );
+  }
   if (diff.normalisation === 'total') {
     return `normalised by total: before ${b} scaled x${formatScale(diff.scale)} to after ${a}`;
   }
   return `not normalised: before ${b} and after ${a} compared as measured`;
+}
+
+/**
+ * What "within noise" means in this comparison, in a sentence: "A change counts when |z| >= 3.9
+ * (99% for all 120 lines together) and it exceeds 10% of its before figure; one sample weighs
+ * 1.16 ms (V8's sample times), run-to-run spread x1.3."
+ */
+export function describeNoise(diff: ProfileDiff, family: keyof CriticalZ = 'lines'): string {
+  const z = diff.critical[family].toFixed(1);
+  const sources: Record<NoiseModel['source'], string> = {
+    samples: 'its sample times',
+    interval: 'its sampling interval',
+    counts: 'sample counts',
+    exact: 'exact timings, spread measured between the runs',
+  };
+  const grain = formatWeight(diff.noise.afterGrain * diff.noise.dispersion, diff.unit);
+  return (
+    `A change counts when |z| ≥ ${z} (${Math.round((1 - ALPHA) * 100)}% for all the ` +
+    `${family} of the comparison together) and it is more than ` +
+    `${Math.round(MIN_RELATIVE_CHANGE * 100)}% (x${1 + MIN_RELATIVE_CHANGE}); noise as if one sample ` +
+    `weighed ${grain} (${sources[diff.afterNoise.source]}` +
+    `${diff.noise.dispersion > 1.05 && diff.afterNoise.source !== 'exact' ? `, spread x${diff.noise.dispersion.toFixed(1)} wider than sampling alone` : ''}).`
+  );
 }
 
 function signed(text: string, value: number): string {
@@ -417,16 +502,28 @@ function signed(text: string, value: number): string {
 }
 
 /**
- * A change for people: "+12.3 ms · +40%", "-3.10 ms · -8.2%"; "+5.00 ms · new" when there was
- * nothing before (no ratio). Percentages keep two or three figures.
+ * A change for people: "+12.3 ms · +40%", "-3.10 ms · -8.2%"; "+5.00 ms · not sampled before"
+ * when there was nothing before (no ratio: nothing was sampled there in the old run, which is not
+ * the same as not having run). Percentages keep two or three figures.
  */
 export function formatDelta(delta: number, ratio: number | null, unit: WeightUnit): string {
   const weight = signed(formatWeight(delta, unit), delta);
-  if (ratio === null) return delta > 0 ? `${weight} · new` : weight;
+  if (ratio === null) return delta > 0 ? `${weight} · not sampled before` : weight;
   if (!Number.isFinite(ratio)) return `${weight} · ${String(ratio)}`;
   const pct = ratio * 100;
   const abs = Math.abs(pct);
   if (abs < 0.05) return `${weight} · 0%`;
   const text = abs >= 10 ? pct.toFixed(0) : pct.toFixed(1);
   return `${weight} · ${signed(text, pct)}%`;
+}
+
+/** {@link formatDelta}, followed by " · within noise" when the change is not significant. */
+export function formatChange(
+  delta: number,
+  ratio: number | null,
+  unit: WeightUnit,
+  significant: boolean,
+): string {
+  const text = formatDelta(delta, ratio, unit);
+  return significant ? text : `${text} · within noise`;
 }

@@ -37,6 +37,12 @@ export interface ProfileMeta {
   readonly unit: WeightUnit;
   /** Requested sampling interval in microseconds, when the profiler samples. */
   readonly intervalUs?: number;
+  /**
+   * How many samples the profile holds, for formats that keep only aggregated stacks (no
+   * `samples`): with the total it gives a sample's mean weight, and so the figures' sampling
+   * error.
+   */
+  readonly sampleCount?: number;
   /** Start of the recording, milliseconds since the Unix epoch, when known. */
   readonly startEpochMs?: number;
   /** Length of the recording in `unit`. */

@@ -13,6 +13,7 @@ import { line1ToEditorLine0 } from '../core/positions';
 import {
   functionDeltaTitle,
   functionMatters,
+  lineHoverLines,
   markLines,
   type Change,
   type MarkedLine,
@@ -126,6 +127,7 @@ export class ShownComparison {
       this.diff,
       setting('heat.minShare') / 100,
       Math.max(0, setting('heat.labelCount')),
+      setting('compare.showNoise'),
     );
   }
 }
@@ -144,8 +146,9 @@ function gutterIcon(change: Exclude<Change, 'same'>): vscode.Uri {
 
 /**
  * Paints a comparison on editors: a tinted line, a gutter triangle and an overview-ruler mark on
- * lines that got slower (red, up) or faster (green, down), and an after-line label with the change
- * ("+12.3 ms · +40%") on the lines that changed most.
+ * lines that got slower (red, up) or faster (green, down) beyond noise, and an after-line label
+ * with the change ("+12.3 ms · +40%") on the lines that changed most; labels of changes within
+ * noise are muted and say so ("+0.8 ms · +3.1% · within noise").
  */
 export class DeltaPainter implements vscode.Disposable {
   private readonly slower: vscode.TextEditorDecorationType;
@@ -210,7 +213,24 @@ export class DeltaPainter implements vscode.Disposable {
   }
 }
 
-/** CodeLens above the functions of a comparison that matter in either run, with their change. */
+/** A hover on a compared line: before, after, the change and whether it is beyond noise. */
+export class DeltaHoverProvider implements vscode.HoverProvider {
+  constructor(private readonly current: () => ShownComparison | undefined) {}
+
+  provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+    const shown = this.current();
+    const hit = shown?.forDocument(doc)?.lines.find((l) => l.line0 === pos.line);
+    if (!shown || !hit) return undefined;
+    // Figures and fixed words only: nothing a profile names reaches the Markdown.
+    const md = new vscode.MarkdownString(lineHoverLines(hit.delta, shown.diff).join('\n\n'));
+    return new vscode.Hover(md, doc.lineAt(pos.line).range);
+  }
+}
+
+/**
+ * CodeLens above the functions of a comparison that matter in either run, with their change
+ * (and "within noise" when it is).
+ */
 export class DeltaCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;

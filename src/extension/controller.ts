@@ -5,9 +5,14 @@ import { functionStats } from '../core/functionStats';
 import type { Profile } from '../core/profile';
 import { line1ToEditorLine0 } from '../core/positions';
 import { HeatCodeLensProvider } from './codeLens';
-import { DeltaCodeLensProvider, DeltaPainter, type ShownComparison } from './compare';
-import { compareStatusText } from './compareText';
-import { describeNormalisation } from '../core/diff';
+import {
+  DeltaCodeLensProvider,
+  DeltaHoverProvider,
+  DeltaPainter,
+  type ShownComparison,
+} from './compare';
+import { changeList, compareStatusText } from './compareText';
+import { describeNoise, describeNormalisation } from '../core/diff';
 import { HeatPainter } from './heat';
 import { HeatHoverProvider } from './hover';
 import { ShownProfile, type RunInfo } from './results';
@@ -59,6 +64,10 @@ export class Presenter implements vscode.Disposable {
         DECORATED_LANGUAGES,
         new HeatHoverProvider(() => this.shown),
       ),
+      vscode.languages.registerHoverProvider(
+        DECORATED_LANGUAGES,
+        new DeltaHoverProvider(() => this.compared),
+      ),
       // Heat stays on a file across tab switches and re-opening: repaint whatever becomes visible.
       vscode.window.onDidChangeVisibleTextEditors((editors) => {
         for (const e of editors) this.paint(e);
@@ -68,7 +77,8 @@ export class Presenter implements vscode.Disposable {
         if (this.compared?.applyEdit(e.document, e.contentChanges)) this.scheduleRepaint();
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (affects(e, 'heat.enabled', 'heat.labelCount', 'heat.minShare')) this.repaint();
+        if (affects(e, 'heat.enabled', 'heat.labelCount', 'heat.minShare', 'compare.showNoise'))
+          this.repaint();
         if (affects(e, 'codeLens.enabled', 'codeLens.threshold')) this.refreshLenses();
       }),
     );
@@ -165,7 +175,11 @@ export class Presenter implements vscode.Disposable {
       this.status.text = compareStatusText(compared.diff);
       this.status.tooltip =
         `Heatlens: ${compared.after.label} compared with ${compared.before.label}, ` +
-        `${describeNormalisation(compared.diff)}.\nClick to switch between normalised by total and absolute.`;
+        `${describeNormalisation(compared.diff)}.\n${describeNoise(compared.diff)}\n` +
+        changeList(compared.diff)
+          .map((c) => `${c}\n`)
+          .join('') +
+        'Click to switch the normalisation (typical change, absolute, by total).';
       this.status.command = 'heatlens.toggleCompareNormalisation';
       this.status.show();
       return;

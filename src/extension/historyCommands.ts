@@ -3,7 +3,12 @@ import * as path from 'node:path';
 import type { Normalisation } from '../core/diff';
 import { ShownComparison } from './compare';
 import type { Change } from './compareText';
-import { functionDeltaTitle, functionMatters, normalisationName } from './compareText';
+import {
+  functionDeltaTitle,
+  functionMatters,
+  normalisationName,
+  significanceSummary,
+} from './compareText';
 import type { Presenter } from './controller';
 import { FlamePanel } from './flamePanel';
 import type { RunHistory, RunRecord } from './history';
@@ -24,9 +29,23 @@ export interface HistoryApi {
 export interface ComparisonSnapshot {
   readonly before: string;
   readonly after: string;
-  readonly normalisation: 'normalised by total' | 'absolute';
-  readonly lines: readonly { line1: number; change: Change; label?: string }[];
-  readonly functions: readonly { line1: number; name: string; title: string }[];
+  readonly normalisation: 'normalised by typical change' | 'normalised by total' | 'absolute';
+  /** The status bar's verdict ("no change beyond noise", "1 line changed beyond noise"). */
+  readonly verdict: string;
+  readonly lines: readonly {
+    line1: number;
+    change: Change;
+    label?: string;
+    significant: boolean;
+    z: number;
+  }[];
+  readonly functions: readonly {
+    line1: number;
+    name: string;
+    title: string;
+    significant: boolean;
+    z: number;
+  }[];
 }
 
 /** The view's id (package.json `contributes.views`). */
@@ -242,7 +261,13 @@ export function registerHistory(
         );
         return;
       }
-      const next: Normalisation = shown.diff.normalisation === 'total' ? 'none' : 'total';
+      // Round the normalisations this comparison has: by the typical change (when known),
+      // as measured (when the units convert), by total.
+      const d = shown.diff;
+      const order = (['typical', 'none', 'total'] as const).filter(
+        (n) => (n !== 'typical' || d.typical !== null) && (n !== 'none' || d.beforeUnit === d.unit),
+      );
+      const next: Normalisation = order[(order.indexOf(d.normalisation) + 1) % order.length];
       let toggled: ShownComparison;
       try {
         toggled = shown.withNormalisation(next);
@@ -272,10 +297,13 @@ export function registerHistory(
         before: shown.before.label,
         after: shown.after.label,
         normalisation: normalisationName(shown.diff) as ComparisonSnapshot['normalisation'],
+        verdict: significanceSummary(shown.diff),
         lines: lines.map((m) => ({
           line1: m.item.line0 + 1,
           change: m.change,
           label: m.label,
+          significant: m.item.delta.significant,
+          z: m.item.delta.z,
         })),
         functions: results.functions
           .filter((f) => functionMatters(f.fn, shown.diff, threshold))
@@ -283,6 +311,8 @@ export function registerHistory(
             line1: f.line0 + 1,
             name: f.fn.name,
             title: functionDeltaTitle(f.fn, shown.diff.unit),
+            significant: f.fn.totalSignificant,
+            z: f.fn.totalZ,
           })),
       };
     },

@@ -160,7 +160,9 @@ describe('comparing real runs across an edit that moved the code', () => {
     assert.ok(byNumber.some((l) => l.delta !== 0));
     const map = beforeLineMapper({ [file]: text }, { [file]: shiftedText });
     const d = diffProfiles(before, shifted, { mapBeforeLine: map });
-    assert.equal(d.normalisation, 'none');
+    // The same run: its typical change is exactly none.
+    assert.equal(d.normalisation, 'typical');
+    assert.equal(d.scale, 1);
     const mapped = d.linesForFile(file);
     assert.deepEqual(
       mapped.map((l) => [l.line1, l.delta]),
@@ -170,7 +172,7 @@ describe('comparing real runs across an edit that moved the code', () => {
     assert.ok(d.functions.every((f) => f.totalDelta === 0));
   });
 
-  it('a line edited between the runs loses its before weight: it shows as new', () => {
+  it('a line edited between the runs loses its before weight: nothing sampled before', () => {
     const edited = [...shiftedText.split('\n')];
     const hottest = hot[0];
     edited[hottest.line1 - 1 + SHIFT] += ' // edited';

@@ -20,6 +20,7 @@ export interface Settings {
   'python.clock': 'cpu' | 'wall';
   'python.samplingInterval': number;
   'history.runsPerFile': number;
+  'compare.showNoise': boolean;
 }
 
 /** How a Python file is profiled. */
@@ -41,6 +42,7 @@ const defaults: Settings = {
   'python.clock': 'cpu',
   'python.samplingInterval': 1000,
   'history.runsPerFile': 10,
+  'compare.showNoise': false,
 };
 
 /** Reads one setting, scoped to a resource when given. */

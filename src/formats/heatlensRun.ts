@@ -294,7 +294,7 @@ function readMeta(v: unknown, fail: Fail): ProfileMeta {
     fail('"meta.warnings" is not a list of strings');
   }
   const out: Record<string, unknown> = { ...m };
-  for (const key of ['intervalUs', 'startEpochMs', 'duration'] as const) {
+  for (const key of ['intervalUs', 'sampleCount', 'startEpochMs', 'duration'] as const) {
     // JSON writes NaN and Infinity as null: read that as "not known".
     if (m[key] === null) delete out[key];
     else if (m[key] !== undefined && typeof m[key] !== 'number') {

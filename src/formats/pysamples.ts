@@ -127,6 +127,8 @@ export function importPythonSamples(text: string, options: PythonSamplesOptions 
   }
 
   const stack: number[] = [];
+  // How many samples the stacks aggregate: the figures' sampling error (core/significance.ts).
+  let sampleCount = 0;
   const rawStacks = d.stacks as unknown[];
   for (let s = 0; s < rawStacks.length; s++) {
     const entry = rawStacks[s];
@@ -137,6 +139,9 @@ export function importPythonSamples(text: string, options: PythonSamplesOptions 
     const ids = e.frames as unknown[];
     if (ids.length === 0) continue;
     const weight = typeof e.weight === 'number' && Number.isFinite(e.weight) ? e.weight : 0;
+    if (typeof e.count === 'number' && e.count > 0 && Number.isFinite(e.count)) {
+      sampleCount += e.count;
+    }
     stack.length = 0;
     for (const id of ids) {
       if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= rawFrames.length) {
@@ -186,6 +191,7 @@ export function importPythonSamples(text: string, options: PythonSamplesOptions 
     clock,
     unit: 'seconds',
     intervalUs,
+    sampleCount: sampleCount > 0 ? sampleCount : undefined,
     duration,
     startEpochMs,
     sourceFile: file,

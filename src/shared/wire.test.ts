@@ -11,7 +11,7 @@ import {
   encodeProfile,
   portableBase64,
 } from './wire';
-import { describeNormalisation, diffProfiles } from '../core/diff';
+import { describeNoise, describeNormalisation, diffProfiles } from '../core/diff';
 import { isWebviewToHost } from './protocol';
 
 function sample(): Profile {
@@ -189,8 +189,15 @@ test('wire: a comparison survives JSON and the binary channel, checked against i
         self: 40,
         total: 40,
         frameId: after.frames.findIndex((f) => f.name === 'fresh'),
+        // 40 µs against a 1 ms nominal grain (no samples): not a change beyond noise.
+        significant: false,
       },
     ]);
+    // What the webview's significance tests need crosses exactly.
+    assert.deepEqual(c.noise, diff.noise);
+    assert.deepEqual(c.critical, diff.critical);
+    assert.equal(c.noiseDescription, describeNoise(diff, 'nodes'));
+    assert.deepEqual([...c.inlinedBefore], []);
     assert.deepEqual(
       c.vanished.map((f) => [f.name, f.kind, f.total, f.frameId, f.file]),
       [
@@ -206,6 +213,14 @@ test('wire: a comparison survives JSON and the binary channel, checked against i
   assert.throws(
     () => decodeCompare({ ...wire, version: 2 } as never, after),
     /unknown comparison version/,
+  );
+  assert.throws(
+    () => decodeCompare({ ...wire, noise: { ...wire.noise, afterGrain: 'x' } } as never, after),
+    /noise parameters are missing or not numbers/,
+  );
+  assert.throws(
+    () => decodeCompare({ ...wire, critical: undefined } as never, after),
+    /significance thresholds are missing/,
   );
 });
 

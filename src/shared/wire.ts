@@ -12,12 +12,15 @@
  * empty one.
  */
 import {
+  describeNoise,
   describeNormalisation,
+  type CriticalZ,
   type FunctionDelta,
   type Normalisation,
   type ProfileDiff,
   type RunWeights,
 } from '../core/diff';
+import type { NoiseParams } from '../core/significance';
 import type {
   CallGraph,
   CallTree,
@@ -443,6 +446,8 @@ export interface WireFunctionChange {
   readonly total: number;
   /** The function's frame id in the new (shown) profile; -1 for a vanished one. */
   readonly frameId: number;
+  /** Whether its total is a change beyond the noise (a function of one sample is not). */
+  readonly significant: boolean;
 }
 
 /**
@@ -457,6 +462,11 @@ export interface WireCompare {
   readonly scale: number;
   /** {@link describeNormalisation}'s sentence. */
   readonly description: string;
+  /** {@link describeNoise}'s sentence for the tree nodes. */
+  readonly noiseDescription: string;
+  /** What the significance tests of the nodes and functions need (significance.ts). */
+  readonly noise: NoiseParams;
+  readonly critical: CriticalZ;
   /** The unit of every weight (the new run's). */
   readonly unit: WeightUnit;
   /** Unscaled run totals (before in `beforeUnit`). */
@@ -469,8 +479,14 @@ export interface WireCompare {
   readonly beforeTotalPerNode: WireBytes;
   /** Float64Array: scaled before self weight per node of the new run's tree. */
   readonly beforeSelfPerNode: WireBytes;
+  /** Float64Array: the before run's squared sample weights per node (scaled), when it has them. */
+  readonly beforeTotalSqPerNode?: WireBytes;
   /** Functions of both runs: frame id in the new run and scaled before weights. */
   readonly matched: { readonly frame: number[]; readonly self: number[]; readonly total: number[] };
+  /** Frame ids (new run) of the functions V8 ran inlined in the old run (diffMatch.ts). */
+  readonly inlinedBefore: number[];
+  /** Frame ids (new run) of the matched functions whose total changed beyond noise. */
+  readonly changedFrames: number[];
   /** Heaviest first, at most {@link MAX_LISTED} each; the counts say how many there are. */
   readonly appeared: WireFunctionChange[];
   readonly vanished: WireFunctionChange[];
@@ -500,11 +516,15 @@ export function encodeCompare(
 ): WireCompare {
   const bytes = options.binary ? rawCopy : bytesToBase64;
   const matched = { frame: [] as number[], self: [] as number[], total: [] as number[] };
+  const inlinedBefore: number[] = [];
+  const changedFrames: number[] = [];
   for (const f of diff.functions) {
     if (f.before && f.afterFrameId !== null) {
       matched.frame.push(f.afterFrameId);
       matched.self.push(f.before.self);
       matched.total.push(f.before.total);
+      if (f.inlined === 'before' || f.inlined === 'both') inlinedBefore.push(f.afterFrameId);
+      if (f.totalSignificant) changedFrames.push(f.afterFrameId);
     }
   }
   const change = (f: FunctionDelta): WireFunctionChange => {
@@ -518,6 +538,7 @@ export function encodeCompare(
       self: w.self,
       total: w.total,
       frameId: f.afterFrameId ?? -1,
+      significant: f.totalSignificant,
     };
   };
   return {
@@ -527,6 +548,9 @@ export function encodeCompare(
     normalisation: diff.normalisation,
     scale: diff.scale,
     description: describeNormalisation(diff),
+    noiseDescription: describeNoise(diff, 'nodes'),
+    noise: diff.noise,
+    critical: diff.critical,
     unit: diff.unit,
     beforeTotal: diff.beforeTotal,
     beforeUnit: diff.beforeUnit,
@@ -534,7 +558,10 @@ export function encodeCompare(
     size: diff.beforeTotalPerNode.length,
     beforeTotalPerNode: bytes(diff.beforeTotalPerNode),
     beforeSelfPerNode: bytes(diff.beforeSelfPerNode),
+    beforeTotalSqPerNode: diff.beforeTotalSqPerNode ? bytes(diff.beforeTotalSqPerNode) : undefined,
     matched,
+    inlinedBefore,
+    changedFrames,
     appeared: diff.appeared.slice(0, MAX_LISTED).map(change),
     vanished: diff.vanished.slice(0, MAX_LISTED).map(change),
     appearedCount: diff.appeared.length,
@@ -554,14 +581,22 @@ export interface CompareData {
   readonly normalisation: Normalisation;
   readonly scale: number;
   readonly description: string;
+  readonly noiseDescription: string;
+  readonly noise: NoiseParams;
+  readonly critical: CriticalZ;
   readonly unit: WeightUnit;
   readonly beforeTotal: number;
   readonly beforeUnit: WeightUnit;
   readonly afterTotal: number;
   readonly beforeTotalPerNode: Float64Array;
   readonly beforeSelfPerNode: Float64Array;
+  readonly beforeTotalSqPerNode?: Float64Array;
   /** Scaled before weights of the functions of both runs, by frame id in the new run. */
   readonly beforeByFrame: ReadonlyMap<number, RunWeights>;
+  /** Frame ids of the functions V8 ran inlined in the old run (their before weights are lines'). */
+  readonly inlinedBefore: ReadonlySet<number>;
+  /** Frame ids of the matched functions whose total changed beyond noise (diff.ts decides). */
+  readonly changedFrames: ReadonlySet<number>;
   readonly appeared: readonly FunctionChange[];
   readonly vanished: readonly FunctionChange[];
   readonly appearedCount: number;
@@ -594,13 +629,21 @@ export function decodeCompare(wire: WireCompare, profile: Profile): CompareData 
     normalisation: wire.normalisation,
     scale: wire.scale,
     description: String(wire.description),
+    noiseDescription: String(wire.noiseDescription),
+    noise: noiseParams(wire.noise),
+    critical: criticalZs(wire.critical),
     unit: wire.unit,
     beforeTotal: wire.beforeTotal,
     beforeUnit: wire.beforeUnit,
     afterTotal: wire.afterTotal,
     beforeTotalPerNode: float64(wire.beforeTotalPerNode, treeSize, 'compare.beforeTotalPerNode'),
     beforeSelfPerNode: float64(wire.beforeSelfPerNode, treeSize, 'compare.beforeSelfPerNode'),
+    beforeTotalSqPerNode: wire.beforeTotalSqPerNode
+      ? float64(wire.beforeTotalSqPerNode, treeSize, 'compare.beforeTotalSqPerNode')
+      : undefined,
     beforeByFrame,
+    inlinedBefore: new Set(Array.isArray(wire.inlinedBefore) ? wire.inlinedBefore : []),
+    changedFrames: new Set(Array.isArray(wire.changedFrames) ? wire.changedFrames : []),
     appeared: wire.appeared.map((f) => withKind(f, profile)),
     vanished: wire.vanished.map((f) => withKind(f, profile)),
     appearedCount: wire.appearedCount,
@@ -608,8 +651,37 @@ export function decodeCompare(wire: WireCompare, profile: Profile): CompareData 
   };
 }
 
+/** Noise parameters checked: positive finite numbers, or the comparison does not decode. */
+function noiseParams(n: NoiseParams | undefined): NoiseParams {
+  const ok = (v: unknown, min: number) => typeof v === 'number' && Number.isFinite(v) && v >= min;
+  if (
+    !n ||
+    !ok(n.beforeGrain, 0) ||
+    !ok(n.afterGrain, 0) ||
+    !ok(n.dispersion, 0) ||
+    !ok(n.minRelative, 0) ||
+    !ok(n.minChange, 0)
+  ) {
+    throw new WireError("the comparison's noise parameters are missing or not numbers");
+  }
+  const { beforeGrain, afterGrain, dispersion, minRelative, minChange } = n;
+  return { beforeGrain, afterGrain, dispersion, minRelative, minChange };
+}
+
+function criticalZs(c: CriticalZ | undefined): CriticalZ {
+  const ok = (v: unknown) => typeof v === 'number' && v > 0;
+  if (!c || !ok(c.lines) || !ok(c.functions) || !ok(c.nodes)) {
+    throw new WireError("the comparison's significance thresholds are missing or not numbers");
+  }
+  return { lines: c.lines, functions: c.functions, nodes: c.nodes };
+}
+
 function withKind(f: WireFunctionChange, profile: Profile): FunctionChange {
   const frame = f.frameId >= 0 ? profile.frames[f.frameId] : undefined;
   if (f.frameId >= 0 && !frame) throw new WireError(`a listed function has frame ${f.frameId}`);
-  return { ...f, kind: frame?.kind ?? f.kind ?? (f.file === null ? 'pseudo' : 'user') };
+  return {
+    ...f,
+    significant: f.significant === true,
+    kind: frame?.kind ?? f.kind ?? (f.file === null ? 'pseudo' : 'user'),
+  };
 }

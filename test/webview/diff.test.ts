@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
+  describeNoise,
   describeNormalisation,
   diffProfiles,
   formatDelta,
@@ -149,6 +150,14 @@ describe('differential view in Chromium', { skip }, () => {
       (await p.locator('#diffInfo').textContent()) ?? '',
       /workload\.js hash compared with workload\.js parse/,
     );
+    assert.equal(
+      await p.locator('#diffNoise').textContent(),
+      `colored only beyond noise (|z| ≥ ${diff.critical.nodes.toFixed(1)})`,
+    );
+    assert.equal(
+      await p.evaluate(() => document.querySelector('#diffNoise')!.getAttribute('title')),
+      describeNoise(diff, 'nodes'),
+    );
     // hashRecords: about 27 times its (scaled) old total; parseRecords: a fifth of it.
     const hash = (await locate(p, 'hashRecords'))!;
     const parse = (await locate(p, 'parseRecords'))!;
@@ -164,6 +173,17 @@ describe('differential view in Chromium', { skip }, () => {
     });
     const [ar, ag, ab] = await colorAt(p, all.x, all.y);
     assert.ok(Math.abs(ar - ag) < 4 && Math.abs(ag - ab) < 4, `root is grey: ${[ar, ag, ab]}`);
+    // makeRecords does the same work in both runs: within noise, grey, and its tooltip says so.
+    const same = (await locate(p, 'makeRecords'))!;
+    const [sr, sg, sb] = await colorAt(p, same.x, same.y);
+    assert.ok(
+      Math.abs(sr - sg) < 4 && Math.abs(sg - sb) < 4,
+      `makeRecords is grey: ${[sr, sg, sb]}`,
+    );
+    await p.mouse.move(same.x, same.y);
+    const tip = (await p.locator('#tooltip').textContent()) ?? '';
+    assert.match(tip, /Total here: before .* · after .* · within noise/, tip);
+    await p.mouse.move(0, 0);
     await p.screenshot({ path: join(shots, 'diff-dark.png') });
     assert.deepEqual(o.problems, []);
     await o.close();
@@ -196,12 +216,15 @@ describe('differential view in Chromium', { skip }, () => {
     );
     assert.ok(text.includes('Before weights normalised by total'), text);
     await o.page.screenshot({ path: join(shots, 'diff-hover.png') });
-    // A function new in this run says so.
+    // A function sampled in this run only says so, and never "new" (code under one sample's
+    // worth of time runs unseen).
     const fresh = (await locate(o.page, 'buildIndex'))!;
     await o.page.mouse.move(fresh.x, fresh.y);
     const tip = (await o.page.locator('#tooltip').textContent()) ?? '';
-    assert.ok(tip.includes('New call path in this run') && tip.includes('Function: new'), tip);
-    assert.ok(tip.includes(' · new'), tip);
+    assert.ok(tip.includes('Call path not sampled in the earlier run'), tip);
+    assert.ok(tip.includes('Function: not sampled in the earlier run'), tip);
+    assert.ok(tip.includes(' · not sampled before'), tip);
+    assert.ok(!/\bnew\b/.test(tip), tip);
     await o.close();
   });
 
@@ -213,19 +236,56 @@ describe('differential view in Chromium', { skip }, () => {
         (s) => Array.from(document.querySelectorAll(`${s} .change-name`), (e) => e.textContent),
         sel,
       );
+    const user = (f: ProfileDiff['appeared'][number]) => f.kind === 'user';
+    const label = (f: ProfileDiff['appeared'][number]) => f.name || '(anonymous)';
+    // By default, the person's code only: Node's internals that came or went are behind a button.
+    assert.deepEqual(await names('#appeared'), diff.appeared.filter(user).map(label));
+    assert.deepEqual(await names('#vanished'), ['legacyEscape']);
+    assert.equal(await p.locator('#appearedTitle').textContent(), 'Appeared (1)');
+    assert.equal(await p.locator('#vanishedTitle').textContent(), 'Vanished (1)');
+    const hidden = diff.appeared.length + diff.vanished.length - 2;
+    assert.equal(
+      await p.locator('#allChanges').textContent(),
+      `Show ${hidden} more outside my code (runtime, libraries)`,
+    );
+    // They are beyond noise (an extra function of 90 ms, one of 130 ms gone); the internals not.
+    const muted = () =>
+      p.evaluate(() =>
+        Array.from(document.querySelectorAll('#appeared .change, #vanished .change')).map((e) => [
+          e.querySelector('.change-name')!.textContent,
+          e.classList.contains('noise'),
+        ]),
+      );
+    assert.deepEqual(await muted(), [
+      ['buildIndex', false],
+      ['legacyEscape', false],
+    ]);
+    await p.screenshot({ path: join(shots, 'diff-lists.png') });
+    await p.locator('#allChanges').click();
     const appeared = await names('#appeared');
     const vanished = await names('#vanished');
-    // User code first, then the rest, each heaviest first.
-    const user = (f: ProfileDiff['appeared'][number]) =>
-      afterRun.frames[f.afterFrameId!].kind === 'user';
+    // Then user code first, then the rest, each heaviest first.
     assert.deepEqual(appeared, [
-      ...diff.appeared.filter(user).map((f) => f.name || '(anonymous)'),
-      ...diff.appeared.filter((f) => !user(f)).map((f) => f.name || '(anonymous)'),
+      ...diff.appeared.filter(user).map(label),
+      ...diff.appeared.filter((f) => !user(f)).map(label),
     ]);
     assert.equal(vanished[0], 'legacyEscape', 'the only user function that vanished, first');
-    assert.ok(appeared.includes('buildIndex'), appeared.join(', '));
-    assert.ok(vanished.includes('legacyEscape'), vanished.join(', '));
     assert.match((await p.locator('#appearedTitle').textContent()) ?? '', /^Appeared \(\d+\)$/);
+    for (const [name, noise] of await muted()) {
+      if (name !== 'buildIndex' && name !== 'legacyEscape') assert.equal(noise, true, String(name));
+    }
+    const places = await p.evaluate(() =>
+      Array.from(
+        document.querySelectorAll('#appeared .change.noise .change-where'),
+        (e) => e.textContent,
+      ),
+    );
+    assert.ok(
+      places.length > 0 && places.every((t) => t!.endsWith(' · within noise')),
+      places.join(),
+    );
+    assert.equal(await p.locator('#allChanges').textContent(), 'Show only my code');
+    await p.screenshot({ path: join(shots, 'diff-lists-all.png') });
     const legacy = diff.vanished.find((f) => f.name === 'legacyEscape')!;
     const row = await p.evaluate(() =>
       Array.from(document.querySelectorAll('#vanished .change')).map((e) => e.textContent),

@@ -2,27 +2,41 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diffProfiles } from '../../src/core/diff';
 import { ProfileBuilder } from '../../src/core/profile';
-import { DIFF_LEVELS, NOISE_SHARE, changeLevel, diffColors, mapBeforeWeights } from './diffColors';
+import {
+  DIFF_LEVELS,
+  changeLevel,
+  diffColors,
+  mapBeforeWeights,
+  type NodeTest,
+} from './diffColors';
 import { nodeAt, testProfile } from './testProfile';
 import { myCodeOnly } from './transforms';
 
-test('change levels: neutral band, log-symmetric bands, appeared at full intensity', () => {
-  const whole = 1000;
-  assert.equal(changeLevel(100, 100, whole), 0);
-  assert.equal(changeLevel(100, 104, whole), 0, 'within 5%');
-  assert.equal(changeLevel(100, 110, whole), 1);
-  assert.equal(changeLevel(100, 130, whole), 2);
-  assert.equal(changeLevel(100, 160, whole), 3);
-  assert.equal(changeLevel(100, 200, whole), 4);
-  assert.equal(changeLevel(100, 900, whole), 4);
+/** Weights in samples of one unit each, at least 10% and 3 standard errors to count. */
+const test1: NodeTest = {
+  noise: { beforeGrain: 1, afterGrain: 1, dispersion: 1, minRelative: 0.1, minChange: 1 },
+  zCritical: 3,
+};
+/** The same with a thousand samples per unit of weight: every band's change is certain. */
+const many: NodeTest = { ...test1, noise: { ...test1.noise, beforeGrain: 1e-3, afterGrain: 1e-3 } };
+
+test('change levels: neutral within noise, log-symmetric bands, appeared at full intensity', () => {
+  assert.equal(changeLevel(100, 100, many), 0);
+  assert.equal(changeLevel(100, 104, many), 0, 'certain, but inside the 10% band');
+  assert.equal(changeLevel(100, 112, many), 1);
+  assert.equal(changeLevel(100, 130, many), 2);
+  assert.equal(changeLevel(100, 160, many), 3);
+  assert.equal(changeLevel(100, 200, many), 4);
+  assert.equal(changeLevel(100, 900, many), 4);
   // Twice as fast is as intense as twice as slow.
-  assert.equal(changeLevel(200, 100, whole), -4);
-  assert.equal(changeLevel(130, 100, whole), -2);
-  assert.equal(changeLevel(0, 50, whole), DIFF_LEVELS, 'appeared');
-  // One sample that became two: +100%, but under the noise floor.
-  assert.equal(changeLevel(0.2, 0.4, whole), 0);
-  assert.ok(0.2 < NOISE_SHARE * whole);
-  assert.equal(changeLevel(0, 0, whole), 0);
+  assert.equal(changeLevel(200, 100, many), -4);
+  assert.equal(changeLevel(130, 100, many), -2);
+  assert.equal(changeLevel(0, 50, many), DIFF_LEVELS, 'appeared');
+  // Two samples that became six: +200%, z = 1.4, within noise.
+  assert.equal(changeLevel(2, 6, test1), 0);
+  assert.equal(changeLevel(0, 5, test1), 0, 'five samples in the new run only: z = 2.2');
+  assert.equal(changeLevel(0, 16, test1), DIFF_LEVELS, 'sixteen: z = 4');
+  assert.equal(changeLevel(0, 0, test1), 0);
 });
 
 test('diff colors per node of the new tree, from the change of its total', () => {
@@ -40,30 +54,36 @@ test('diff colors per node of the new tree, from the change of its total', () =>
         names.map((n) => b.frame(frame(n))),
         w,
       );
-    return b.build({ profiler: 'test', clock: 'cpu', unit: 'microseconds' });
+    return b.build({ profiler: 'test', clock: 'cpu', unit: 'samples' });
   };
   const before = make([
-    [['main', 'slow'], 100],
-    [['main', 'fast'], 100],
-    [['main', 'same'], 100],
+    [['main', 'slow'], 1000],
+    [['main', 'fast'], 1000],
+    [['main', 'same'], 1000],
+    [['main', 'blip'], 2],
   ]);
   const after = make([
-    [['main', 'slow'], 250],
-    [['main', 'fast'], 40],
-    [['main', 'same'], 102],
-    [['main', 'fresh'], 8],
+    [['main', 'slow'], 2500],
+    [['main', 'fast'], 400],
+    [['main', 'same'], 1040],
+    [['main', 'fresh'], 80],
+    [['main', 'blip'], 6],
   ]);
   const d = diffProfiles(before, after, { normalisation: 'none' });
-  const colors = diffColors(after.tree, d.beforeTotalPerNode);
+  const colors = diffColors(after.tree, d.beforeTotalPerNode, {
+    noise: d.noise,
+    zCritical: d.critical.nodes,
+  });
   const level = (name: string) => {
     const id = after.frames.findIndex((f) => f.name === name);
     return colors[nodeAt(after.tree, [after.frames.findIndex((f) => f.name === 'main'), id])] - 4;
   };
   assert.equal(level('slow'), 4);
   assert.equal(level('fast'), -4);
-  assert.equal(level('same'), 0);
-  assert.equal(level('fresh'), 4);
-  assert.equal(colors[0] - DIFF_LEVELS, 2, 'the whole run: 300 -> 400 is +33%');
+  assert.equal(level('same'), 0, '+4%: within noise');
+  assert.equal(level('fresh'), 4, '80 samples where there were none');
+  assert.equal(level('blip'), 0, 'two samples that became six: +200% and within noise');
+  assert.equal(colors[0] - DIFF_LEVELS, 2, 'the whole run: 3002 -> 4026 is +34%');
 });
 
 test('before weights carried onto "my code only": same figures when nothing changed', () => {

@@ -5,13 +5,46 @@
  * got wider, and following the red downwards leads to where the time went (Brendan Gregg's
  * differential flame graphs read the same way). The self change is in the tooltip.
  *
- * Levels are symmetric on a log scale, so twice as slow and twice as fast are equally intense:
- * |after / before| within 5% is neutral, then bands at 20%, 50% and 2x. Changes smaller than
- * {@link NOISE_SHARE} of the run are neutral whatever their ratio: a box of one sample that became
- * two is +100% and means nothing.
+ * Only changes beyond the noise are colored (src/core/significance.ts: the same test as the
+ * editor's lines and functions, over all the nodes of the tree at once): a box of one sample
+ * that became two is +100% and means nothing, and stays neutral. Levels are symmetric on a log
+ * scale, so twice as slow and twice as fast are equally intense: bands start at 5%, 20%, 50% and
+ * 2x (a significant change is at least 10%, so the first band shows 10-20%).
  */
 import type { CallTree } from '../../src/core/profile';
+import {
+  isSignificant,
+  localGrain,
+  type ItemGrains,
+  type NoiseParams,
+} from '../../src/core/significance';
 import type { MappedTree } from './transforms';
+
+/** How a node's change is tested: the comparison's noise and the nodes' critical |z|. */
+export interface NodeTest {
+  readonly noise: NoiseParams;
+  readonly zCritical: number;
+  /**
+   * Per node: the sums of squared sample weights of the old run (scaled) and of the new one,
+   * for the nodes' own grains, when the runs kept their samples.
+   */
+  readonly beforeSq?: Float64Array;
+  readonly afterSq?: Float64Array;
+}
+
+/** A node's own grains (significance.ts, localGrain), or undefined without squares. */
+export function nodeGrains(
+  test: NodeTest,
+  node: number,
+  before: number,
+  after: number,
+): ItemGrains | undefined {
+  if (!test.beforeSq && !test.afterSq) return undefined;
+  return {
+    before: localGrain(before, test.beforeSq?.[node] ?? 0, test.noise.beforeGrain),
+    after: localGrain(after, test.afterSq?.[node] ?? 0, test.noise.afterGrain),
+  };
+}
 
 /** Intensity levels on each side of neutral. */
 export const DIFF_LEVELS = 4;
@@ -19,16 +52,18 @@ export const DIFF_LEVELS = 4;
 /** Ratio bands (after / before, or before / after for faster) that start levels 1..4. */
 const BANDS = [1.05, 1.2, 1.5, 2].map(Math.log);
 
-/** Changes below this share of the whole run are neutral (sampling noise). */
-export const NOISE_SHARE = 0.001;
-
 /**
- * The level of a change: 0 neutral, 1..4 slower (red), -1..-4 faster (green). `whole` is the new
- * run's total, for the noise floor.
+ * The level of a change: 0 neutral (no change, or one within noise), 1..4 slower (red), -1..-4
+ * faster (green).
  */
-export function changeLevel(before: number, after: number, whole: number): number {
+export function changeLevel(
+  before: number,
+  after: number,
+  test: NodeTest,
+  grains?: ItemGrains,
+): number {
   const delta = after - before;
-  if (!(Math.abs(delta) >= NOISE_SHARE * whole) || delta === 0) return 0;
+  if (delta === 0 || !isSignificant(before, after, test.noise, test.zCritical, grains)) return 0;
   // Nothing before (appeared) or nothing after: as intense as it gets.
   if (!(before > 0) || !(after > 0)) return delta > 0 ? DIFF_LEVELS : -DIFF_LEVELS;
   const l = Math.abs(Math.log(after / before));
@@ -41,11 +76,11 @@ export function changeLevel(before: number, after: number, whole: number): numbe
  * Per node of `tree`: `DIFF_LEVELS + level` (0 .. 2 x DIFF_LEVELS, neutral in the middle), the
  * palette slot offset of its color.
  */
-export function diffColors(tree: CallTree, beforeTotal: Float64Array): Uint8Array {
+export function diffColors(tree: CallTree, beforeTotal: Float64Array, test: NodeTest): Uint8Array {
   const out = new Uint8Array(tree.size);
-  const whole = tree.size ? tree.total[0] : 0;
   for (let n = 0; n < tree.size; n++) {
-    out[n] = DIFF_LEVELS + changeLevel(beforeTotal[n], tree.total[n], whole);
+    const [b, a] = [beforeTotal[n], tree.total[n]];
+    out[n] = DIFF_LEVELS + changeLevel(b, a, test, nodeGrains(test, n, b, a));
   }
   return out;
 }
