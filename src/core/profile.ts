@@ -77,8 +77,15 @@ export interface Samples {
 }
 
 /**
- * Self weight per source line, aggregated per (file, line, frame). `file` indexes `files`;
- * `frame` is the function the line was executing in.
+ * Self weight per source line, aggregated per (file, line, frame), or per (file, line, node)
+ * where the importer knew the tree node (V8 `positionTicks` are per node). `file` indexes
+ * `files`; `frame` is the function the line was executing in.
+ *
+ * `self` is a true self figure: a sample counts on one line at most, so the entries never add
+ * up to more than the profile's total. `external`, where a profiler records it (the Python
+ * sampler), is the time spent below the line in code that is not the user's (libraries, the
+ * standard library) while this line was the deepest line of the user's code on the stack: it
+ * is counted there in addition to the library's own lines, so it is never part of `self`.
  */
 export interface LineTable {
   readonly files: readonly string[];
@@ -87,6 +94,10 @@ export interface LineTable {
   readonly line1: Int32Array;
   readonly frame: Int32Array;
   readonly self: Float64Array;
+  /** Time below the line in code outside the user's, per entry; absent when none was recorded. */
+  readonly external?: Float64Array;
+  /** The tree node of each entry, -1 where unknown; absent when no entry knows its node. */
+  readonly node?: Int32Array;
 }
 
 /** A function of a deterministic profiler's call graph, with exact figures. */
@@ -183,10 +194,15 @@ export class ProfileBuilder {
   private readonly lineFiles: string[] = [];
   private readonly lineFileIds = new Map<string, number>();
   private readonly lineCells = new Map<number, Map<number, number>>();
+  private readonly nodeLineCells = new Map<number, Map<number, number>>();
   private lineFile: number[] = [];
   private lineLine: number[] = [];
   private lineFrame: number[] = [];
   private lineSelf: number[] = [];
+  private lineNode: number[] = [];
+  private lineExternal: number[] = [];
+  private anyLineNode = false;
+  private anyLineExternal = false;
   private callGraph: CallGraph | undefined;
   private readonly warnings: string[] = [];
   private built = false;
@@ -291,32 +307,56 @@ export class ProfileBuilder {
   }
 
   /**
-   * Adds self weight to a source line executed by `frameId`. Weights that are not positive and
+   * Adds self weight to a source line executed by `frameId`, in tree node `node` when the
+   * profiler says which (V8's `positionTicks`; -1: unknown). Weights that are not positive and
    * finite, and lines that are not whole numbers an Int32Array holds, are ignored.
    */
-  addLine(file: string, line1: number, frameId: number, weight: number): void {
+  addLine(file: string, line1: number, frameId: number, weight: number, node = -1): void {
     if (!this.counts(weight)) return;
-    if (!(line1 >= 1 && line1 <= 0x7fffffff) || !Number.isInteger(line1)) return;
+    const cell = this.lineCell(file, line1, frameId, node);
+    if (cell >= 0) this.lineSelf[cell] += weight;
+  }
+
+  /**
+   * Adds to a line of the user's code the time spent below it in code that is not the user's
+   * (see {@link LineTable.external}); it is not self weight and is kept apart from it.
+   */
+  addLineExternal(file: string, line1: number, frameId: number, weight: number): void {
+    if (!this.counts(weight)) return;
+    const cell = this.lineCell(file, line1, frameId, -1);
+    if (cell < 0) return;
+    this.lineExternal[cell] += weight;
+    this.anyLineExternal = true;
+  }
+
+  /** The index of the line entry for (file, line, frame or node), made on first use; -1: bad line. */
+  private lineCell(file: string, line1: number, frameId: number, node: number): number {
+    if (!(line1 >= 1 && line1 <= 0x7fffffff) || !Number.isInteger(line1)) return -1;
     let fileId = this.lineFileIds.get(file);
     if (fileId === undefined) {
       fileId = this.lineFiles.length;
       this.lineFiles.push(file);
       this.lineFileIds.set(file, fileId);
     }
-    let cells = this.lineCells.get(frameId);
-    if (!cells) this.lineCells.set(frameId, (cells = new Map()));
+    const byNode = node >= 0;
+    const owners = byNode ? this.nodeLineCells : this.lineCells;
+    const owner = byNode ? node : frameId;
+    let cells = owners.get(owner);
+    if (!cells) owners.set(owner, (cells = new Map()));
     // One frame's lines rarely span more than a few files: line + file * 2^21 stays a small int.
     const key = line1 + fileId * 2097152;
     const cell = cells.get(key);
-    if (cell !== undefined) {
-      this.lineSelf[cell] += weight;
-      return;
-    }
-    cells.set(key, this.lineSelf.length);
+    if (cell !== undefined) return cell;
+    const id = this.lineSelf.length;
+    cells.set(key, id);
     this.lineFile.push(fileId);
     this.lineLine.push(line1);
     this.lineFrame.push(frameId);
-    this.lineSelf.push(weight);
+    this.lineSelf.push(0);
+    this.lineNode.push(node);
+    this.lineExternal.push(0);
+    if (byNode) this.anyLineNode = true;
+    return id;
   }
 
   /** Sets the exact call graph of a deterministic profiler. */
@@ -356,11 +396,15 @@ export class ProfileBuilder {
       line1: Int32Array.from(this.lineLine),
       frame: Int32Array.from(this.lineFrame),
       self: Float64Array.from(this.lineSelf),
+      ...(this.anyLineExternal ? { external: Float64Array.from(this.lineExternal) } : {}),
+      ...(this.anyLineNode ? { node: Int32Array.from(this.lineNode) } : {}),
     };
     // Release the builder's working memory before the caller goes on.
     this.parent = this.frameOf = this.selfW = [];
     this.sampleNode = this.sampleWeight = this.sampleStart = [];
     this.lineFile = this.lineLine = this.lineFrame = this.lineSelf = [];
+    this.lineNode = this.lineExternal = [];
+    this.nodeLineCells.clear();
     this.firstChild = this.nextSibling = this.childTally = [];
     this.wideChildren.clear();
     this.lineCells.clear();

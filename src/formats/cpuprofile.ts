@@ -527,7 +527,13 @@ function buildProfile(
     if (!(sum > 0)) continue;
     for (let t = from; t < to; t++) {
       if (tickCount[t] > 0 && tickLine[t] >= 1) {
-        builder.addLine(file, tickLine[t], frameOfIdx[i], (self * tickCount[t]) / sum);
+        builder.addLine(
+          file,
+          tickLine[t],
+          frameOfIdx[i],
+          (self * tickCount[t]) / sum,
+          modelNode[i],
+        );
       }
     }
   }

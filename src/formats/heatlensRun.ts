@@ -63,6 +63,10 @@ interface RunFileV1 {
     line1: string;
     frame: string;
     self: string;
+    /** Time below each line in code outside the user's (optional: older runs lack it). */
+    external?: string;
+    /** The tree node of each entry, -1 unknown (optional). */
+    node?: string;
   };
   callGraph?: {
     functions: {
@@ -164,6 +168,8 @@ export function serializeProfile(profile: Profile): Uint8Array {
       line1: b64(lines.line1),
       frame: b64(lines.frame),
       self: b64(lines.self),
+      external: lines.external && b64(lines.external),
+      node: lines.node && b64(lines.node),
     },
     callGraph: graph,
   };
@@ -216,7 +222,7 @@ export function deserializeProfile(bytes: Uint8Array, name: string): Profile {
   const frames = readFrames(root.frames, fail);
   const tree = readTree(root.tree, frames.length, fail);
   const samples = root.samples === undefined ? undefined : readSamples(root.samples, tree, fail);
-  const lines = readLines(root.lines, frames.length, fail);
+  const lines = readLines(root.lines, frames.length, tree.size, fail);
   const callGraph =
     root.callGraph === undefined ? undefined : readCallGraph(root.callGraph, frames.length, fail);
   if (typeof root.treeIsApproximate !== 'boolean') fail('"treeIsApproximate" is not a boolean');
@@ -393,7 +399,7 @@ function readSamples(v: unknown, tree: CallTree, fail: Fail): Samples {
   return { count: n, node, weight, start };
 }
 
-function readLines(v: unknown, frameCount: number, fail: Fail): LineTable {
+function readLines(v: unknown, frameCount: number, nodeCount: number, fail: Fail): LineTable {
   const l = obj(v, '"lines"', fail);
   if (!Array.isArray(l.files) || l.files.some((s) => typeof s !== 'string')) {
     fail('"lines.files" is not a list of strings');
@@ -408,7 +414,27 @@ function readLines(v: unknown, frameCount: number, fail: Fail): LineTable {
   checkIds(frame, frameCount, 'the frame of line entry', fail);
   for (let i = 0; i < n; i++) if (line1[i] < 1) fail(`line entry #${i} has line ${line1[i]}`);
   checkWeights(self, 'the self weight of line entry', fail);
-  return { files, count: n, file, line1, frame, self };
+  const table: { -readonly [K in keyof LineTable]: LineTable[K] } = {
+    files,
+    count: n,
+    file,
+    line1,
+    frame,
+    self,
+  };
+  if (l.external !== undefined) {
+    table.external = typed(l.external, Float64Array, n, '"lines.external"', fail);
+    checkWeights(table.external, 'the external weight of line entry', fail);
+  }
+  if (l.node !== undefined) {
+    const node = typed(l.node, Int32Array, n, '"lines.node"', fail);
+    for (let i = 0; i < n; i++) {
+      if (node[i] < -1 || node[i] >= nodeCount)
+        fail(`the node of line entry #${i} is out of range`);
+    }
+    table.node = node;
+  }
+  return table;
 }
 
 function readCallGraph(v: unknown, frameCount: number, fail: Fail): CallGraph {

@@ -225,8 +225,12 @@ function rebuild(
     const file = L.files[L.file[i]];
     const pos = lineTo.get(file)?.get(lineKey(L.line1[i], profile.frames[L.frame[i]], file));
     // A line no mapping covers keeps its generated position: its weight is real, only unplaced.
-    if (pos) b.addLine(pos.source, pos.line1, frameMap[L.frame[i]], L.self[i]);
-    else b.addLine(file, L.line1[i], frameMap[L.frame[i]], L.self[i]);
+    const toFile = pos ? pos.source : file;
+    const toLine1 = pos ? pos.line1 : L.line1[i];
+    const node = L.node && L.node[i] >= 0 ? nodeMap[L.node[i]] : -1;
+    b.addLine(toFile, toLine1, frameMap[L.frame[i]], L.self[i], node);
+    if (L.external && L.external[i] > 0)
+      b.addLineExternal(toFile, toLine1, frameMap[L.frame[i]], L.external[i]);
   }
 
   if (profile.callGraph) b.setCallGraph(translateCallGraph(profile.callGraph, frameMap));
