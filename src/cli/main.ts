@@ -260,7 +260,12 @@ function importWithChoice(file: string, bytes: Uint8Array, options: Options): Pr
   if (!options.profile) {
     const choices = profileChoices(file, bytes);
     if (choices.length > 1) {
-      const list = choices.map((c) => `${c.id} (${c.label})`).join(', ');
+      // A label that starts with the id ("cpu (nanoseconds)" for the id "cpu") says it already.
+      const list = choices
+        .map((c) =>
+          c.label === c.id || c.label.startsWith(`${c.id} `) ? c.label : `${c.id} (${c.label})`,
+        )
+        .join(', ');
       process.stderr.write(
         `heatlens: "${file}" holds ${choices.length} profiles: ${list}; this is ${choices[0].id}. ` +
           'Pick another with --profile <id>.\n',

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { formatShare, formatWeight } from '../core/format';
+import { formatCalls, formatShare, formatWeight } from '../core/format';
 import type { FunctionStat } from '../core/functionStats';
 import type { ShownProfile } from './results';
 import { setting } from './settings';
@@ -11,7 +11,7 @@ export function functionLensTitle(stat: FunctionStat, shown: ShownProfile): stri
     `$(flame) ${formatShare(stat.total, shown.total)} total (${formatWeight(stat.total, unit)})`,
     `${formatShare(stat.self, shown.total)} self (${formatWeight(stat.self, unit)})`,
   ];
-  if (stat.calls !== null) parts.push(`${stat.calls.toLocaleString('en-US')} calls`);
+  if (stat.calls !== null) parts.push(formatCalls(stat.calls));
   return parts.join(' · ');
 }
 
