@@ -250,3 +250,43 @@ test('a file of several profiles names each once: "cpu (nanoseconds)"', () => {
   assert.match(r.stdout, /^Total: .* of CPU time \(pprof\)\n/);
   assert.doesNotMatch(r.stdout, /Node's own modules/);
 });
+
+test("a TypeScript run shows none of Heatlens' own loader: one pseudo frame holds its time", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heatlens-cli-'));
+  try {
+    const out = join(dir, 'main.cpuprofile');
+    const r = heatlens(
+      'profile',
+      'examples/ts/src/main.ts',
+      '--json',
+      '--limit',
+      '0',
+      '--out',
+      out,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as JsonSummary & { functions: { kind: string }[] };
+    const inject = /[\\/]dist[\\/]inject[\\/]/;
+    const own = s.functions.filter((f) => f.file !== null && inject.test(f.file));
+    assert.deepEqual(own, [], 'no frame of dist/inject');
+    assert.deepEqual(
+      s.lines.filter((l) => inject.test(l.file)),
+      [],
+      'no line of dist/inject',
+    );
+    assert.ok(!s.functions.some((f) => /^[a-z]$/.test(f.name)), 'no minified helper frame');
+    const loader = s.functions.find((f) => f.name === '(Heatlens TypeScript loader)');
+    assert.ok(loader, 'the loader time is one pseudo frame');
+    assert.equal(loader.kind, 'pseudo');
+    assert.equal(loader.file, null);
+    // Nothing is lost: the functions' self figures still add up to the total.
+    const selfSum = s.functions.reduce((sum, f) => sum + f.self, 0);
+    assert.ok(Math.abs(selfSum - s.total) < 1e-6 * s.total, `${selfSum} vs ${s.total}`);
+    // The saved profile (what other tools open) has none of them either.
+    assert.doesNotMatch(readFileSync(out, 'utf8'), /dist\/inject/);
+    const table = heatlens('summary', out).stdout;
+    assert.doesNotMatch(table, /tsRegister|dist\/inject/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

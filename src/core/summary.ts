@@ -162,9 +162,12 @@ function table(rows: string[][], rightAligned: number): string[] {
   );
 }
 
-/** Runtime frames that cost little themselves: Node's module loader and the like. */
+/**
+ * Runtime frames that cost little themselves (Node's module loader and the like), and pseudo
+ * frames with no time at all (a `(program)` node V8 wrote without samples).
+ */
 function isQuietRuntime(f: SummaryFunction, total: number): boolean {
-  return f.kind === 'runtime' && f.self < 0.01 * total;
+  return (f.kind === 'runtime' && f.self < 0.01 * total) || (f.kind === 'pseudo' && !(f.total > 0));
 }
 
 /**
