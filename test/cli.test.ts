@@ -28,8 +28,9 @@ interface JsonSummary {
     self: number;
     total: number;
     calls: number | null;
+    kind: string;
   }[];
-  lines: { file: string; line: number; self: number }[];
+  lines: { file: string; line: number; self: number; external: number }[];
   warnings: string[];
 }
 
@@ -265,7 +266,7 @@ test("a TypeScript run shows none of Heatlens' own loader: one pseudo frame hold
       out,
     );
     assert.equal(r.code, 0, r.stderr);
-    const s = JSON.parse(r.stdout) as JsonSummary & { functions: { kind: string }[] };
+    const s = JSON.parse(r.stdout) as JsonSummary;
     const inject = /[\\/]dist[\\/]inject[\\/]/;
     const own = s.functions.filter((f) => f.file !== null && inject.test(f.file));
     assert.deepEqual(own, [], 'no frame of dist/inject');
