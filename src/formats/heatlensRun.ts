@@ -384,6 +384,18 @@ function readTree(v: unknown, frameCount: number, fail: Fail): CallTree {
       }
       seen[c] = 1;
     }
+    // Heaviest first, as the model promises: a damaged file's weights may not match its order.
+    const from = childStart[p];
+    const to = from + childCount[p];
+    for (let k = from + 1; k < to; k++) {
+      if (total[children[k - 1]] < total[children[k]]) {
+        const sorted = Array.from(children.subarray(from, to)).sort(
+          (a, b) => total[b] - total[a] || a - b,
+        );
+        children.set(sorted, from);
+        break;
+      }
+    }
   }
   return { size: n, parent, frame, self, total, depth, childStart, childCount, children };
 }
