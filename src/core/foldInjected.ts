@@ -60,10 +60,17 @@ export function foldInjected(profile: Profile, dirs: readonly string[]): Profile
   for (let i = 0; i < lines.count; i++) {
     const file = lines.files[lines.file[i]];
     if (injected[lines.frame[i]] || under(file, dirs)) continue;
-    const node = lines.node && lines.node[i] >= 0 ? nodeMap[lines.node[i]] : -1;
-    b.addLine(file, lines.line1[i], frameMap[lines.frame[i]], lines.self[i], node);
+    b.addLine(file, lines.line1[i], frameMap[lines.frame[i]], lines.self[i]);
     if (lines.external && lines.external[i] > 0) {
       b.addLineExternal(file, lines.line1[i], frameMap[lines.frame[i]], lines.external[i]);
+    }
+  }
+  const per = lines.perNode;
+  if (per) {
+    for (let i = 0; i < per.count; i++) {
+      const file = lines.files[per.file[i]];
+      if (injected[tree.frame[per.node[i]]] || under(file, dirs)) continue;
+      b.addNodeLine(nodeMap[per.node[i]], file, per.line1[i], per.self[i]);
     }
   }
   return b.build({ ...profile.meta }, { treeIsApproximate: profile.treeIsApproximate });

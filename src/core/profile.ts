@@ -77,9 +77,8 @@ export interface Samples {
 }
 
 /**
- * Self weight per source line, aggregated per (file, line, frame), or per (file, line, node)
- * where the importer knew the tree node (V8 `positionTicks` are per node). `file` indexes
- * `files`; `frame` is the function the line was executing in.
+ * Self weight per source line, aggregated per (file, line, frame). `file` indexes `files`;
+ * `frame` is the function the line was executing in.
  *
  * `self` is a true self figure: a sample counts on one line at most, so the entries never add
  * up to more than the profile's total. `external`, where a profiler records it (the Python
@@ -96,8 +95,21 @@ export interface LineTable {
   readonly self: Float64Array;
   /** Time below the line in code outside the user's, per entry; absent when none was recorded. */
   readonly external?: Float64Array;
-  /** The tree node of each entry, -1 where unknown; absent when no entry knows its node. */
-  readonly node?: Int32Array;
+  /**
+   * The same weights per tree node, where the profiler records them per node (V8's
+   * `positionTicks`): what attributing the lines of inlined functions needs. Not aggregated (a
+   * (node, file, line) may repeat); absent for other profilers.
+   */
+  readonly perNode?: NodeLines;
+}
+
+/** Line weights per tree node (see {@link LineTable.perNode}); `file` indexes `LineTable.files`. */
+export interface NodeLines {
+  readonly count: number;
+  readonly node: Int32Array;
+  readonly file: Int32Array;
+  readonly line1: Int32Array;
+  readonly self: Float64Array;
 }
 
 /** A function of a deterministic profiler's call graph, with exact figures. */
@@ -194,15 +206,17 @@ export class ProfileBuilder {
   private readonly lineFiles: string[] = [];
   private readonly lineFileIds = new Map<string, number>();
   private readonly lineCells = new Map<number, Map<number, number>>();
-  private readonly nodeLineCells = new Map<number, Map<number, number>>();
   private lineFile: number[] = [];
   private lineLine: number[] = [];
   private lineFrame: number[] = [];
   private lineSelf: number[] = [];
-  private lineNode: number[] = [];
   private lineExternal: number[] = [];
-  private anyLineNode = false;
   private anyLineExternal = false;
+  private nodeLineNode: number[] = [];
+  private nodeLineFile: number[] = [];
+  private nodeLineLine: number[] = [];
+  private nodeLineSelf: number[] = [];
+  private nodeLines: NodeLines | undefined;
   private callGraph: CallGraph | undefined;
   private readonly warnings: string[] = [];
   private built = false;
@@ -307,14 +321,50 @@ export class ProfileBuilder {
   }
 
   /**
-   * Adds self weight to a source line executed by `frameId`, in tree node `node` when the
-   * profiler says which (V8's `positionTicks`; -1: unknown). Weights that are not positive and
+   * Adds self weight to a source line executed by `frameId`. Weights that are not positive and
    * finite, and lines that are not whole numbers an Int32Array holds, are ignored.
    */
-  addLine(file: string, line1: number, frameId: number, weight: number, node = -1): void {
+  addLine(file: string, line1: number, frameId: number, weight: number): void {
     if (!this.counts(weight)) return;
-    const cell = this.lineCell(file, line1, frameId, node);
+    const cell = this.lineCell(file, line1, frameId);
     if (cell >= 0) this.lineSelf[cell] += weight;
+  }
+
+  /**
+   * Records that tree node `node` spent `weight` of its self on a line (see
+   * {@link LineTable.perNode}). It adds nothing to the line table: call `addLine` for that.
+   */
+  addNodeLine(node: number, file: string, line1: number, weight: number): void {
+    if (!this.counts(weight)) return;
+    if (!(line1 >= 1 && line1 <= 0x7fffffff) || !Number.isInteger(line1)) return;
+    this.nodeLineNode.push(node);
+    this.nodeLineFile.push(this.lineFileId(file));
+    this.nodeLineLine.push(line1);
+    this.nodeLineSelf.push(weight);
+  }
+
+  /**
+   * Sets every per-node line weight at once, in columns (files as {@link lineFileIndex}): the
+   * cheap route for an importer that knows them all (V8's `positionTicks`). Replaces what
+   * `addNodeLine` recorded.
+   */
+  setNodeLines(lines: NodeLines): void {
+    this.nodeLines = lines;
+  }
+
+  /** The index of `file` in the line table's `files`, interning it on first sight. */
+  lineFileIndex(file: string): number {
+    return this.lineFileId(file);
+  }
+
+  private lineFileId(file: string): number {
+    let fileId = this.lineFileIds.get(file);
+    if (fileId === undefined) {
+      fileId = this.lineFiles.length;
+      this.lineFiles.push(file);
+      this.lineFileIds.set(file, fileId);
+    }
+    return fileId;
   }
 
   /**
@@ -323,26 +373,18 @@ export class ProfileBuilder {
    */
   addLineExternal(file: string, line1: number, frameId: number, weight: number): void {
     if (!this.counts(weight)) return;
-    const cell = this.lineCell(file, line1, frameId, -1);
+    const cell = this.lineCell(file, line1, frameId);
     if (cell < 0) return;
     this.lineExternal[cell] += weight;
     this.anyLineExternal = true;
   }
 
-  /** The index of the line entry for (file, line, frame or node), made on first use; -1: bad line. */
-  private lineCell(file: string, line1: number, frameId: number, node: number): number {
+  /** The index of the line entry for (file, line, frame), made on first use; -1: a bad line. */
+  private lineCell(file: string, line1: number, frameId: number): number {
     if (!(line1 >= 1 && line1 <= 0x7fffffff) || !Number.isInteger(line1)) return -1;
-    let fileId = this.lineFileIds.get(file);
-    if (fileId === undefined) {
-      fileId = this.lineFiles.length;
-      this.lineFiles.push(file);
-      this.lineFileIds.set(file, fileId);
-    }
-    const byNode = node >= 0;
-    const owners = byNode ? this.nodeLineCells : this.lineCells;
-    const owner = byNode ? node : frameId;
-    let cells = owners.get(owner);
-    if (!cells) owners.set(owner, (cells = new Map()));
+    const fileId = this.lineFileId(file);
+    let cells = this.lineCells.get(frameId);
+    if (!cells) this.lineCells.set(frameId, (cells = new Map()));
     // One frame's lines rarely span more than a few files: line + file * 2^21 stays a small int.
     const key = line1 + fileId * 2097152;
     const cell = cells.get(key);
@@ -353,9 +395,7 @@ export class ProfileBuilder {
     this.lineLine.push(line1);
     this.lineFrame.push(frameId);
     this.lineSelf.push(0);
-    this.lineNode.push(node);
     this.lineExternal.push(0);
-    if (byNode) this.anyLineNode = true;
     return id;
   }
 
@@ -397,14 +437,26 @@ export class ProfileBuilder {
       frame: Int32Array.from(this.lineFrame),
       self: Float64Array.from(this.lineSelf),
       ...(this.anyLineExternal ? { external: Float64Array.from(this.lineExternal) } : {}),
-      ...(this.anyLineNode ? { node: Int32Array.from(this.lineNode) } : {}),
+      ...(this.nodeLines
+        ? { perNode: this.nodeLines }
+        : this.nodeLineNode.length
+          ? {
+              perNode: {
+                count: this.nodeLineNode.length,
+                node: Int32Array.from(this.nodeLineNode),
+                file: Int32Array.from(this.nodeLineFile),
+                line1: Int32Array.from(this.nodeLineLine),
+                self: Float64Array.from(this.nodeLineSelf),
+              },
+            }
+          : {}),
     };
     // Release the builder's working memory before the caller goes on.
     this.parent = this.frameOf = this.selfW = [];
     this.sampleNode = this.sampleWeight = this.sampleStart = [];
     this.lineFile = this.lineLine = this.lineFrame = this.lineSelf = [];
-    this.lineNode = this.lineExternal = [];
-    this.nodeLineCells.clear();
+    this.lineExternal = [];
+    this.nodeLineNode = this.nodeLineFile = this.nodeLineLine = this.nodeLineSelf = [];
     this.firstChild = this.nextSibling = this.childTally = [];
     this.wideChildren.clear();
     this.lineCells.clear();

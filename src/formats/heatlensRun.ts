@@ -65,8 +65,8 @@ interface RunFileV1 {
     self: string;
     /** Time below each line in code outside the user's (optional: older runs lack it). */
     external?: string;
-    /** The tree node of each entry, -1 unknown (optional). */
-    node?: string;
+    /** The same weights per tree node (optional: V8 profiles only). */
+    perNode?: { count: number; node: string; file: string; line1: string; self: string };
   };
   callGraph?: {
     functions: {
@@ -169,7 +169,13 @@ export function serializeProfile(profile: Profile): Uint8Array {
       frame: b64(lines.frame),
       self: b64(lines.self),
       external: lines.external && b64(lines.external),
-      node: lines.node && b64(lines.node),
+      perNode: lines.perNode && {
+        count: lines.perNode.count,
+        node: b64(lines.perNode.node),
+        file: b64(lines.perNode.file),
+        line1: b64(lines.perNode.line1),
+        self: b64(lines.perNode.self),
+      },
     },
     callGraph: graph,
   };
@@ -438,13 +444,20 @@ function readLines(v: unknown, frameCount: number, nodeCount: number, fail: Fail
     table.external = typed(l.external, Float64Array, n, '"lines.external"', fail);
     checkWeights(table.external, 'the external weight of line entry', fail);
   }
-  if (l.node !== undefined) {
-    const node = typed(l.node, Int32Array, n, '"lines.node"', fail);
-    for (let i = 0; i < n; i++) {
-      if (node[i] < -1 || node[i] >= nodeCount)
-        fail(`the node of line entry #${i} is out of range`);
+  if (l.perNode !== undefined) {
+    const p = obj(l.perNode, '"lines.perNode"', fail);
+    const m = count(p.count, '"lines.perNode.count"', fail);
+    const node = typed(p.node, Int32Array, m, '"lines.perNode.node"', fail);
+    const pFile = typed(p.file, Int32Array, m, '"lines.perNode.file"', fail);
+    const pLine = typed(p.line1, Int32Array, m, '"lines.perNode.line1"', fail);
+    const pSelf = typed(p.self, Float64Array, m, '"lines.perNode.self"', fail);
+    checkIds(node, nodeCount, 'the node of per-node line entry', fail);
+    checkIds(pFile, files.length, 'the file of per-node line entry', fail);
+    for (let i = 0; i < m; i++) {
+      if (pLine[i] < 1) fail(`per-node line entry #${i} has line ${pLine[i]}`);
     }
-    table.node = node;
+    checkWeights(pSelf, 'the self weight of per-node line entry', fail);
+    table.perNode = { count: m, node, file: pFile, line1: pLine, self: pSelf };
   }
   return table;
 }

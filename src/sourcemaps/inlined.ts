@@ -32,8 +32,8 @@
  *
  * Nothing moves when a source cannot be read or parsed, when no function of it starts where the
  * profile says the sampled function starts (the file changed since the run), for frames that are
- * not the user's or a library's code, and in profiles without per-node line entries (only V8
- * records those).
+ * not the user's or a library's code, and in profiles without per-node line weights (only V8
+ * records those: `LineTable.perNode`).
  */
 import { classifyJsFrame } from '../core/frameKind';
 import { ProfileBuilder, type Frame, type Profile } from '../core/profile';
@@ -45,7 +45,7 @@ const READ_AHEAD = 8;
 
 /** A move of line weight from a node to the child for the function that owns the line. */
 interface Move {
-  /** Line entry index. */
+  /** Per-node line entry index (`lines.perNode`). */
   entry: number;
   /** Target function as `file\0index`. */
   target: string;
@@ -56,15 +56,16 @@ interface Move {
  * comment); the same profile object when nothing moves.
  */
 export async function attributeInlined(profile: Profile, host: SourceMapHost): Promise<Profile> {
-  const { lines, frames } = profile;
-  if (!lines.node || profile.callGraph) return profile;
+  const { lines, frames, tree } = profile;
+  const per = lines.perNode;
+  if (!per || profile.callGraph) return profile;
   const candidates: number[] = [];
   const files = new Set<string>();
-  for (let i = 0; i < lines.count; i++) {
-    const frame = frames[lines.frame[i]];
-    if (lines.node[i] < 1 || !(lines.self[i] > 0) || frame.file === null) continue;
-    if (frame.kind !== 'user' && frame.kind !== 'library') continue;
-    const file = lines.files[lines.file[i]];
+  for (let i = 0; i < per.count; i++) {
+    if (per.node[i] < 1 || !(per.self[i] > 0)) continue;
+    const frame = frames[tree.frame[per.node[i]]];
+    if (frame.file === null || (frame.kind !== 'user' && frame.kind !== 'library')) continue;
+    const file = lines.files[per.file[i]];
     if (!isParsableSource(file) || !isParsableSource(frame.file)) continue;
     candidates.push(i);
     files.add(file);
@@ -85,14 +86,15 @@ export async function attributeInlined(profile: Profile, host: SourceMapHost): P
 
   const moves: Move[] = [];
   for (const i of candidates) {
-    const frame = frames[lines.frame[i]];
-    const host = hostFunction(lines.frame[i]);
+    const frameId = tree.frame[per.node[i]];
+    const frame = frames[frameId];
+    const host = hostFunction(frameId);
     // The sampled function is not in its source as the profile places it: the source changed.
     if (host === undefined) continue;
-    const file = lines.files[lines.file[i]];
+    const file = lines.files[per.file[i]];
     const src = parsed.get(file);
     if (!src) continue;
-    const owner = ownerOf(src, lines.line1[i], file === frame.file ? host : undefined);
+    const owner = ownerOf(src, per.line1[i], file === frame.file ? host : undefined);
     if (owner >= 0 && !(file === frame.file && owner === host)) {
       moves.push({ entry: i, target: `${file}\u0000${owner}` });
     }
@@ -197,16 +199,20 @@ function rebuild(
     return id;
   };
 
-  // Weight moved per node and target.
-  const node = lines.node!;
+  // Weight moved per node and target, and per line-table entry (file, line, frame).
+  const per = lines.perNode!;
   const movedFrom = new Map<number, Map<string, number>>();
   const targetOfEntry = new Map<number, string>();
+  const movedOfCell = new Map<string, number>();
+  const cellKey = (file: number, line1: number, frame: number) => `${file}:${line1}:${frame}`;
   for (const m of moves) {
-    const n = node[m.entry];
+    const n = per.node[m.entry];
     let byTarget = movedFrom.get(n);
     if (!byTarget) movedFrom.set(n, (byTarget = new Map()));
-    byTarget.set(m.target, (byTarget.get(m.target) ?? 0) + lines.self[m.entry]);
+    byTarget.set(m.target, (byTarget.get(m.target) ?? 0) + per.self[m.entry]);
     targetOfEntry.set(m.entry, m.target);
+    const key = cellKey(per.file[m.entry], per.line1[m.entry], tree.frame[n]);
+    movedOfCell.set(key, (movedOfCell.get(key) ?? 0) + per.self[m.entry]);
   }
 
   const nodeMap = new Int32Array(tree.size);
@@ -261,19 +267,28 @@ function rebuild(
     }
   }
 
+  // The line table: each (file, line, frame) keeps what did not move; moved weight goes to the
+  // target functions' frames.
   for (let i = 0; i < lines.count; i++) {
     const file = lines.files[lines.file[i]];
-    const n = node[i];
-    const target = targetOfEntry.get(i);
-    if (target !== undefined) {
-      const { child, frame } = childFor.get(`${n}\u0000${target}`)!;
-      b.addLine(file, lines.line1[i], frame, lines.self[i], child);
-    } else {
-      b.addLine(file, lines.line1[i], lines.frame[i], lines.self[i], n >= 0 ? nodeMap[n] : -1);
-    }
+    const moved = movedOfCell.get(cellKey(lines.file[i], lines.line1[i], lines.frame[i])) ?? 0;
+    const rest = lines.self[i] - moved;
+    if (rest > 1e-9 * lines.self[i]) b.addLine(file, lines.line1[i], lines.frame[i], rest);
     if (lines.external && lines.external[i] > 0) {
       b.addLineExternal(file, lines.line1[i], lines.frame[i], lines.external[i]);
     }
+  }
+  for (let i = 0; i < per.count; i++) {
+    const file = lines.files[per.file[i]];
+    const n = per.node[i];
+    const target = targetOfEntry.get(i);
+    if (target === undefined) {
+      b.addNodeLine(nodeMap[n], file, per.line1[i], per.self[i]);
+      continue;
+    }
+    const { child, frame } = childFor.get(`${n}\u0000${target}`)!;
+    b.addLine(file, per.line1[i], frame, per.self[i]);
+    b.addNodeLine(child, file, per.line1[i], per.self[i]);
   }
   return b.build({ ...profile.meta }, { treeIsApproximate: profile.treeIsApproximate });
 }
