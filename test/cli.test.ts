@@ -17,6 +17,7 @@ function heatlens(...args: string[]) {
 }
 
 interface JsonSummary {
+  schemaVersion: number;
   profiler: string;
   unit: string;
   total: number;
@@ -27,12 +28,39 @@ interface JsonSummary {
     self: number;
     total: number;
     calls: number | null;
+    kind: string;
   }[];
-  lines: { file: string; line: number; self: number }[];
+  lines: { file: string; line: number; self: number; external: number }[];
   warnings: string[];
 }
 
+/** Every key path README's JSON table documents: `schemaVersion`, `functions[].name`, ... */
+function documentedKeys(): string[] {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### JSON output'));
+  const table = section.slice(0, section.indexOf('\n\n', section.indexOf('| Key')));
+  return [...table.matchAll(/^\| `([^`]+)`/gm)].map((m) => m[1]).sort();
+}
+
+/** The key paths of a JSON summary, in README's notation. */
+function keyPaths(value: Record<string, unknown>, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const [key, v] of Object.entries(value)) {
+    const path = prefix + key;
+    out.push(path);
+    if (Array.isArray(v) && v.length && typeof v[0] === 'object' && v[0] !== null) {
+      const union = new Set<string>();
+      for (const item of v) for (const k of keyPaths(item, `${path}[].`)) union.add(k);
+      out.push(...union);
+    } else if (v && typeof v === 'object' && !Array.isArray(v)) {
+      out.push(...keyPaths(v as Record<string, unknown>, `${path}.`));
+    }
+  }
+  return out;
+}
+
 function checkContract(s: JsonSummary): void {
+  assert.equal(s.schemaVersion, 1);
   assert.equal(s.profiler, 'v8');
   assert.equal(s.unit, 'microseconds');
   assert.ok(s.total > 0);
@@ -48,6 +76,12 @@ function checkContract(s: JsonSummary): void {
     assert.ok(s.functions[i - 1].total >= s.functions[i].total);
   for (let i = 1; i < s.lines.length; i++) assert.ok(s.lines[i - 1].self >= s.lines[i].self);
   assert.ok(Array.isArray(s.warnings));
+  // Every key is documented in README, and README documents no key the JSON lacks (`run` is
+  // the profile command's).
+  assert.deepEqual(
+    keyPaths(s as unknown as Record<string, unknown>).sort(),
+    documentedKeys().filter((k) => 'run' in s || !k.startsWith('run')),
+  );
 }
 
 const hotLine = () =>
@@ -72,7 +106,7 @@ test('summary --json follows the contract and finds the hot function and line', 
 test('summary prints a table without --json, and reads the old layout', () => {
   const r = heatlens('summary', 'test/fixtures/node/hot.old.cpuprofile', '--limit', '5');
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^Total: .* of wall-clock time \(v8 profiler\)/);
+  assert.match(r.stdout, /^Total: .* of wall-clock time \(V8 CPU profiler\)/);
   assert.match(r.stdout, /Hottest functions/);
   assert.match(r.stdout, new RegExp(`test/fixtures/node/hot\\.js:${hotLine()}\\n`));
 });
@@ -164,6 +198,95 @@ test('profile of a program that throws: the summary is printed, the exit code is
     const missing = heatlens('profile', join(dir, 'nope.js'));
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /nope\.js.*no such file/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--json keeps full precision: pstats figures in seconds equal python -m pstats', () => {
+  // cprofile.expected.json is what Python's pstats reads from the file (record.sh, expected.py).
+  const expected = JSON.parse(
+    readFileSync(join(root, 'test/fixtures/python/cprofile.expected.json'), 'utf8'),
+  ) as {
+    totalTime: number;
+    functions: { key: [string, number, string]; self: number; total: number }[];
+  };
+  const r = heatlens('summary', 'test/fixtures/python/cprofile.prof', '--json', '--limit', '0');
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout) as JsonSummary & { lineFigures: string };
+  assert.equal(s.unit, 'seconds');
+  // The total is pstats' total time, or the largest cumulative time when that is larger (no
+  // function takes more than the run).
+  const whole = Math.max(expected.totalTime, ...expected.functions.map((e) => e.total));
+  assert.ok(Math.abs(s.total - whole) < 1e-12, `${s.total} vs ${whole}`);
+  let small = 0;
+  for (const e of expected.functions) {
+    const [file, line, name] = e.key;
+    // Built-ins are `~:0` in pstats, no file and no line here.
+    const f = s.functions.find(
+      (x) =>
+        x.name === name && x.line === (line || null) && x.file === (file === '~' ? null : file),
+    );
+    assert.ok(f, `${name} ${file}:${line}`);
+    assert.ok(Math.abs(f.self - e.self) < 1e-12, `${name} self ${f.self} vs ${e.self}`);
+    assert.ok(Math.abs(f.total - e.total) < 1e-12, `${name} total ${f.total} vs ${e.total}`);
+    if (e.self > 0 && e.self < 0.0005) small++;
+  }
+  assert.ok(small > 5, 'the fixture has sub-millisecond figures that three decimals would zero');
+  // cProfile records functions: no line figures, and the table says so.
+  assert.equal(s.lineFigures, 'none');
+  assert.deepEqual(s.lines, []);
+  const table = heatlens('summary', 'test/fixtures/python/cprofile.prof', '--limit', '0').stdout;
+  assert.match(table, /^Total: 130 ms of wall-clock time \(cProfile\)\n/);
+  assert.match(table, /1\.39 µs\s+<0\.1%\s+1\.39 µs\s+<0\.1%\s+1\s+Grid\s/);
+  assert.doesNotMatch(table, /Hottest lines|Node's own modules/);
+  assert.match(table, /No line figures: cProfile records functions, not lines\./);
+});
+
+test('a file of several profiles names each once: "cpu (nanoseconds)"', () => {
+  const r = heatlens('summary', 'test/fixtures/pprof/cpu.pb.gz', '--limit', '1');
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /cpu \(cpu/);
+  assert.match(r.stderr, /holds 2 profiles: cpu \(nanoseconds\), samples \(count\)/);
+  assert.match(r.stdout, /^Total: .* of CPU time \(pprof\)\n/);
+  assert.doesNotMatch(r.stdout, /Node's own modules/);
+});
+
+test("a TypeScript run shows none of Heatlens' own loader: one pseudo frame holds its time", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heatlens-cli-'));
+  try {
+    const out = join(dir, 'main.cpuprofile');
+    const r = heatlens(
+      'profile',
+      'examples/ts/src/main.ts',
+      '--json',
+      '--limit',
+      '0',
+      '--out',
+      out,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as JsonSummary;
+    const inject = /[\\/]dist[\\/]inject[\\/]/;
+    const own = s.functions.filter((f) => f.file !== null && inject.test(f.file));
+    assert.deepEqual(own, [], 'no frame of dist/inject');
+    assert.deepEqual(
+      s.lines.filter((l) => inject.test(l.file)),
+      [],
+      'no line of dist/inject',
+    );
+    assert.ok(!s.functions.some((f) => /^[a-z]$/.test(f.name)), 'no minified helper frame');
+    const loader = s.functions.find((f) => f.name === '(Heatlens TypeScript loader)');
+    assert.ok(loader, 'the loader time is one pseudo frame');
+    assert.equal(loader.kind, 'pseudo');
+    assert.equal(loader.file, null);
+    // Nothing is lost: the functions' self figures still add up to the total.
+    const selfSum = s.functions.reduce((sum, f) => sum + f.self, 0);
+    assert.ok(Math.abs(selfSum - s.total) < 1e-6 * s.total, `${selfSum} vs ${s.total}`);
+    // The saved profile (what other tools open) has none of them either.
+    assert.doesNotMatch(readFileSync(out, 'utf8'), /dist\/inject/);
+    const table = heatlens('summary', out).stdout;
+    assert.doesNotMatch(table, /tsRegister|dist\/inject/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

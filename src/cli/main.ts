@@ -14,6 +14,7 @@
  * profiled program that failed: its summary is still printed), 2 usage error, 130 cancelled by
  * Ctrl+C (what was recorded is still printed and saved).
  */
+import { foldInjected } from '../core/foldInjected';
 import { readFile as readFileAsync } from 'node:fs/promises';
 import { readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -40,6 +41,7 @@ import { resolvePython, startPythonProfile, type PythonProfileMode } from '../ru
 import { importPstats } from '../formats/pstats';
 import { importPythonSamples } from '../formats/pysamples';
 import type { RunResult } from '../runners/nodeRunner';
+import { attributeInlined } from '../sourcemaps/inlined';
 import { remapProfile } from '../sourcemaps/remap';
 import type { SourceMapHost } from '../sourcemaps/remap';
 
@@ -263,7 +265,12 @@ function importWithChoice(file: string, bytes: Uint8Array, options: Options): Pr
   if (!options.profile) {
     const choices = profileChoices(file, bytes);
     if (choices.length > 1) {
-      const list = listChoices(choices.map((c) => `${c.id} (${c.label})`));
+      // A label that starts with the id ("cpu (nanoseconds)" for the id "cpu") says it already.
+      const list = listChoices(
+        choices.map((c) =>
+          c.label === c.id || c.label.startsWith(`${c.id} `) ? c.label : `${c.id} (${c.label})`,
+        ),
+      );
       process.stderr.write(
         escapeForTerminal(
           `heatlens: "${file}" holds ${choices.length} profiles: ${list}; this is ${choices[0].id}. ` +
@@ -368,6 +375,7 @@ async function summaryCommand(options: Options): Promise<number> {
   const file = options.positionals[0];
   let profile = importWithChoice(file, readProfileBytes(file), options);
   if (options.sourcemaps) profile = await remapProfile(profile, diskHost);
+  profile = await attributeInlined(profile, diskHost);
   print(profile, options);
   return 0;
 }
@@ -517,8 +525,13 @@ function startNode(file: string, options: Options): CliRun {
             '; check that it runs with plain node.',
         );
       }
-      const raw = importCpuprofile(result.profileText, { runtimePaths: result.runtimePaths });
-      return remapProfile(raw, diskHost, { maps: result.generatedMaps });
+      // Heatlens' own helpers fold into one pseudo frame before anything else looks at frames.
+      const raw = foldInjected(
+        importCpuprofile(result.profileText, { runtimePaths: result.runtimePaths }),
+        result.runtimePaths,
+      );
+      const remapped = await remapProfile(raw, diskHost, { maps: result.generatedMaps });
+      return attributeInlined(remapped, diskHost);
     },
     saved: (profile) => exportCpuprofile(profile),
   };

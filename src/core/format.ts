@@ -63,3 +63,8 @@ export function formatShare(part: number, whole: number): string {
   if (pct >= 99.95 && pct <= 100.05) return '100%';
   return `${pct.toFixed(1)}%`;
 }
+
+/** A call count for people: "1 call", "8,360 calls". */
+export function formatCalls(calls: number): string {
+  return `${calls.toLocaleString('en-US')} ${calls === 1 ? 'call' : 'calls'}`;
+}

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { filesInProfile, hotLines, lineHeatForFile } from './lineHeat';
+import { filesInProfile, hotLines, lineHeatForFile, measuredLines } from './lineHeat';
 import { ProfileBuilder } from './profile';
 import { importCpuprofile } from '../formats/cpuprofile';
 
@@ -41,9 +41,9 @@ function sample() {
 test('line heat per file: line entries, plus uncovered self on the definition line', () => {
   const { p, a, noLines, shared } = sample();
   assert.deepEqual(lineHeatForFile(p, '/p/x.js'), [
-    { line1: 10, self: 6, frameIds: [a, shared] },
-    { line1: 11, self: 3, frameIds: [a] },
-    { line1: 20, self: 4, frameIds: [noLines] },
+    { line1: 10, self: 6, placed: 0, external: 0, frameIds: [a, shared] },
+    { line1: 11, self: 3, placed: 0, external: 0, frameIds: [a] },
+    { line1: 20, self: 4, placed: 4, external: 0, frameIds: [noLines] },
   ]);
   assert.deepEqual(
     lineHeatForFile(p, '/p/y.js').map((l) => [l.line1, l.self]),
@@ -65,6 +65,11 @@ test('hot lines are sorted by self; files include those without heat', () => {
   const sum = hotLines(p).reduce((s, l) => s + l.self, 0);
   assert.equal(sum, p.tree.total[0] - 2);
   assert.deepEqual(filesInProfile(p), ['/p/x.js', '/p/y.js', '/p/z.js']);
+  // Measured lines leave out what was placed on definition lines (functions without line data).
+  assert.deepEqual(
+    measuredLines(p).map((l) => `${l.file}:${l.line1}=${l.self}`),
+    ['/p/x.js:10=6', '/p/x.js:11=3', '/p/y.js:30=2'],
+  );
 });
 
 test('on a real recording, the marked line is the hottest of its file', () => {

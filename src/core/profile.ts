@@ -85,6 +85,12 @@ export interface Samples {
 /**
  * Self weight per source line, aggregated per (file, line, frame). `file` indexes `files`;
  * `frame` is the function the line was executing in.
+ *
+ * `self` is a true self figure: a sample counts on one line at most, so the entries never add
+ * up to more than the profile's total. `external`, where a profiler records it (the Python
+ * sampler), is the time spent below the line in code that is not the user's (libraries, the
+ * standard library) while this line was the deepest line of the user's code on the stack: it
+ * is counted there in addition to the library's own lines, so it is never part of `self`.
  */
 export interface LineTable {
   readonly files: readonly string[];
@@ -92,6 +98,23 @@ export interface LineTable {
   readonly file: Int32Array;
   readonly line1: Int32Array;
   readonly frame: Int32Array;
+  readonly self: Float64Array;
+  /** Time below the line in code outside the user's, per entry; absent when none was recorded. */
+  readonly external?: Float64Array;
+  /**
+   * The same weights per tree node, where the profiler records them per node (V8's
+   * `positionTicks`): what attributing the lines of inlined functions needs. Not aggregated (a
+   * (node, file, line) may repeat); absent for other profilers.
+   */
+  readonly perNode?: NodeLines;
+}
+
+/** Line weights per tree node (see {@link LineTable.perNode}); `file` indexes `LineTable.files`. */
+export interface NodeLines {
+  readonly count: number;
+  readonly node: Int32Array;
+  readonly file: Int32Array;
+  readonly line1: Int32Array;
   readonly self: Float64Array;
 }
 
@@ -198,6 +221,13 @@ export class ProfileBuilder {
   private lineLine: number[] = [];
   private lineFrame: number[] = [];
   private lineSelf: number[] = [];
+  private lineExternal: number[] = [];
+  private anyLineExternal = false;
+  private nodeLineNode: number[] = [];
+  private nodeLineFile: number[] = [];
+  private nodeLineLine: number[] = [];
+  private nodeLineSelf: number[] = [];
+  private nodeLines: NodeLines | undefined;
   private callGraph: CallGraph | undefined;
   private readonly warnings: string[] = [];
   private built = false;
@@ -307,27 +337,77 @@ export class ProfileBuilder {
    */
   addLine(file: string, line1: number, frameId: number, weight: number): void {
     if (!this.counts(weight)) return;
+    const cell = this.lineCell(file, line1, frameId);
+    if (cell >= 0) this.lineSelf[cell] += weight;
+  }
+
+  /**
+   * Records that tree node `node` spent `weight` of its self on a line (see
+   * {@link LineTable.perNode}). It adds nothing to the line table: call `addLine` for that.
+   */
+  addNodeLine(node: number, file: string, line1: number, weight: number): void {
+    if (!this.counts(weight)) return;
     if (!(line1 >= 1 && line1 <= 0x7fffffff) || !Number.isInteger(line1)) return;
+    this.nodeLineNode.push(node);
+    this.nodeLineFile.push(this.lineFileId(file));
+    this.nodeLineLine.push(line1);
+    this.nodeLineSelf.push(weight);
+  }
+
+  /**
+   * Sets every per-node line weight at once, in columns (files as {@link lineFileIndex}): the
+   * cheap route for an importer that knows them all (V8's `positionTicks`). Replaces what
+   * `addNodeLine` recorded.
+   */
+  setNodeLines(lines: NodeLines): void {
+    this.nodeLines = lines;
+  }
+
+  /** The index of `file` in the line table's `files`, interning it on first sight. */
+  lineFileIndex(file: string): number {
+    return this.lineFileId(file);
+  }
+
+  private lineFileId(file: string): number {
     let fileId = this.lineFileIds.get(file);
     if (fileId === undefined) {
       fileId = this.lineFiles.length;
       this.lineFiles.push(file);
       this.lineFileIds.set(file, fileId);
     }
+    return fileId;
+  }
+
+  /**
+   * Adds to a line of the user's code the time spent below it in code that is not the user's
+   * (see {@link LineTable.external}); it is not self weight and is kept apart from it.
+   */
+  addLineExternal(file: string, line1: number, frameId: number, weight: number): void {
+    if (!this.counts(weight)) return;
+    const cell = this.lineCell(file, line1, frameId);
+    if (cell < 0) return;
+    this.lineExternal[cell] += weight;
+    this.anyLineExternal = true;
+  }
+
+  /** The index of the line entry for (file, line, frame), made on first use; -1: a bad line. */
+  private lineCell(file: string, line1: number, frameId: number): number {
+    if (!(line1 >= 1 && line1 <= 0x7fffffff) || !Number.isInteger(line1)) return -1;
+    const fileId = this.lineFileId(file);
     let cells = this.lineCells.get(frameId);
     if (!cells) this.lineCells.set(frameId, (cells = new Map()));
     // One frame's lines rarely span more than a few files: line + file * 2^21 stays a small int.
     const key = line1 + fileId * 2097152;
     const cell = cells.get(key);
-    if (cell !== undefined) {
-      this.lineSelf[cell] += weight;
-      return;
-    }
-    cells.set(key, this.lineSelf.length);
+    if (cell !== undefined) return cell;
+    const id = this.lineSelf.length;
+    cells.set(key, id);
     this.lineFile.push(fileId);
     this.lineLine.push(line1);
     this.lineFrame.push(frameId);
-    this.lineSelf.push(weight);
+    this.lineSelf.push(0);
+    this.lineExternal.push(0);
+    return id;
   }
 
   /** Sets the exact call graph of a deterministic profiler. */
@@ -367,11 +447,27 @@ export class ProfileBuilder {
       line1: Int32Array.from(this.lineLine),
       frame: Int32Array.from(this.lineFrame),
       self: Float64Array.from(this.lineSelf),
+      ...(this.anyLineExternal ? { external: Float64Array.from(this.lineExternal) } : {}),
+      ...(this.nodeLines
+        ? { perNode: this.nodeLines }
+        : this.nodeLineNode.length
+          ? {
+              perNode: {
+                count: this.nodeLineNode.length,
+                node: Int32Array.from(this.nodeLineNode),
+                file: Int32Array.from(this.nodeLineFile),
+                line1: Int32Array.from(this.nodeLineLine),
+                self: Float64Array.from(this.nodeLineSelf),
+              },
+            }
+          : {}),
     };
     // Release the builder's working memory before the caller goes on.
     this.parent = this.frameOf = this.selfW = [];
     this.sampleNode = this.sampleWeight = this.sampleStart = [];
     this.lineFile = this.lineLine = this.lineFrame = this.lineSelf = [];
+    this.lineExternal = [];
+    this.nodeLineNode = this.nodeLineFile = this.nodeLineLine = this.nodeLineSelf = [];
     this.firstChild = this.nextSibling = this.childTally = [];
     this.wideChildren.clear();
     this.lineCells.clear();

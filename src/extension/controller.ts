@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { callersAndCallees, type Neighbour } from '../core/callers';
-import { formatShare, formatWeight } from '../core/format';
+import { formatCalls, formatShare, formatWeight } from '../core/format';
 import { functionStats } from '../core/functionStats';
 import type { Profile } from '../core/profile';
 import { line1ToEditorLine0 } from '../core/positions';
@@ -77,7 +77,10 @@ export class Presenter implements vscode.Disposable {
         if (this.compared?.applyEdit(e.document, e.contentChanges)) this.scheduleRepaint();
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (affects(e, 'heat.enabled', 'heat.labelCount', 'heat.minShare', 'compare.showNoise'))
+        if (
+          affects(e, 'heat.enabled', 'heat.labelCount', 'heat.minShare', 'heat.scale') ||
+          affects(e, 'compare.showNoise')
+        )
           this.repaint();
         if (affects(e, 'codeLens.enabled', 'codeLens.threshold')) this.refreshLenses();
       }),
@@ -140,7 +143,7 @@ export class Presenter implements vscode.Disposable {
       description: n.frame.file
         ? `${vscode.workspace.asRelativePath(n.frame.file)}:${n.frame.line1 ?? '?'}`
         : n.frame.kind,
-      detail: `${formatWeight(n.weight, unit)} · ${formatShare(n.weight, shown.total)}${n.calls !== null ? ` · ${n.calls.toLocaleString('en-US')} calls` : ''}`,
+      detail: `${formatWeight(n.weight, unit)} · ${formatShare(n.weight, shown.total)}${n.calls !== null ? ` · ${formatCalls(n.calls)}` : ''}`,
       neighbour: n,
     });
     const items: Item[] = [

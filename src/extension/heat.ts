@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { formatShare, formatWeight } from '../core/format';
+import { heatLevel } from '../core/heatLevels';
+import type { WeightUnit } from '../core/profile';
 import type { ShownProfile } from './results';
 import { setting } from './settings';
 
@@ -19,8 +21,30 @@ function gutterIcon(level: number): vscode.Uri {
 }
 
 /**
+ * The label after a hot line: "12.3 ms · 8.1%". Figures that are not a line measurement say
+ * what they are: a call-graph profiler's function total on its `def` line, a function's self
+ * time without line data on its definition line; time below the line in code outside the
+ * user's comes after its own time.
+ */
+export function heatLabel(
+  c: { self: number; placed: number; external: number },
+  shown: ShownProfile,
+  unit: WeightUnit,
+): string {
+  const figure = (v: number) => `${formatWeight(v, unit)} · ${formatShare(v, shown.total)}`;
+  if (shown.defLineHeat) return `${figure(c.self)} function total`;
+  const own = c.self > 0 ? figure(c.self) : '';
+  const what = c.self > 0 && c.placed >= c.self * 0.999 ? ' function self' : '';
+  if (!(c.external > 0)) return `${own}${what}`;
+  const below = `${figure(c.external)} below, outside your code`;
+  return own ? `${own}${what} + ${below}` : below;
+}
+
+/**
  * Paints the shown profile's line heat on editors: a whole-line background and gutter bar per heat
  * level, overview-ruler marks, and an after-line label ("12.3 ms · 8.1%") on the hottest lines.
+ * Levels are shares of the whole run by default (see core/heatLevels.ts); `heatlens.heat.scale`
+ * set to "file" scales them by the file's hottest line instead.
  */
 export class HeatPainter implements vscode.Disposable {
   private readonly levels: vscode.TextEditorDecorationType[];
@@ -57,35 +81,40 @@ export class HeatPainter implements vscode.Disposable {
       return;
     }
     const minShare = setting('heat.minShare') / 100;
+    const scale = setting('heat.scale');
     const lineCount = editor.document.lineCount;
     // Merge entries that edits moved onto one line.
-    const perLine = new Map<number, number>();
+    const perLine = new Map<number, { self: number; placed: number; external: number }>();
     for (const l of results.lines) {
-      if (l.line0 < lineCount) perLine.set(l.line0, (perLine.get(l.line0) ?? 0) + l.self);
+      if (l.line0 >= lineCount) continue;
+      const cell = perLine.get(l.line0) ?? { self: 0, placed: 0, external: 0 };
+      cell.self += l.self;
+      cell.placed += l.placed;
+      cell.external += l.external;
+      perLine.set(l.line0, cell);
     }
-    const visible = [...perLine].filter(([, self]) => self / shown.total >= minShare);
-    const max = Math.max(0, ...visible.map(([, self]) => self));
+    // A line's heat is its own time plus the time below it in code outside the user's (the
+    // call site of a library, Python sampler): the line a person can change. The label keeps
+    // the two apart.
+    const heatOf = (c: { self: number; external: number }) => c.self + c.external;
+    const visible = [...perLine].filter(([, c]) => heatOf(c) / shown.total >= minShare);
+    const fileMax = Math.max(0, ...visible.map(([, c]) => heatOf(c)));
     const buckets: vscode.Range[][] = Array.from({ length: LEVELS }, () => []);
-    for (const [line0, self] of visible) {
-      // Levels scale with the hottest line so that the hottest line is always fully red.
-      const level = Math.min(LEVELS - 1, Math.floor((self / max) * LEVELS - 1e-9));
-      buckets[Math.max(0, level)].push(new vscode.Range(line0, 0, line0, 0));
+    for (const [line0, c] of visible) {
+      const level = heatLevel(heatOf(c), shown.total, fileMax, scale);
+      buckets[level].push(new vscode.Range(line0, 0, line0, 0));
     }
     this.levels.forEach((type, i) => editor.setDecorations(type, buckets[i]));
     const labelCount = Math.max(0, setting('heat.labelCount'));
     const unit = shown.profile.meta.unit;
-    const labelled = visible.sort((a, b) => b[1] - a[1]).slice(0, labelCount);
+    const labelled = visible.sort((a, b) => heatOf(b[1]) - heatOf(a[1])).slice(0, labelCount);
     editor.setDecorations(
       this.labels,
-      labelled.map(([line0, self]) => {
+      labelled.map(([line0, c]) => {
         const end = editor.document.lineAt(line0).range.end;
         return {
           range: new vscode.Range(end, end),
-          renderOptions: {
-            after: {
-              contentText: `${formatWeight(self, unit)} · ${formatShare(self, shown.total)}`,
-            },
-          },
+          renderOptions: { after: { contentText: heatLabel(c, shown, unit) } },
         };
       }),
     );

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { callersAndCallees } from '../core/callers';
-import { formatShare, formatWeight } from '../core/format';
+import { formatCalls, formatShare, formatWeight } from '../core/format';
 import type { ShownProfile } from './results';
 
 /** A hover on a hot line: its own time and share, the function it ran in, and the top callers. */
@@ -15,11 +15,23 @@ export class HeatHoverProvider implements vscode.HoverProvider {
     if (hits.length === 0) return undefined;
     const unit = shown.profile.meta.unit;
     const self = hits.reduce((s, l) => s + l.self, 0);
+    const placed = hits.reduce((s, l) => s + l.placed, 0);
+    const external = hits.reduce((s, l) => s + l.external, 0);
     const md = new vscode.MarkdownString();
-    const what = shown.defLineHeat ? 'this function, in total' : 'this line';
-    md.appendMarkdown(
-      `**Heatlens** · ${what}: ${formatWeight(self, unit)} (${formatShare(self, shown.total)} of ${formatWeight(shown.total, unit)})\n\n`,
-    );
+    // Say what the figure is: a line measurement, or a function's figure on its definition line.
+    const what = shown.defLineHeat
+      ? 'this function, in total (the profiler records functions, not lines)'
+      : self > 0 && placed >= self * 0.999
+        ? "this function's own time (no line figures for it)"
+        : 'this line';
+    const figure = (v: number) =>
+      `${formatWeight(v, unit)} (${formatShare(v, shown.total)} of ${formatWeight(shown.total, unit)})`;
+    md.appendMarkdown(`**Heatlens** · ${what}: ${figure(self)}\n\n`);
+    if (external > 0) {
+      md.appendMarkdown(
+        `Below this line, in code outside yours (libraries, the standard library): ${figure(external)}\n\n`,
+      );
+    }
     const frameIds = [...new Set(hits.flatMap((l) => l.frameIds))];
     for (const id of frameIds.slice(0, 3)) {
       const frame = shown.frame(id);
@@ -29,7 +41,7 @@ export class HeatHoverProvider implements vscode.HoverProvider {
         md.appendMarkdown(', called from:\n\n');
         for (const c of callers.slice(0, 5)) {
           const where = c.frame.file ? ` ${basename(c.frame.file)}:${c.frame.line1 ?? '?'}` : '';
-          const calls = c.calls !== null ? `, ${c.calls} calls` : '';
+          const calls = c.calls !== null ? `, ${formatCalls(c.calls)}` : '';
           md.appendMarkdown(
             `- \`${escapeCode(c.frame.name || '(anonymous)')}\`${where} · ${formatWeight(c.weight, unit)} (${formatShare(c.weight, shown.total)}${calls})\n`,
           );

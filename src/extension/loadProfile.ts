@@ -5,6 +5,7 @@ import type { Profile } from '../core/profile';
 import type { ProfileChoice } from '../formats/choices';
 import { profileChoices, importProfileFile } from '../formats/detect';
 import { MAX_STRING_LENGTH } from '../formats/large';
+import { attributeInlined } from '../sourcemaps/inlined';
 import { remapProfile } from '../sourcemaps/remap';
 import { ImportCanceled, importInWorker } from './importInWorker';
 
@@ -88,9 +89,9 @@ export async function loadProfileFile(
     );
   }
   if (!imported) return undefined;
-  const profile = await remapProfile(imported, {
-    readFile: (p) => fs.readFile(p, 'utf8').catch(() => undefined),
-  });
+  const host = { readFile: (p: string) => fs.readFile(p, 'utf8').catch(() => undefined) };
+  // Source maps, then the lines of inlined functions to those functions (one host for both).
+  const profile = await attributeInlined(await remapProfile(imported, host), host);
   for (const w of profile.meta.warnings) output.appendLine(`[heatlens] ${name}: ${w}`);
   return { profile, label: choices.length > 1 && choice ? `${name} · ${choice.label}` : name };
 }

@@ -1,8 +1,10 @@
+import { foldInjected } from '../core/foldInjected';
 import * as vscode from 'vscode';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { importCpuprofile } from '../formats/cpuprofile';
 import type { Profile } from '../core/profile';
+import { attributeInlined } from '../sourcemaps/inlined';
 import { remapProfile } from '../sourcemaps/remap';
 import { startNodeProfile, type RunResult } from '../runners/nodeRunner';
 import { resolvePython, startPythonProfile, type PythonRunResult } from '../runners/pythonRunner';
@@ -250,11 +252,17 @@ export class ProfileCommand implements vscode.Disposable {
       dispose: () => run.dispose(),
       profile: async () => {
         const result = await run.done;
-        const raw = importCpuprofile(result.profileText, {
-          sourceFile: uri.fsPath,
-          runtimePaths: result.runtimePaths,
-        });
-        return remapProfile(raw, { readFile: readTextOrUndefined }, { maps: result.generatedMaps });
+        // Heatlens' own helpers fold into one pseudo frame before anything looks at frames.
+        const raw = foldInjected(
+          importCpuprofile(result.profileText, {
+            sourceFile: uri.fsPath,
+            runtimePaths: result.runtimePaths,
+          }),
+          result.runtimePaths,
+        );
+        const host = { readFile: readTextOrUndefined };
+        const remapped = await remapProfile(raw, host, { maps: result.generatedMaps });
+        return attributeInlined(remapped, host);
       },
     };
   }

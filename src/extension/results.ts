@@ -10,7 +10,12 @@ import { pathKey } from './paths';
 /** One hot line of a file, at its current place in the document (0-based, follows edits). */
 export interface HotLine {
   line0: number;
+  /** Self weight; for `defLineHeat` profiles, the function's total. */
   self: number;
+  /** The part of `self` that is not a line measurement: a function's figure on its `def` line. */
+  placed: number;
+  /** Time below the line in code outside the user's (Python sampler), not part of `self`. */
+  external: number;
   frameIds: number[];
 }
 
@@ -63,6 +68,8 @@ export class ShownProfile {
       const lines = lineHeatForFile(profile, file).map((h) => ({
         line0: line1ToEditorLine0(h.line1),
         self: h.self,
+        placed: h.placed,
+        external: h.external,
         frameIds: [...h.frameIds],
       }));
       this.files.set(key, { path: file, lines, functions: byFile.get(key) ?? [] });
@@ -81,6 +88,8 @@ export class ShownProfile {
           .map((f) => ({
             line0: f.line0,
             self: f.stat.total,
+            placed: f.stat.total,
+            external: 0,
             frameIds: [f.stat.frameId],
           }));
         this.defLineHeat = true;

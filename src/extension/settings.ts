@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { HeatScale } from '../core/heatLevels';
 
 /**
  * Every Heatlens setting, with its type, read through one helper (see package.json
@@ -15,6 +16,7 @@ export interface Settings {
   'heat.enabled': boolean;
   'heat.labelCount': number;
   'heat.minShare': number;
+  'heat.scale': HeatScale;
   'python.path': string;
   'python.mode': PythonMode;
   'python.clock': 'cpu' | 'wall';
@@ -37,6 +39,7 @@ const defaults: Settings = {
   'heat.enabled': true,
   'heat.labelCount': 5,
   'heat.minShare': 0.2,
+  'heat.scale': 'run',
   'python.path': '',
   'python.mode': 'sampling',
   'python.clock': 'cpu',

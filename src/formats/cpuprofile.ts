@@ -527,8 +527,16 @@ function buildProfile(
   const span = attributeSamples(cols, ids, modelNode, selfByIdx, builder, sourceFile);
   for (let i = 0; i < n; i++) if (selfByIdx[i] > 0) builder.addSelf(modelNode[i], selfByIdx[i]);
 
-  // Line weights: each node's self time split over its lines by their share of its ticks.
+  // Line weights: each node's self time split over its lines by their share of its ticks, per
+  // frame in the line table and per node in columns (for attributing inlined functions' lines).
   const { tickStart, tickLength, tickLine, tickCount } = cols;
+  const perNode = {
+    node: new Int32Array(tickLine.length),
+    file: new Int32Array(tickLine.length),
+    line1: new Int32Array(tickLine.length),
+    self: new Float64Array(tickLine.length),
+  };
+  let perNodeCount = 0;
   for (let i = 0; i < n; i++) {
     const self = selfByIdx[i];
     if (!(self > 0) || tickLength[i] === 0 || frameOfIdx[i] < 0) continue;
@@ -541,9 +549,27 @@ function buildProfile(
     if (!(sum > 0)) continue;
     for (let t = from; t < to; t++) {
       if (tickCount[t] > 0 && tickLine[t] >= 1) {
-        builder.addLine(file, tickLine[t], frameOfIdx[i], (self * tickCount[t]) / sum);
+        const weight = (self * tickCount[t]) / sum;
+        builder.addLine(file, tickLine[t], frameOfIdx[i], weight);
+        const line1 = tickLine[t];
+        if (!(weight > 0 && weight <= 1e290) || !Number.isInteger(line1) || line1 > 0x7fffffff)
+          continue;
+        perNode.node[perNodeCount] = modelNode[i];
+        perNode.file[perNodeCount] = builder.lineFileIndex(file);
+        perNode.line1[perNodeCount] = line1;
+        perNode.self[perNodeCount++] = weight;
       }
     }
+  }
+
+  if (perNodeCount > 0) {
+    builder.setNodeLines({
+      count: perNodeCount,
+      node: perNode.node.slice(0, perNodeCount),
+      file: perNode.file.slice(0, perNodeCount),
+      line1: perNode.line1.slice(0, perNodeCount),
+      self: perNode.self.slice(0, perNodeCount),
+    });
   }
 
   const { startTime, endTime } = cols;

@@ -63,6 +63,10 @@ interface RunFileV1 {
     line1: string;
     frame: string;
     self: string;
+    /** Time below each line in code outside the user's (optional: older runs lack it). */
+    external?: string;
+    /** The same weights per tree node (optional: V8 profiles only). */
+    perNode?: { count: number; node: string; file: string; line1: string; self: string };
   };
   callGraph?: {
     functions: {
@@ -171,6 +175,14 @@ export function serializeProfile(profile: Profile): Uint8Array {
       line1: b64(lines.line1),
       frame: b64(lines.frame),
       self: b64(lines.self),
+      external: lines.external && b64(lines.external),
+      perNode: lines.perNode && {
+        count: lines.perNode.count,
+        node: b64(lines.perNode.node),
+        file: b64(lines.perNode.file),
+        line1: b64(lines.perNode.line1),
+        self: b64(lines.perNode.self),
+      },
     },
     callGraph: graph,
   };
@@ -223,7 +235,7 @@ export function deserializeProfile(bytes: Uint8Array, name: string): Profile {
   const frames = readFrames(root.frames, fail);
   const tree = readTree(root.tree, frames.length, fail);
   const samples = root.samples === undefined ? undefined : readSamples(root.samples, tree, fail);
-  const lines = readLines(root.lines, frames.length, fail);
+  const lines = readLines(root.lines, frames.length, tree.size, fail);
   const callGraph =
     root.callGraph === undefined ? undefined : readCallGraph(root.callGraph, frames.length, fail);
   if (typeof root.treeIsApproximate !== 'boolean') fail('"treeIsApproximate" is not a boolean');
@@ -385,6 +397,18 @@ function readTree(v: unknown, frameCount: number, fail: Fail): CallTree {
       }
       seen[c] = 1;
     }
+    // Heaviest first, as the model promises: a damaged file's weights may not match its order.
+    const from = childStart[p];
+    const to = from + childCount[p];
+    for (let k = from + 1; k < to; k++) {
+      if (total[children[k - 1]] < total[children[k]]) {
+        const sorted = Array.from(children.subarray(from, to)).sort(
+          (a, b) => total[b] - total[a] || a - b,
+        );
+        children.set(sorted, from);
+        break;
+      }
+    }
   }
   return { size: n, parent, frame, self, total, depth, childStart, childCount, children };
 }
@@ -400,7 +424,7 @@ function readSamples(v: unknown, tree: CallTree, fail: Fail): Samples {
   return { count: n, node, weight, start };
 }
 
-function readLines(v: unknown, frameCount: number, fail: Fail): LineTable {
+function readLines(v: unknown, frameCount: number, nodeCount: number, fail: Fail): LineTable {
   const l = obj(v, '"lines"', fail);
   if (!Array.isArray(l.files) || l.files.some((s) => typeof s !== 'string')) {
     fail('"lines.files" is not a list of strings');
@@ -415,7 +439,34 @@ function readLines(v: unknown, frameCount: number, fail: Fail): LineTable {
   checkIds(frame, frameCount, 'the frame of line entry', fail);
   for (let i = 0; i < n; i++) if (line1[i] < 1) fail(`line entry #${i} has line ${line1[i]}`);
   checkWeights(self, 'the self weight of line entry', fail);
-  return { files, count: n, file, line1, frame, self };
+  const table: { -readonly [K in keyof LineTable]: LineTable[K] } = {
+    files,
+    count: n,
+    file,
+    line1,
+    frame,
+    self,
+  };
+  if (l.external !== undefined) {
+    table.external = typed(l.external, Float64Array, n, '"lines.external"', fail);
+    checkWeights(table.external, 'the external weight of line entry', fail);
+  }
+  if (l.perNode !== undefined) {
+    const p = obj(l.perNode, '"lines.perNode"', fail);
+    const m = count(p.count, '"lines.perNode.count"', fail);
+    const node = typed(p.node, Int32Array, m, '"lines.perNode.node"', fail);
+    const pFile = typed(p.file, Int32Array, m, '"lines.perNode.file"', fail);
+    const pLine = typed(p.line1, Int32Array, m, '"lines.perNode.line1"', fail);
+    const pSelf = typed(p.self, Float64Array, m, '"lines.perNode.self"', fail);
+    checkIds(node, nodeCount, 'the node of per-node line entry', fail);
+    checkIds(pFile, files.length, 'the file of per-node line entry', fail);
+    for (let i = 0; i < m; i++) {
+      if (pLine[i] < 1) fail(`per-node line entry #${i} has line ${pLine[i]}`);
+    }
+    checkWeights(pSelf, 'the self weight of per-node line entry', fail);
+    table.perNode = { count: m, node, file: pFile, line1: pLine, self: pSelf };
+  }
+  return table;
 }
 
 function readCallGraph(v: unknown, frameCount: number, fail: Fail): CallGraph {

@@ -123,3 +123,42 @@ test('bad input: a clear error naming the file', () => {
     );
   }
 });
+
+test('line figures add up: self once per sample, library time below a call site as external', () => {
+  // libcall.py spends most of its run in json.dumps, called from one line of its own.
+  const text = read('libcall-cpu.pysamples.json');
+  const raw = JSON.parse(text) as RawDoc;
+  const p = importPythonSamples(text);
+  const total = profileTotal(p);
+  const selfSum = Array.from(p.lines.self).reduce((s, x) => s + x, 0);
+  assert.ok(selfSum <= total + 1e-12, `line self adds up to ${selfSum} of ${total}`);
+  const source = readFileSync(join(fixtures, '..', 'pyprograms', 'libcall.py'), 'utf8').split('\n');
+  const callSite = source.findIndex((l) => l.includes('# CALL SITE')) + 1;
+  // From the raw stacks: the time whose leaf is not in libcall.py and whose deepest libcall.py
+  // frame stands on the call site.
+  let below = 0;
+  let own = 0;
+  for (const s of raw.stacks) {
+    const files = s.frames.map((f) => raw.frames[f][1] ?? '');
+    const leafIsUser = files[files.length - 1].endsWith('libcall.py');
+    let k = files.length - 1;
+    while (k >= 0 && !files[k].endsWith('libcall.py')) k--;
+    if (k < 0 || s.lines[k] !== callSite) continue;
+    if (leafIsUser) own += s.weight;
+    else below += s.weight;
+  }
+  assert.ok(below > 0.5 * total, `json.dumps below the call site: ${below} of ${total}`);
+  let self = 0;
+  let external = 0;
+  for (let i = 0; i < p.lines.count; i++) {
+    if (!p.lines.files[p.lines.file[i]].endsWith('libcall.py')) continue;
+    if (p.lines.line1[i] !== callSite) continue;
+    self += p.lines.self[i];
+    external += p.lines.external?.[i] ?? 0;
+  }
+  assert.ok(Math.abs(self - own) < 1e-12, `self on the call site ${self}, raw ${own}`);
+  assert.ok(
+    Math.abs(external - below) < 1e-12,
+    `external on the call site ${external}, raw ${below}`,
+  );
+});

@@ -18,11 +18,13 @@
  * a tree and line weights but no samples. Weights are the time each thread really spent between
  * two of its samples, on the recorded clock (the thread's own CPU time, or wall time).
  *
- * Self time belongs to the leaf's current line. When the leaf is not the user's code (the
- * standard library, site-packages, a built-in), the time also lands on the current line of the
- * deepest user frame, the call site in the user's own code: that is the line a person can
- * change, and without it a line such as `re.compile(...)` would stay cold while it costs a third
- * of the run. Per file, nothing is counted twice (the two lines are in different files).
+ * Self time belongs to the leaf's current line, and only there: a sample counts once in the
+ * lines' self figures, which never add up to more than the run. When the leaf is not the user's
+ * code (the standard library, site-packages), the time is also recorded on the current line of
+ * the deepest user frame, the call site in the user's own code, as that line's `external` time
+ * (time below it in code outside the user's): that is the line a person can change, and without
+ * it a line such as `re.compile(...)` would stay cold while it costs a third of the run. The
+ * two figures are kept apart, so nothing is counted twice in either.
  */
 import { ProfileBuilder, type Frame, type FrameKind, type Profile } from '../core/profile';
 import { classifyPythonFrame } from '../core/pythonFrameKind';
@@ -163,7 +165,7 @@ export function importPythonSamples(text: string, options: PythonSamplesOptions 
         if (frame.kind !== 'user') continue;
         const line = lines[k];
         if (frame.file !== null && typeof line === 'number' && line >= 1) {
-          builder.addLine(frame.file, line, frameIds[ids[k] as number], weight);
+          builder.addLineExternal(frame.file, line, frameIds[ids[k] as number], weight);
         }
         break;
       }

@@ -225,8 +225,26 @@ function rebuild(
     const file = L.files[L.file[i]];
     const pos = lineTo.get(file)?.get(lineKey(L.line1[i], profile.frames[L.frame[i]], file));
     // A line no mapping covers keeps its generated position: its weight is real, only unplaced.
-    if (pos) b.addLine(pos.source, pos.line1, frameMap[L.frame[i]], L.self[i]);
-    else b.addLine(file, L.line1[i], frameMap[L.frame[i]], L.self[i]);
+    const toFile = pos ? pos.source : file;
+    const toLine1 = pos ? pos.line1 : L.line1[i];
+    b.addLine(toFile, toLine1, frameMap[L.frame[i]], L.self[i]);
+    if (L.external && L.external[i] > 0)
+      b.addLineExternal(toFile, toLine1, frameMap[L.frame[i]], L.external[i]);
+  }
+  // The same positions per node (its frame decides the lookup on the function's first line).
+  const per = L.perNode;
+  if (per) {
+    for (let i = 0; i < per.count; i++) {
+      const file = L.files[per.file[i]];
+      const frame = profile.frames[t.frame[per.node[i]]];
+      const pos = lineTo.get(file)?.get(lineKey(per.line1[i], frame, file));
+      b.addNodeLine(
+        nodeMap[per.node[i]],
+        pos ? pos.source : file,
+        pos ? pos.line1 : per.line1[i],
+        per.self[i],
+      );
+    }
   }
 
   if (profile.callGraph) b.setCallGraph(translateCallGraph(profile.callGraph, frameMap));

@@ -74,7 +74,7 @@ export interface Locator {
   nth(index: number): Locator;
   count(): Promise<number>;
   click(options?: { timeout?: number; button?: 'left' | 'right' | 'middle' }): Promise<void>;
-  hover(options?: { timeout?: number }): Promise<void>;
+  hover(options?: { timeout?: number; position?: { x: number; y: number } }): Promise<void>;
   waitFor(options?: {
     state?: 'attached' | 'detached' | 'visible' | 'hidden';
     timeout?: number;

@@ -127,7 +127,7 @@ describe('Profile Current File on Python in a real VS Code', { skip: prepared.sk
       await waitForLabels(s, 'python/service.py (cProfile, def lines)');
       const lens = await lensAboveDef('list_accounts');
       assertLensHasTimings(lens);
-      assert.match(lens.text, /\b1 calls\b/, 'cProfile counted one call of list_accounts');
+      assert.match(lens.text, /\b1 call\b/, 'cProfile counted one call of list_accounts');
       await s.screenshot('2-cprofile');
       await clearAndCheck(s);
     });
@@ -145,7 +145,7 @@ describe('Profile Current File on Python in a real VS Code', { skip: prepared.sk
         await profileActiveFile(s);
         const lens = await lensAboveDef('list_accounts');
         assertLensHasTimings(lens);
-        assert.match(lens.text, /\bcalls\b/, 'yappi counted calls');
+        assert.match(lens.text, /\b[\d,]+ calls?\b/, 'yappi counted calls');
         await s.screenshot('3-yappi');
         await clearAndCheck(s);
       });

@@ -5,8 +5,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor, type AfterLabel, type LensInfo, type VsCodeSession } from './harness';
 
-/** "12.3 ms · 8.1%" (the unit may also be µs or s). */
-export const labelPattern = /^\d+(?:\.\d+)? (?:µs|ms|s) · \d+(?:\.\d+)?%$/;
+/**
+ * "12.3 ms · 8.1%" (the unit may also be µs or s), with what the figure is when it is not a line
+ * measurement ("· 8.1% function self", "function total"), and the time below the line in code
+ * outside the user's ("+ 1.20 s · 33.1% below, outside your code").
+ */
+export const labelPattern =
+  /^(?:(?:\d+(?:\.\d+)? (?:µs|ms|s) · (?:\d+(?:\.\d+)?|<0\.1)%(?: function (?:self|total))?)(?: \+ (?=\d))?)?(?:\d+(?:\.\d+)? (?:µs|ms|s) · (?:\d+(?:\.\d+)?|<0\.1)% below, outside your code)?$/;
 
 /** 1-based first and last line of a top-level function in a source file (its closing brace at column 0). */
 export function functionLines(file: string, name: string): { first: number; last: number } {
@@ -17,9 +22,13 @@ export function functionLines(file: string, name: string): { first: number; last
   return { first: first + 1, last: last + 1 };
 }
 
-/** The share in a label, "12.3 ms · 8.1%" -> 8.1. */
+/**
+ * The share of the run a label stands for, "12.3 ms · 8.1%" -> 8.1: its own share plus the
+ * share below it in code outside the user's, as the heat color counts them.
+ */
 export function shareOf(label: string): number {
-  return Number(/([\d.]+)%$/.exec(label)?.[1] ?? NaN);
+  const shares = [...label.matchAll(/([\d.]+)%/g)].map((m) => Number(m[1]));
+  return shares.length ? shares.reduce((a, b) => a + b, 0) : NaN;
 }
 
 /** Waits for heat labels in the active editor and returns them, logging what was read. */

@@ -14,6 +14,8 @@ import { functionStats } from '../../../src/core/functionStats';
 import { profileTotal, type Profile } from '../../../src/core/profile';
 import { EXPORT_FORMATS } from '../../../src/formats/exportProfile';
 import { importProfileFile } from '../../../src/formats/detect';
+import { attributeInlined } from '../../../src/sourcemaps/inlined';
+import { remapProfile } from '../../../src/sourcemaps/remap';
 
 async function api(): Promise<HeatlensApi> {
   const ext = vscode.extensions.getExtension<HeatlensApi>('heatlens.heatlens');
@@ -110,10 +112,22 @@ suite('Profile files in the extension host', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hl-export-'));
     try {
       const source = vscode.Uri.joinPath(examples(), 'profiles', 'primes.cpuprofile');
-      const original = importProfileFile(
+      // What the extension shows and exports: source maps applied and the lines of functions V8
+      // inlined given to those functions (they read the sources the profile names).
+      const host = {
+        readFile: async (p: string) => {
+          try {
+            return readFileSync(p, 'utf8');
+          } catch {
+            return undefined;
+          }
+        },
+      };
+      const imported = importProfileFile(
         'primes.cpuprofile',
         readFileSync(source.fsPath) as Uint8Array,
       );
+      const original = await attributeInlined(await remapProfile(imported, host), host);
       for (const format of EXPORT_FORMATS) {
         const target = vscode.Uri.file(join(dir, `primes${format.extension}`));
         const written = await vscode.commands.executeCommand<string | undefined>(
