@@ -322,6 +322,8 @@ export class ProfileCommand implements vscode.Disposable {
     const picked = await vscode.window.showQuickPick(sorted, {
       title: 'Heatlens: how should Python files be profiled in this workspace?',
       placeHolder: 'Change it later with "Heatlens: Choose Python Profiler"',
+      // People look for what a profiler does ("sampler", "call counts", "asyncio").
+      matchOnDescription: true,
     });
     if (!picked) return undefined;
     await this.state.update(MODE_KEY, picked.mode);
