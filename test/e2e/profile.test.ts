@@ -244,6 +244,26 @@ describe('Profile Current File in a real VS Code', { skip: prepared.skip }, () =
       );
       await waitFor('the flame graph of the pprof file', () => s.findFrame('#sandwichTitle'));
       await s.screenshot('12-pprof-editor');
+      // Recorded from a copy of the examples in another folder (examples/profiles/record.sh):
+      // the Go source it names lights up here: heat on fib's lines, a CodeLens above it in the
+      // profile's unit (samples).
+      await s.openFile('go/main.go');
+      const goLabels = await waitForLabels(s, 'go/main.go (from the pprof file)');
+      const goSource = readFileSync(join(examples, 'go/main.go'), 'utf8').split('\n');
+      const fibFirst = goSource.findIndex((l) => l.startsWith('func fib(')) + 1;
+      const fibLast = goSource.findIndex((l, i) => i >= fibFirst && l.startsWith('}')) + 1;
+      const inFib = goLabels.filter((l) => l.line >= fibFirst && l.line <= fibLast);
+      assert.ok(inFib.length > 0, `heat labels on fib's lines ${fibFirst}-${fibLast}`);
+      for (const l of goLabels) {
+        assert.match(l.label, /^\d+ samples? · \d+(\.\d+)?%$/, `label on line ${l.line}`);
+        assert.equal(l.lineText.trimEnd(), goSource[l.line - 1].trimEnd(), 'the source line');
+      }
+      const fibLens = await waitFor('a CodeLens above func fib', async () =>
+        (await s.codeLenses()).find((l) => l.lineText.startsWith('func fib(')),
+      );
+      process.stderr.write(`[e2e] CodeLens above fib (L${fibLens.line}): "${fibLens.text}"\n`);
+      assert.match(fibLens.text, /\d+(\.\d+)?% total \(\d+ samples\)/);
+      await s.screenshot('12b-pprof-go-source-heat');
       await clearAndCheck(s);
     });
   });
