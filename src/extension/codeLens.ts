@@ -45,9 +45,10 @@ export class HeatCodeLensProvider implements vscode.CodeLensProvider {
       lenses.push(
         new vscode.CodeLens(new vscode.Range(line0, 0, line0, 0), {
           title: functionLensTitle(stat, shown),
-          tooltip: `Heatlens: open the flame graph on ${stat.frame.name || '(anonymous)'}, with its callers and callees`,
+          tooltip: `Heatlens: open the flame graph zoomed to ${stat.frame.name || '(anonymous)'} (its callers and callees: the Sandwich view)`,
           command: 'heatlens.showFlameGraph',
-          arguments: [stat.frameId, 'sandwich'],
+          // The flame graph, as README promises: zoomed to the function's heaviest stack.
+          arguments: [stat.frameId, 'flame'],
         }),
       );
     }
@@ -106,9 +107,10 @@ export class HeatCodeLensProvider implements vscode.CodeLensProvider {
           title: `$(flame) ${formatShare(self, shown.total)} on its lines (${formatWeight(self, unit)})${where}`,
           tooltip:
             'Heatlens: the profiler sampled these lines inside another function, because V8 ' +
-            'inlined this one into it. The figure is the time spent on its lines.',
+            'inlined this one into it. The figure is the time spent on its lines. Click for the ' +
+            'flame graph zoomed to the function it ran in.',
           command: 'heatlens.showFlameGraph',
-          arguments: [[...ranIn].sort((a, b) => b[1] - a[1])[0]?.[0], 'sandwich'],
+          arguments: [[...ranIn].sort((a, b) => b[1] - a[1])[0]?.[0], 'flame'],
         }),
       );
     }

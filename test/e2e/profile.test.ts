@@ -108,16 +108,31 @@ describe('Profile Current File in a real VS Code', { skip: prepared.skip }, () =
       assertLensHasTimings(await waitForLensAbove(s, 'checksum'));
       assert.match(status, /checksum/, 'the status bar names the hottest function');
       await s.screenshot('5-bundled-hash-heat');
-      // Clicking the CodeLens opens the flame graph panel focused on checksum, with its canvas drawn.
+      // Clicking the CodeLens opens the flame graph (README: "Click a lens to open the flame
+      // graph") beside the code, zoomed to checksum, with its canvas drawn.
       await s.page
         .locator('.codelens-decoration a', { hasText: 'total' })
         .first()
         .click({ timeout: 10_000 });
-      const frame = await waitFor('the flame graph webview', () => s.findFrame('#sandwichTitle'));
-      await waitFor('the sandwich to be focused on checksum', async () =>
-        /checksum/.test(
-          (await frame.evaluate(() => document.querySelector('#sandwichTitle')?.textContent)) ?? '',
+      const frame = await waitFor('the flame graph webview', () => s.findFrame('#crumbs'));
+      const shown = await waitFor('the flame view zoomed to checksum', () =>
+        frame.evaluate(() => {
+          const tab = document.querySelector('[data-view][aria-selected="true"]');
+          const current = document.querySelector('#crumbs .crumb.current');
+          const view = tab?.getAttribute('data-view');
+          const zoomed = current?.textContent ?? '';
+          return view === 'flame' && zoomed === 'checksum' ? { view, zoomed } : undefined;
+        }),
+      );
+      assert.deepEqual(shown, { view: 'flame', zoomed: 'checksum' });
+      const groups = await s.page.evaluate(() =>
+        Array.from(document.querySelectorAll('.editor-group-container')).map(
+          (g) => (g.querySelector('.tab.active')?.getAttribute('aria-label') ?? '').split(',')[0],
         ),
+      );
+      assert.ok(
+        groups.length === 2 && groups.some((t) => t.startsWith('hash.ts')),
+        `the flame graph opens beside hash.ts, which stays in view (editor groups: ${groups.join(' | ')})`,
       );
       const painted = await waitFor('a drawn canvas in the flame graph', () =>
         frame.evaluate(() =>
