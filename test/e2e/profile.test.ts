@@ -16,6 +16,7 @@ import {
   functionLines,
   profileActiveFile,
   resetState,
+  shareOf,
   waitForLabels,
   waitForLensAbove,
 } from './scenarios';
@@ -102,9 +103,35 @@ describe('Profile Current File in a real VS Code', { skip: prepared.skip }, () =
       await resetState(s);
       await s.openFile('bundled/dist/app.js');
       const status = await profileActiveFile(s);
-      await s.openFile('bundled/src/hash.ts');
+      // app.js stays cold (its source map moves the time to src/hash.ts): the notification says
+      // where the time went and opens that file at its hottest line.
+      const notice = await waitFor('a notification naming bundled/src/hash.ts', async () =>
+        (await s.notifications()).find((n) => /bundled\/src\/hash\.ts/.test(n)),
+      );
+      process.stderr.write(`[e2e] notification: "${notice}"\n`);
+      assert.match(notice, /^Heatlens: profiled app\.js \([\d.]+ s\): app\.js itself has no heat;/);
+      assert.match(notice, /bundled\/src\/hash\.ts holds \d+(\.\d+)?% of the run/);
+      assert.match(notice, /most on line \d+ \(checksum\)/);
+      const line = Number(/most on line (\d+)/.exec(notice)![1]);
+      await s.screenshot('5a-bundled-heat-elsewhere');
+      await s.clickNotificationButton(/bundled\/src\/hash\.ts/, `Open hash.ts:${line}`);
+      await waitFor('hash.ts opened at the hottest line', () =>
+        s.page.evaluate((want) => {
+          const tab = document.querySelector('.editor-group-container.active .tab.active');
+          const cursor = Array.from(document.querySelectorAll('.statusbar-item'))
+            .map((e) => e.textContent ?? '')
+            .find((t) => /^Ln \d+, Col \d+/.test(t));
+          return (
+            ((tab?.getAttribute('aria-label') ?? '').startsWith('hash.ts') &&
+              cursor?.startsWith(`Ln ${want},`)) ||
+            undefined
+          );
+        }, line),
+      );
       const labels = await waitForLabels(s, 'bundled/src/hash.ts');
       assertHotLineIn(labels, join(examples, 'bundled/src/hash.ts'), 'checksum');
+      const hottest = [...labels].sort((a, b) => shareOf(b.label) - shareOf(a.label))[0];
+      assert.equal(line, hottest.line, 'the line offered is the line with the hottest label');
       assertLensHasTimings(await waitForLensAbove(s, 'checksum'));
       assert.match(status, /checksum/, 'the status bar names the hottest function');
       await s.screenshot('5-bundled-hash-heat');
