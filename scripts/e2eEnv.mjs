@@ -151,7 +151,8 @@ export function planE2eEnv({ needChromium = true, needPlaywright = true, debian 
     steps.push({
       id: 'code-server',
       title: `Installing code-server ${versions.codeServer}, VS Code's server, which compiles native modules`,
-      estimate: 330,
+      // Measured: 5 to 12 minutes on a 2-core machine, depending on what else it runs.
+      estimate: 480,
       // Its native modules must build against Node 24 (its runtime), and a user's npm config
       // may point `nodedir` at the system Node's headers: Node 24 first on PATH, and its headers.
       run: (progress) =>
