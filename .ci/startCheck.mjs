@@ -89,10 +89,27 @@ const url = await new Promise((resolve) => {
 clearTimeout(guard);
 log(`npm start printed its URL after ${seconds()} s: ${url[0]}`);
 
+/**
+ * GET `url`. A request that finds its kept-alive connection closed by the server (code-server
+ * closes idle ones after 5 s, and the checks between two requests can take longer on a loaded
+ * machine) fails with "fetch failed"; it is tried again on a new connection, twice at most.
+ */
+async function get(url) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url);
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      log(`GET ${url}: ${err.cause ?? err}; trying again`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
 /** The checks of what a newcomer sees; throws the first thing that is wrong. */
 async function check() {
   // 1. The page: VS Code's workbench, for the examples folder.
-  const page = await fetch(url[0]);
+  const page = await get(url[0]);
   const html = await page.text();
   if (page.status !== 200) throw new Error(`${url[0]} answered ${page.status}`);
   if (!html.includes('workbench-web-configuration'))
@@ -135,7 +152,7 @@ async function check() {
     'package.json',
   );
   if (!existsSync(manifestPath)) throw new Error(`${manifestPath} is missing`);
-  const served = await fetch(
+  const served = await get(
     `http://127.0.0.1:${url[1]}/vscode-remote-resource?path=${encodeURIComponent(manifestPath)}`,
   );
   const manifest = served.ok ? await served.json() : undefined;
@@ -147,7 +164,9 @@ async function check() {
 try {
   await check();
 } catch (err) {
-  await fail(err instanceof Error ? err.message : String(err));
+  // fetch's own message ("fetch failed") says nothing: its cause says what the socket did.
+  const cause = err instanceof Error && err.cause ? ` (${String(err.cause)})` : '';
+  await fail(`${err instanceof Error ? err.message : String(err)}${cause}`);
 }
 
 // 3. Ctrl+C stops it, code-server included.
