@@ -1,5 +1,5 @@
 // Import speed (MB/s) of each profile format on a large file, against a baseline measured in the
-// same run on the same machine (ARCHITECTURE.md, Tests and checks). Not part of `npm test`.
+// same run on the same machine. `npm test` runs it only in smoke mode (bench/smoke.mjs).
 //
 // The files are made once from the repository's real fixtures by repeating them, and cached in
 // ~/.cache/heatlens-bench/large-formats (HEATLENS_BENCH_CACHE overrides; delete it to remake):

@@ -1,5 +1,5 @@
 // `npm run bench`: figures for the two costs that grow with the user's project, each as a ratio to
-// a baseline measured in the same run (ARCHITECTURE.md, Tests and checks). Not part of `npm test`.
+// a baseline measured in the same run. `npm test` runs it only in smoke mode (bench/smoke.mjs).
 //
 // (a) A large .cpuprofile (>= 100 MB), recorded here by profiling a real workload: TypeScript's
 //     own compiler type-checking about a thousand JavaScript files of node_modules, sampled every
