@@ -130,7 +130,8 @@ export function planE2eEnv({ needChromium = true, needPlaywright = true, debian 
       `${missing.join(' and ')} missing and ${why}: install them ` +
       `(\`sudo apt-get install -y ${missing.join(' ')}\`)` +
       (missing.includes('chromium') ? ' or set HEATLENS_CHROMIUM to a Chromium binary' : '');
-    if (missing.includes('chromium')) return { steps: [], skip: reason, paths: p, finish() {} };
+    if (missing.includes('chromium'))
+      return { steps: [], notes: [], skip: reason, paths: p, finish() {} };
     notes.push(`warning: ${reason}`);
   }
   const node = npmFolder(p.node24Dir, `node@${versions.node}`, p.node24);
