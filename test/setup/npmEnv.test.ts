@@ -19,8 +19,11 @@ async function cleanNpmEnv(): Promise<CleanNpmEnv> {
   return ((await import(url)) as { cleanNpmEnv: CleanNpmEnv }).cleanNpmEnv;
 }
 
-/** The environment `npm start` gives its script, as npm 11 sets it, for another Node. */
-function outerNpmEnv(project: string): NodeJS.ProcessEnv {
+/**
+ * The environment `npm start` gives its script, as npm 11 sets it, for another Node. `path` is
+ * the PATH before npm prepended its entries.
+ */
+function outerNpmEnv(project: string, path = process.env.PATH): NodeJS.ProcessEnv {
   const gypBin = '/usr/lib/node_modules/npm/node_modules/@npmcli/run-script/lib/node-gyp-bin';
   return {
     ...process.env,
@@ -29,7 +32,7 @@ function outerNpmEnv(project: string): NodeJS.ProcessEnv {
       `${dirname(project)}/node_modules/.bin`,
       '/node_modules/.bin',
       gypBin,
-      process.env.PATH,
+      path,
     ].join(':'),
     npm_config_user_agent: 'npm/10.0.0 node/v18.0.0 linux x64 workspaces/false',
     npm_config_node_gyp: '/elsewhere/node-gyp/bin/node-gyp.js',
@@ -76,7 +79,9 @@ describe('the environment of a nested npm', () => {
   });
 
   it('keeps how to reach the registry and drops what describes the outer run', async () => {
-    const env = (await cleanNpmEnv())(outerNpmEnv(root), root);
+    // A PATH of its own: under `npm test` the test's own PATH has npm's entries too.
+    const path = '/usr/local/bin:/usr/bin:/bin';
+    const env = (await cleanNpmEnv())(outerNpmEnv(root, path), root);
     assert.equal(env.npm_config_registry, 'https://registry.example.test/');
     assert.equal(env['npm_config_//registry.example.test/:_authToken'], 'secret');
     for (const name of [
@@ -97,7 +102,7 @@ describe('the environment of a nested npm', () => {
       'npm_command',
     ])
       assert.equal(env[name], undefined, name);
-    assert.equal(env.PATH, process.env.PATH, 'the PATH entries npm prepended are gone');
+    assert.equal(env.PATH, path, 'the PATH entries npm prepended are gone');
     assert.equal(env.HOME, process.env.HOME);
   });
 });
