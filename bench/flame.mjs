@@ -16,6 +16,9 @@
 // speedscope cannot be installed, the baseline is delivering the same message alone
 // (postMessage + structured clone), the floor any viewer pays to receive the profile.
 //
+// Smoke mode (bench/smoke.mjs): graphs of 2k and 5k nodes and a short time order, and no
+// speedscope (installing it needs the registry): the baseline is message delivery alone.
+//
 // `node bench/flame.mjs` prints the rows; bench/run.mjs imports `run()`.
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
@@ -24,6 +27,7 @@ import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isSmoke, smokeOr } from './smoke.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const CHROMIUM = process.env.HEATLENS_CHROMIUM ?? '/usr/bin/chromium';
@@ -46,7 +50,7 @@ async function loadRepoCode() {
       contents: [
         "export { encodeProfile } from './src/shared/wire';",
         "export { flameHtml } from './src/shared/flameHtml';",
-        "export { freezeTree } from './webview/layout/tree';",
+        "export { freezeTree } from './src/core/profile';",
         "export { timeOrder } from './webview/layout/timeOrder';",
       ].join('\n'),
       resolveDir: root,
@@ -530,12 +534,12 @@ export async function run() {
   const { chromium } = req('playwright-core');
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
   const rows = [];
-  const release = ensureSpeedscope();
+  const release = isSmoke() ? null : ensureSpeedscope();
   const server = await serve(release);
   try {
     const rand = rng(42);
-    const frames = makeFrames(20000, rand);
-    for (const size of [100_000, 1_000_000]) {
+    const frames = makeFrames(smokeOr(20000, 500), rand);
+    for (const size of smokeOr([100_000, 1_000_000], [2_000, 5_000])) {
       const tree = makeTree(code, size, frames.length, rand);
       server.setMessage({
         type: 'profile',
@@ -581,8 +585,8 @@ export async function run() {
       process.stderr.write(`[flame bench] ${label}: ${JSON.stringify(m)}\n`);
     }
     // Time order: about 3M intervals from samples walking a 200k-node tree.
-    const tree = makeTree(code, 200_000, frames.length, rand);
-    const samples = makeSamples(tree, 3_800_000, rand);
+    const tree = makeTree(code, smokeOr(200_000, 2_000), frames.length, rand);
+    const samples = makeSamples(tree, smokeOr(3_800_000, 10_000), rand);
     const chart = code.timeOrder(tree, samples);
     const intervals = chart.rows.reduce((n, r) => n + r.node.length, 0);
     server.setMessage({

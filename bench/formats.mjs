@@ -1,5 +1,5 @@
 // Import speed (MB/s) of each profile format on a large file, against a baseline measured in the
-// same run on the same machine (ARCHITECTURE.md, Tests and checks). Not part of `npm test`.
+// same run on the same machine. `npm test` runs it only in smoke mode (bench/smoke.mjs).
 //
 // The files are made once from the repository's real fixtures by repeating them, and cached in
 // ~/.cache/heatlens-bench/large-formats (HEATLENS_BENCH_CACHE overrides; delete it to remake):
@@ -46,16 +46,17 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, gunzipSync } from 'node:zlib';
+import { benchCache, isSmoke } from './smoke.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
-const cache = process.env.HEATLENS_BENCH_CACHE ?? join(homedir(), '.cache', 'heatlens-bench');
+const cache = benchCache();
 // HEATLENS_BENCH_FORMATS_SCALE=0.01 makes every file that much smaller (to try the bench out;
-// the .cpuprofile then no longer exceeds the string limit).
-const scale = Number(process.env.HEATLENS_BENCH_FORMATS_SCALE ?? 1);
+// the .cpuprofile then no longer exceeds the string limit). Smoke mode (bench/smoke.mjs): files
+// of a few hundred kB.
+const scale = isSmoke() ? 0.0002 : Number(process.env.HEATLENS_BENCH_FORMATS_SCALE ?? 1);
 const dir = join(cache, scale === 1 ? 'large-formats' : `large-formats-x${scale}`);
 const MiB = 1024 * 1024;
 const GENERATOR_VERSION = 1;
@@ -313,7 +314,7 @@ const round = (x) => Math.round(x * 10) / 10;
 
 /** Runs the benchmark; returns rows {name, value, baseline, ratio} in MB/s. */
 export async function run(options = {}) {
-  const runs = options.runs ?? 3;
+  const runs = options.runs ?? (isSmoke() ? 1 : 3);
   const py = python();
   await makeFiles(py);
   await esbuild.build({

@@ -21,17 +21,18 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { benchCache, isSmoke, smokeOr } from './smoke.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
-const cache = process.env.HEATLENS_BENCH_CACHE ?? join(homedir(), '.cache', 'heatlens-bench');
+const cache = benchCache();
 const dir = join(cache, 'large-pstats');
 const profile = join(dir, 'large.prof');
 
-const MODULES = 10;
-const PER_MODULE = 800;
+// Smoke mode (bench/smoke.mjs): 2 modules of 20 functions.
+const MODULES = smokeOr(10, 2);
+const PER_MODULE = smokeOr(800, 20);
 const CALLEES = 4;
 const GENERATOR_VERSION = 1;
 
@@ -154,7 +155,7 @@ print(json.dumps(times))
 
 /** Runs the benchmark; returns rows {name, value, baseline, ratio, target} (milliseconds). */
 export async function run(options = {}) {
-  const runs = options.runs ?? 5;
+  const runs = options.runs ?? (isSmoke() ? 1 : 5);
   const py = python();
   makeProfile(py);
   const { importPstats } = await loadImporter();

@@ -8,12 +8,15 @@
 // yappi runs on the interpreter that has it (/usr/bin/python3 with Debian's python3-yappi, or
 // HEATLENS_BENCH_YAPPI_PYTHON), against that interpreter's own baseline.
 //
+// Smoke mode (bench/smoke.mjs): one run at scale 1, no warm-up.
+//
 // Standalone: `node bench/pyOverhead.mjs [--runs N] [--scale N]`; or `import { run }`.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isSmoke, smokeOr } from './smoke.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 const helper = join(root, 'python', 'heatlens_profile.py');
@@ -111,8 +114,8 @@ function median(values) {
  * of back-to-back runs) and `runs`.
  */
 export async function run(options = {}) {
-  const runs = options.runs ?? 5;
-  const scale = String(options.scale ?? 10);
+  const runs = options.runs ?? smokeOr(5, 1);
+  const scale = String(options.scale ?? smokeOr(10, 1));
   const python = findPython([process.env.HEATLENS_BENCH_PYTHON, 'python3', 'python']);
   if (!python) throw new Error('No python3 or python on PATH: install Python 3.8 or newer.');
   const yappiPython = findPython(
@@ -150,8 +153,10 @@ export async function run(options = {}) {
   const times = new Map(configs.map((c) => [c.name, { own: [], base: [] }]));
   try {
     // One warm-up round (file cache, .pyc files), not counted.
-    for (const command of baselines.values()) cpuSeconds(command[0], command);
-    for (const c of configs) cpuSeconds(c.python, c.command);
+    if (!isSmoke()) {
+      for (const command of baselines.values()) cpuSeconds(command[0], command);
+      for (const c of configs) cpuSeconds(c.python, c.command);
+    }
     for (let i = 0; i < runs; i++) {
       for (const c of configs) {
         const t = times.get(c.name);

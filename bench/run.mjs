@@ -1,5 +1,5 @@
 // `npm run bench`: figures for the two costs that grow with the user's project, each as a ratio to
-// a baseline measured in the same run (ARCHITECTURE.md, Tests and checks). Not part of `npm test`.
+// a baseline measured in the same run. `npm test` runs it only in smoke mode (bench/smoke.mjs).
 //
 // (a) A large .cpuprofile (>= 100 MB), recorded here by profiling a real workload: TypeScript's
 //     own compiler type-checking about a thousand JavaScript files of node_modules, sampled every
@@ -17,7 +17,8 @@
 // delete it to remake them). Results: a table on stdout and JSON in .bench/ (git-ignored).
 // Then every other bench/*.mjs that exports `run()` (rows {name, value, baseline, ratio,
 // target}) adds its rows. Options: --runs N (timing runs per figure; default 5 for (a), 7 for
-// (b), the module's own otherwise), --only a|b|<module name>.
+// (b), the module's own otherwise), --only a|b|<module name>, --smoke (bench/smoke.mjs: every
+// benchmark once on a tiny input, failing on any error; `npm test` runs it so).
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -31,19 +32,23 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { availableParallelism, cpus, homedir, loadavg } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { benchCache, isSmoke } from './smoke.mjs';
 
 const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
-const cache = process.env.HEATLENS_BENCH_CACHE ?? join(homedir(), '.cache', 'heatlens-bench');
-const outDir = join(root, '.bench');
 const argv = process.argv.slice(2);
+// Before anything reads it: the benchmarks imported below honour the same switch.
+if (argv.includes('--smoke')) process.env.HEATLENS_BENCH_SMOKE = '1';
+const smoke = isSmoke();
+const cache = benchCache();
+const outDir = join(root, '.bench');
 const option = (name) => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : undefined;
 };
-const runsOption = option('runs') ? Number(option('runs')) : undefined;
+const runsOption = smoke ? 1 : option('runs') ? Number(option('runs')) : undefined;
 const only = option('only');
 
 const MB = 1024 * 1024;
@@ -111,9 +116,11 @@ const bigDir = join(cache, 'big-profile');
 const bigProfile = join(bigDir, 'tsc.cpuprofile');
 
 function makeBigProfile() {
-  const inputs = ['eslint/lib', '@typescript-eslint', 'undici/lib'].flatMap((d) =>
+  const all = ['eslint/lib', '@typescript-eslint', 'undici/lib'].flatMap((d) =>
     jsFiles(join(root, 'node_modules', d)),
   );
+  // Smoke mode: two files, a profile of a few MB.
+  const inputs = smoke ? all.slice(0, 2) : all;
   const tsc = join(root, 'node_modules/typescript/lib/tsc.js');
   const tscArgs = [
     '--noEmit',
@@ -165,6 +172,9 @@ const mapDir = join(cache, 'sourcemap-bundle');
 const bundle = join(mapDir, 'bundle.mjs');
 const bundleProfile = join(mapDir, 'bundle.cpuprofile');
 
+/** How many files the bundled workload works on (bundleWorkload.mjs; one in smoke mode). */
+const workloadFiles = smoke ? 1 : 60;
+
 async function makeBundle() {
   const workload = join(root, 'bench/bundleWorkload.mjs');
   const versions = [
@@ -180,6 +190,7 @@ async function makeBundle() {
     node: process.version,
     workload: readFileSync(workload, 'utf8'),
     dir: mapDir,
+    files: workloadFiles,
   });
   if (
     existsSync(join(mapDir, 'stamp.json')) &&
@@ -226,6 +237,7 @@ async function makeBundle() {
       'bundle.cpuprofile',
       bundle,
       root,
+      String(workloadFiles),
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
@@ -292,7 +304,7 @@ async function main() {
     log(`(a) measuring ${fmtMB(size)}...`);
     const time = measure('model-time', file, String(runsOption ?? 5));
     const mem = { import: [], parse: [] };
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < (smoke ? 1 : 3); i++) {
       mem.import.push(measure('model-memory', file, 'import'));
       mem.parse.push(measure('model-memory', file, 'parse'));
     }
@@ -382,14 +394,21 @@ async function main() {
   }
 
   // Other benchmarks in bench/ export `run(options)` returning rows {name, value, baseline,
-  // ratio, target}; each runs after ours, and one that cannot run here is reported, not fatal.
+  // ratio, target}; each runs after ours, and one that cannot run here is reported, not fatal
+  // (in smoke mode it is: a benchmark that no longer runs must fail `npm test`).
   results.others = {};
+  const failed = [];
   for (const name of peerBenchmarks()) {
     if (only && only !== name) continue;
     log(`${name}: measuring...`);
     try {
       const mod = await import(pathToFileURL(join(root, 'bench', `${name}.mjs`)).href);
-      const peerRows = await mod.run(runsOption ? { runs: runsOption } : {});
+      const peerRows = await mod.run({
+        ...(runsOption ? { runs: runsOption } : {}),
+        ...(smoke ? { smoke: true } : {}),
+      });
+      if (!Array.isArray(peerRows) || peerRows.length === 0)
+        throw new Error('its run() returned no rows');
       results.others[name] = peerRows;
       rows.push([`${name}`]);
       for (const r of peerRows) {
@@ -403,13 +422,25 @@ async function main() {
     } catch (e) {
       results.others[name] = { error: e instanceof Error ? e.message : String(e) };
       rows.push([`${name}: not measured (${results.others[name].error.split('\n')[0]})`]);
+      failed.push(name);
+      if (smoke) log(`${name} failed:\n${e instanceof Error ? e.stack : e}`);
     }
   }
 
   results.loadAverageAfter = loadavg()[0];
   const stampName = results.date.replace(/[:.]/g, '-');
-  writeFileSync(join(outDir, `results-${stampName}.json`), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  // A smoke run's figures mean nothing: they never replace a real run's results.
+  if (smoke) {
+    results.smoke = true;
+    results.failed = failed;
+    writeFileSync(join(outDir, 'smoke.json'), `${JSON.stringify(results, null, 2)}\n`);
+  } else {
+    writeFileSync(
+      join(outDir, `results-${stampName}.json`),
+      `${JSON.stringify(results, null, 2)}\n`,
+    );
+    writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  }
 
   const widths = [
     Math.max(62, ...rows.filter((r) => r.length > 1).map((r) => r[0].length + 2)),
@@ -442,6 +473,14 @@ async function main() {
     console.log(
       `Note: the load average (${loadBefore.toFixed(1)} before, ${results.loadAverageAfter.toFixed(1)} after) exceeded ${cores} cores: times are noisy; ratios less so.`,
     );
+  }
+  if (smoke) {
+    console.log('Smoke run (tiny inputs, one run each): the figures above mean nothing.');
+    if (failed.length) {
+      console.log(`FAILED: ${failed.join(', ')} (see the errors above)`);
+      process.exitCode = 1;
+    }
+    return;
   }
   console.log(`Results: ${join('.bench', `results-${stampName}.json`)}`);
 }

@@ -3,33 +3,27 @@
 // code-server whose user data and extensions live in the cache (never in the repo), opens the
 // examples workspace, binds 127.0.0.1 only, prints the URL and runs until Ctrl+C.
 //
+// The first run shows which step of how many is running, its elapsed time and a rough estimate
+// of what is left (scripts/progress.mjs). A second run finds everything in place (about 50 ms of
+// checks and hashing) and is ready as soon as code-server answers.
+//
 // Environment: PORT (default: a free port), HEATLENS_E2E_CACHE (default ~/.cache/heatlens-e2e),
 // HEATLENS_START_FOLDER (default: <repo>/examples).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { ensureE2eEnv } from './e2eEnv.mjs';
+import { planE2eEnv } from './e2eEnv.mjs';
+import { cleanNpmEnv } from './npmEnv.mjs';
+import { Progress } from './progress.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 const t0 = Date.now();
 
 function log(msg) {
   process.stderr.write(`[start] ${msg}\n`);
-}
-
-function step(what, cmd, args, opts = {}) {
-  log(`${what}: ${[cmd, ...args].join(' ')}`);
-  const t = Date.now();
-  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
-  if (r.status !== 0) {
-    log(
-      `${what} failed (exit code ${r.status ?? r.signal}). Fix the error above and run \`npm start\` again.`,
-    );
-    process.exit(1);
-  }
-  log(`  ${what} took ${((Date.now() - t) / 1000).toFixed(1)} s`);
 }
 
 /** The settings a fresh user-data folder gets: quiet, offline, no trust prompt. */
@@ -65,7 +59,9 @@ function inputsHash() {
     const p = join(root, rel);
     if (!existsSync(p)) return;
     if (statSync(p).isDirectory()) {
-      for (const name of readdirSync(p).sort()) add(join(rel, name));
+      for (const name of readdirSync(p).sort()) {
+        if (name !== '__pycache__') add(join(rel, name));
+      }
       return;
     }
     h.update(rel + '\0')
@@ -76,12 +72,17 @@ function inputsHash() {
     'src',
     'webview',
     'media',
+    'python',
+    'docs/heat-typescript.png',
     'package.json',
     'package-lock.json',
     '.vscodeignore',
+    'scripts/build.mjs',
+    'README.md',
+    'CHANGELOG.md',
+    'LICENSE',
   ])
     add(rel);
-  for (const rel of ['scripts/build.mjs', 'README.md', 'CHANGELOG.md', 'LICENSE']) add(rel);
   return h.digest('hex');
 }
 
@@ -97,59 +98,33 @@ async function freePort() {
   });
 }
 
+/** Resolves true once `url` answers 200, false if `child` exits first. */
 async function waitHealthy(url, child) {
+  // node:http rather than fetch: loading fetch (undici) costs more CPU than the warm start's
+  // own work, and a warm start is mostly this wait.
+  const ok = () =>
+    new Promise((res) => {
+      const req = get(url, (r) => {
+        r.resume();
+        res(r.statusCode === 200);
+      });
+      req.on('error', () => res(false));
+    });
   for (;;) {
     if (child.exitCode !== null) return false;
-    try {
-      const r = await fetch(url);
-      if (r.ok) return true;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
+    if (await ok()) return true;
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-// 1. Dependencies of the repo, then the real VS Code (Chromium is not needed: you bring a browser).
-if (!existsSync(join(root, 'node_modules'))) step('Installing dependencies', 'npm', ['ci']);
-let env;
-try {
-  const r = ensureE2eEnv({ needChromium: false });
-  env = r.paths;
-} catch (err) {
-  log(`Installing code-server failed: ${err instanceof Error ? err.message : err}`);
-  process.exit(1);
-}
+// ---- 1. Plan: what is missing (cheap checks only, so that a warm start stays fast) ----------
 
-// 2. Build and package the extension.
-// What `npm run package` does, without rebuilding the tests (that would empty out/ under a test
-// run in another terminal), and skipped when nothing that goes into the .vsix changed.
+const e2e = planE2eEnv({ needChromium: false, needPlaywright: false });
+const home = join(e2e.paths.cache, 'start');
 const vsix = join(root, 'dist', 'heatlens.vsix');
-const home = join(env.cache, 'start');
-mkdirSync(home, { recursive: true });
-const hash = inputsHash();
 const packagedStamp = join(home, 'packaged-inputs.sha256');
-if (existsSync(vsix) && readStamp(packagedStamp) === hash) {
-  log('The extension is unchanged since the last package: using dist/heatlens.vsix.');
-} else {
-  step('Building the extension', process.execPath, [
-    'scripts/build.mjs',
-    '--production',
-    '--no-tests',
-  ]);
-  step('Packaging the extension', process.execPath, [
-    join(root, 'node_modules', '@vscode', 'vsce', 'vsce'),
-    'package',
-    '--no-dependencies',
-    '--allow-missing-repository',
-    '--no-rewrite-relative-links',
-    '-o',
-    vsix,
-  ]);
-  writeFileSync(packagedStamp, hash + '\n');
-}
-
-// 3. Install it into code-server's own extensions folder, unless this exact .vsix already is.
+const installedStamp = join(home, 'installed-inputs.sha256');
+const hash = inputsHash();
 const dirs = {
   userData: join(home, 'user-data'),
   extensions: join(home, 'extensions'),
@@ -157,28 +132,95 @@ const dirs = {
   xdgData: join(home, 'xdg-data'),
   tmp: join(home, 'tmp'),
 };
-for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
 const childEnv = {
-  ...process.env,
+  ...cleanNpmEnv(process.env, root),
   XDG_CONFIG_HOME: dirs.xdgConfig,
   XDG_DATA_HOME: dirs.xdgData,
   TMPDIR: dirs.tmp,
 };
 const common = ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
-const stamp = join(home, 'installed-inputs.sha256');
-if (readStamp(stamp) !== hash) {
-  step(
-    'Installing the .vsix into code-server',
-    env.node24,
-    [env.codeServerEntry, ...common, '--force', '--install-extension', vsix],
-    { env: childEnv },
-  );
-  writeFileSync(stamp, hash + '\n');
-} else {
-  log('The same .vsix is already installed in code-server.');
+
+/** @type {{ id: string, title: string, estimate: number, run: (p: Progress) => Promise<void> }[]} */
+const steps = [];
+if (!existsSync(join(root, 'node_modules'))) {
+  steps.push({
+    id: 'npm-ci',
+    title: "Installing the repository's npm packages (npm ci)",
+    estimate: 60,
+    run: (p) =>
+      p.spawn('npm', ['ci', '--no-audit', '--no-fund'], {
+        cwd: root,
+        env: cleanNpmEnv(process.env, root),
+      }),
+  });
+}
+steps.push(...e2e.steps);
+if (!(existsSync(vsix) && readStamp(packagedStamp) === hash)) {
+  // What `npm run package` does, without rebuilding the tests (that would empty out/ under a test
+  // run in another terminal).
+  steps.push({
+    id: 'package',
+    title: 'Building and packaging the extension (dist/heatlens.vsix)',
+    estimate: 40,
+    run: async (p) => {
+      await p.spawn(process.execPath, ['scripts/build.mjs', '--production', '--no-tests'], {
+        cwd: root,
+        quiet: true,
+      });
+      await p.spawn(
+        process.execPath,
+        [
+          join(root, 'node_modules', '@vscode', 'vsce', 'vsce'),
+          'package',
+          '--no-dependencies',
+          '--allow-missing-repository',
+          '--no-rewrite-relative-links',
+          '-o',
+          vsix,
+        ],
+        // vsce lists every packaged file: shown only if it fails.
+        { cwd: root, quiet: true },
+      );
+      mkdirSync(home, { recursive: true });
+      writeFileSync(packagedStamp, hash + '\n');
+    },
+  });
+}
+if (readStamp(installedStamp) !== hash) {
+  steps.push({
+    id: 'install-vsix',
+    title: 'Installing the .vsix into code-server',
+    estimate: 15,
+    run: async (p) => {
+      for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
+      await p.spawn(
+        e2e.paths.node24,
+        [e2e.paths.codeServerEntry, ...common, '--force', '--install-extension', vsix],
+        { env: childEnv },
+      );
+      writeFileSync(installedStamp, hash + '\n');
+    },
+  });
 }
 
-// 4. Settings: telemetry off, no trust prompt, nothing that reaches for the network.
+// ---- 2. Run the missing steps, with progress -------------------------------------------------
+
+for (const note of e2e.notes) log(note);
+if (steps.length) {
+  const progress = new Progress('start', steps, { timingsFile: e2e.paths.timings });
+  try {
+    for (const step of steps) await progress.run(step.id, () => step.run(progress));
+  } catch (err) {
+    log(`${err instanceof Error ? err.message : err}`);
+    log('Fix the error above and run `npm start` again: the steps that finished are kept.');
+    process.exit(1);
+  }
+}
+e2e.finish();
+
+// ---- 3. Settings: telemetry off, no trust prompt, nothing that reaches for the network --------
+
+for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
 const settingsFile = join(dirs.userData, 'User', 'settings.json');
 mkdirSync(join(dirs.userData, 'User'), { recursive: true });
 let settings = {};
@@ -189,7 +231,8 @@ try {
 }
 writeFileSync(settingsFile, JSON.stringify({ ...settings, ...quietSettings }, null, 2) + '\n');
 
-// 5. Start code-server in its own process group; Ctrl+C stops the whole group.
+// ---- 4. Start code-server in its own process group; Ctrl+C stops the whole group -------------
+
 const port = await freePort();
 const folder = resolve(
   process.env.HEATLENS_START_FOLDER ??
@@ -198,9 +241,9 @@ const folder = resolve(
 const config = join(home, 'config.yaml');
 writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
 const child = spawn(
-  env.node24,
+  e2e.paths.node24,
   [
-    env.codeServerEntry,
+    e2e.paths.codeServerEntry,
     '--config',
     config,
     '--auth',
@@ -246,7 +289,11 @@ child.on('exit', (code, signal) => {
 const base = `http://127.0.0.1:${port}`;
 if (await waitHealthy(`${base}/healthz`, child)) {
   const url = `${base}/?folder=${encodeURIComponent(folder).replace(/%2F/g, '/')}`;
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const installed = join(dirs.extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
   log(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  if (!existsSync(join(installed, 'package.json')))
+    log(`warning: the extension is not in ${installed}; run \`npm start\` again to reinstall it`);
   console.log(`\nHeatlens is running in VS Code (code-server) at:\n\n    ${url}\n`);
   console.log(
     'Open it in a browser, open a file of the examples, and run "Heatlens: Profile Current File"',

@@ -1,16 +1,38 @@
 #!/usr/bin/env sh
-# Re-records the saved profiles of the examples workspace with the heatlens CLI (run
-# `npm run build` first). Open them with "Heatlens: Open Profile File" (or the explorer's
-# context menu): the flame graph opens and the files they name light up, even in another clone.
-set -e
-cd "$(dirname "$0")/../.."
-node dist/cli.js profile examples/js/primes.js --out examples/profiles/primes.cpuprofile 2000000 >/dev/null
-node dist/cli.js profile examples/python/service.py --mode cprofile --out examples/profiles/service.prof >/dev/null
-# The same profile written for KCachegrind by Heatlens' own export.
-node dist/cli.js convert examples/profiles/service.prof --to callgrind --out examples/profiles/service.callgrind >/dev/null
-# Files other tools wrote, recorded by the test fixtures' scripts: speedscope 1.25.0's own export
-# of primes.cpuprofile, perf's collapsed stacks of primes.js (`node --perf-basic-prof`), and a Go
-# CPU profile (pprof; no source of it here, so it shows the flame graph alone).
-cp test/fixtures/speedscope/primes.cpuprofile.speedscope.json examples/profiles/primes.speedscope.json
-cp test/fixtures/collapsed/primes.folded examples/profiles/primes.folded
-cp test/fixtures/pprof/cpu.pb.gz examples/profiles/go-cpu.pb.gz
+# Re-records the saved profiles of the examples workspace (run `npm run build` first). Open them
+# with "Heatlens: Open Profile File" or a click in the explorer: the flame graph opens and the
+# example files they name light up.
+#
+# The programs run from a copy of the examples in a temporary folder, as on another machine: the
+# profiles name files there (…/examples/js/primes.js), and Heatlens maps such paths onto the
+# workspace by their workspace-relative tail (js/primes.js), in this clone or any other.
+#
+# Needs node, python3 and Go (`apt-get install -y golang-go`; written with Go 1.19).
+set -eu
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+tmp="$(mktemp -d /tmp/heatlens-examples.XXXXXX)"
+trap 'rm -rf "$tmp"' EXIT
+cp -R "$root/examples" "$tmp/examples"
+cli="$root/dist/cli.js"
+
+# V8 through Heatlens' runner, and cProfile through its Python helper.
+node "$cli" profile "$tmp/examples/js/primes.js" --out "$here/primes.cpuprofile" 2000000 >/dev/null
+node "$cli" profile "$tmp/examples/python/service.py" --mode cprofile --out "$here/service.prof" >/dev/null
+# The same Python profile written for KCachegrind by Heatlens' own export.
+node "$cli" convert "$here/service.prof" --to callgrind --out "$here/service.callgrind" >/dev/null
+
+# Go's own CPU profiler (runtime/pprof) on go/main.go: two sample types (samples, cpu). Without
+# asynchronous preemption: on a busy machine almost half the samples otherwise land in the
+# runtime's preemption handler (runtime.asyncPreempt) instead of the code that was running.
+(cd "$tmp/examples/go" && go build -o "$tmp/fibs" main.go)
+(cd "$tmp" && GODEBUG=asyncpreemptoff=1 ./fibs "$here/go-cpu.pb.gz" >/dev/null)
+
+# Files other tools wrote, kept with the test fixtures and their own record scripts: speedscope
+# 1.25.0's export of a recording of primes.js (test/fixtures/speedscope/record.mjs), and perf's
+# collapsed stacks of primes.js under `node --perf-basic-prof` (test/fixtures/collapsed/record.sh).
+# Both name …/examples/js/primes.js.
+cp "$root/test/fixtures/speedscope/primes.cpuprofile.speedscope.json" "$here/primes.speedscope.json"
+cp "$root/test/fixtures/collapsed/primes.folded" "$here/primes.folded"
+chmod 644 "$here"/*.cpuprofile "$here"/*.prof "$here"/*.callgrind "$here"/*.pb.gz "$here"/*.json "$here"/*.folded
+ls -l "$here"

@@ -43,9 +43,10 @@ export class HeatCodeLensProvider implements vscode.CodeLensProvider {
       lenses.push(
         new vscode.CodeLens(new vscode.Range(line0, 0, line0, 0), {
           title: functionLensTitle(stat, shown),
-          tooltip: `Heatlens: open the flame graph on ${stat.frame.name || '(anonymous)'}, with its callers and callees`,
+          tooltip: `Heatlens: open the flame graph zoomed to ${stat.frame.name || '(anonymous)'} (its callers and callees: the Sandwich view)`,
           command: 'heatlens.showFlameGraph',
-          arguments: [stat.frameId, 'sandwich'],
+          // The flame graph, as README promises: zoomed to the function's heaviest stack.
+          arguments: [stat.frameId, 'flame'],
         }),
       );
     }

@@ -18,14 +18,12 @@ import { HeatHoverProvider } from './hover';
 import { ShownProfile, type RunInfo } from './results';
 import { affects } from './settings';
 
-/** The languages whose files Heatlens decorates. */
-export const DECORATED_LANGUAGES: vscode.DocumentSelector = [
-  { scheme: 'file', language: 'javascript' },
-  { scheme: 'file', language: 'typescript' },
-  { scheme: 'file', language: 'javascriptreact' },
-  { scheme: 'file', language: 'typescriptreact' },
-  { scheme: 'file', language: 'python' },
-];
+/**
+ * The documents Heatlens gives CodeLens and hovers: files on disk in any language. Profiles of
+ * other tools name sources Heatlens does not run (Go through pprof, C through callgrind or perf),
+ * and those light up like the rest; a document the shown profile does not name gets nothing.
+ */
+export const DECORATED_LANGUAGES: vscode.DocumentSelector = [{ scheme: 'file' }];
 
 /**
  * Owns what the editor shows of the current profile: heat on every visible editor, CodeLens,

@@ -13,6 +13,7 @@ import { importPythonSamples } from '../formats/pysamples';
 import { pythonCandidates } from './pythonInterpreter';
 import type { Presenter } from './controller';
 import type { RunHistory } from './history';
+import { runNotice, showRunNotice } from './runNotice';
 import { setting, type PythonMode } from './settings';
 
 const NODE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']);
@@ -225,12 +226,7 @@ export class ProfileCommand implements vscode.Disposable {
     } else if (warnings.length) {
       void vscode.window.showWarningMessage(`Heatlens: ${warnings[0]}`);
     } else {
-      void vscode.window
-        .showInformationMessage(
-          `Heatlens: profiled ${name} (${(result.durationMs / 1000).toFixed(2)} s).`,
-          'Open Flame Graph',
-        )
-        .then((c) => c && vscode.commands.executeCommand('heatlens.showFlameGraph'));
+      void showRunNotice(runNotice(name, result.durationMs, profile, file));
     }
     return this.last;
   }
@@ -330,6 +326,8 @@ export class ProfileCommand implements vscode.Disposable {
     const picked = await vscode.window.showQuickPick(sorted, {
       title: 'Heatlens: how should Python files be profiled in this workspace?',
       placeHolder: 'Change it later with "Heatlens: Choose Python Profiler"',
+      // People look for what a profiler does ("sampler", "call counts", "asyncio").
+      matchOnDescription: true,
     });
     if (!picked) return undefined;
     await this.state.update(MODE_KEY, picked.mode);

@@ -16,6 +16,7 @@ import {
   functionLines,
   profileActiveFile,
   resetState,
+  shareOf,
   waitForLabels,
   waitForLensAbove,
 } from './scenarios';
@@ -101,22 +102,63 @@ describe('Profile Current File in a real VS Code', { skip: prepared.skip }, () =
       await resetState(s);
       await s.openFile('bundled/dist/app.js');
       const status = await profileActiveFile(s);
-      await s.openFile('bundled/src/hash.ts');
+      // app.js stays cold (its source map moves the time to src/hash.ts): the notification says
+      // where the time went and opens that file at its hottest line.
+      const notice = await waitFor('a notification naming bundled/src/hash.ts', async () =>
+        (await s.notifications()).find((n) => /bundled\/src\/hash\.ts/.test(n)),
+      );
+      process.stderr.write(`[e2e] notification: "${notice}"\n`);
+      assert.match(notice, /^Heatlens: profiled app\.js \([\d.]+ s\): app\.js itself has no heat;/);
+      assert.match(notice, /bundled\/src\/hash\.ts holds \d+(\.\d+)?% of the run/);
+      assert.match(notice, /most on line \d+ \(checksum\)/);
+      const line = Number(/most on line (\d+)/.exec(notice)![1]);
+      await s.screenshot('5a-bundled-heat-elsewhere');
+      await s.clickNotificationButton(/bundled\/src\/hash\.ts/, `Open hash.ts:${line}`);
+      await waitFor('hash.ts opened at the hottest line', () =>
+        s.page.evaluate((want) => {
+          const tab = document.querySelector('.editor-group-container.active .tab.active');
+          const cursor = Array.from(document.querySelectorAll('.statusbar-item'))
+            .map((e) => e.textContent ?? '')
+            .find((t) => /^Ln \d+, Col \d+/.test(t));
+          return (
+            ((tab?.getAttribute('aria-label') ?? '').startsWith('hash.ts') &&
+              cursor?.startsWith(`Ln ${want},`)) ||
+            undefined
+          );
+        }, line),
+      );
       const labels = await waitForLabels(s, 'bundled/src/hash.ts');
       assertHotLineIn(labels, join(examples, 'bundled/src/hash.ts'), 'checksum');
+      const hottest = [...labels].sort((a, b) => shareOf(b.label) - shareOf(a.label))[0];
+      assert.equal(line, hottest.line, 'the line offered is the line with the hottest label');
       assertLensHasTimings(await waitForLensAbove(s, 'checksum'));
       assert.match(status, /checksum/, 'the status bar names the hottest function');
       await s.screenshot('5-bundled-hash-heat');
-      // Clicking the CodeLens opens the flame graph panel focused on checksum, with its canvas drawn.
+      // Clicking the CodeLens opens the flame graph (README: "Click a lens to open the flame
+      // graph") beside the code, zoomed to checksum, with its canvas drawn.
       await s.page
         .locator('.codelens-decoration a', { hasText: 'total' })
         .first()
         .click({ timeout: 10_000 });
-      const frame = await waitFor('the flame graph webview', () => s.findFrame('#sandwichTitle'));
-      await waitFor('the sandwich to be focused on checksum', async () =>
-        /checksum/.test(
-          (await frame.evaluate(() => document.querySelector('#sandwichTitle')?.textContent)) ?? '',
+      const frame = await waitFor('the flame graph webview', () => s.findFrame('#crumbs'));
+      const shown = await waitFor('the flame view zoomed to checksum', () =>
+        frame.evaluate(() => {
+          const tab = document.querySelector('[data-view][aria-selected="true"]');
+          const current = document.querySelector('#crumbs .crumb.current');
+          const view = tab?.getAttribute('data-view');
+          const zoomed = current?.textContent ?? '';
+          return view === 'flame' && zoomed === 'checksum' ? { view, zoomed } : undefined;
+        }),
+      );
+      assert.deepEqual(shown, { view: 'flame', zoomed: 'checksum' });
+      const groups = await s.page.evaluate(() =>
+        Array.from(document.querySelectorAll('.editor-group-container')).map(
+          (g) => (g.querySelector('.tab.active')?.getAttribute('aria-label') ?? '').split(',')[0],
         ),
+      );
+      assert.ok(
+        groups.length === 2 && groups.some((t) => t.startsWith('hash.ts')),
+        `the flame graph opens beside hash.ts, which stays in view (editor groups: ${groups.join(' | ')})`,
       );
       const painted = await waitFor('a drawn canvas in the flame graph', () =>
         frame.evaluate(() =>
@@ -243,6 +285,27 @@ describe('Profile Current File in a real VS Code', { skip: prepared.skip }, () =
       );
       await waitFor('the flame graph of the pprof file', () => s.findFrame('#sandwichTitle'));
       await s.screenshot('12-pprof-editor');
+      // Recorded from a copy of the examples in another folder (examples/profiles/record.sh):
+      // the Go source it names lights up here: heat on fib's lines, a CodeLens above it in the
+      // profile's unit (samples).
+      await s.openFile('go/main.go');
+      const goLabels = await waitForLabels(s, 'go/main.go (from the pprof file)');
+      const goSource = readFileSync(join(examples, 'go/main.go'), 'utf8').split('\n');
+      const fibFirst = goSource.findIndex((l) => l.startsWith('func fib(')) + 1;
+      const fibLast = goSource.findIndex((l, i) => i >= fibFirst && l.startsWith('}')) + 1;
+      const inFib = goLabels.filter((l) => l.line >= fibFirst && l.line <= fibLast);
+      assert.ok(inFib.length > 0, `heat labels on fib's lines ${fibFirst}-${fibLast}`);
+      for (const l of goLabels) {
+        assert.match(l.label, /^\d+ samples? · \d+(\.\d+)?%$/, `label on line ${l.line}`);
+        // The editor shows Go's tab indentation as spaces.
+        assert.equal(l.lineText.trim(), goSource[l.line - 1].trim(), 'the source line');
+      }
+      const fibLens = await waitFor('a CodeLens above func fib', async () =>
+        (await s.codeLenses()).find((l) => l.lineText.startsWith('func fib(')),
+      );
+      process.stderr.write(`[e2e] CodeLens above fib (L${fibLens.line}): "${fibLens.text}"\n`);
+      assert.match(fibLens.text, /\d+(\.\d+)?% total \(\d+ samples\)/);
+      await s.screenshot('12b-pprof-go-source-heat');
       await clearAndCheck(s);
     });
   });

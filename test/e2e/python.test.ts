@@ -52,7 +52,11 @@ describe('Profile Current File on Python in a real VS Code', { skip: prepared.sk
     await vs?.stop();
   });
 
-  async function chooseMode(label: string): Promise<void> {
+  /**
+   * "Heatlens: Choose Python Profiler", typing `typed` (a word of the entry's description, as a
+   * person who knows what they want but not the profiler's name would) and picking `label`.
+   */
+  async function chooseMode(typed: string, label: string): Promise<void> {
     const s = vs!;
     await s.runCommand('Heatlens: Choose Python Profiler');
     await s.page.waitForSelector('.quick-input-widget .quick-input-box input', {
@@ -63,8 +67,8 @@ describe('Profile Current File on Python in a real VS Code', { skip: prepared.sk
       .locator('.quick-input-widget .quick-input-box input')
       .first()
       .click({ timeout: 10_000 });
-    await s.page.keyboard.insertText(label);
-    await waitFor(`"${label}" focused in the quick pick`, () =>
+    await s.page.keyboard.insertText(typed);
+    await waitFor(`"${label}" focused in the quick pick after typing "${typed}"`, () =>
       s.page.evaluate((want) => {
         const row = document.querySelector('.quick-input-widget .monaco-list-row.focused');
         return (row?.querySelector('.label-name')?.textContent ?? '').trim() === want || undefined;
@@ -82,6 +86,17 @@ describe('Profile Current File on Python in a real VS Code', { skip: prepared.sk
     });
     await s.page.keyboard.insertText(String(defLines(name).first + 12));
     await s.page.keyboard.press('Enter');
+    // Labels read before the editor has scrolled would be those of the lines shown before.
+    await waitFor(`def ${name} in view`, () =>
+      s.page.evaluate(
+        (head) =>
+          Array.from(
+            document.querySelectorAll('.editor-group-container.active .view-lines .view-line'),
+          ).some((l) => (l.textContent ?? '').replace(/\u00a0/g, ' ').startsWith(head)) ||
+          undefined,
+        `def ${name}(`,
+      ),
+    );
   }
 
   async function lensAboveDef(name: string) {
@@ -99,7 +114,7 @@ describe('Profile Current File on Python in a real VS Code', { skip: prepared.sk
     await s.guard('sampling', async () => {
       await resetState(s);
       await s.openFile('python/service.py');
-      await chooseMode('Sampling');
+      await chooseMode('sampler', 'Sampling');
       await profileActiveFile(s);
       await revealDef('list_accounts');
       const labels = await waitForLabels(s, 'python/service.py (sampling)');
@@ -122,7 +137,7 @@ describe('Profile Current File on Python in a real VS Code', { skip: prepared.sk
     await s.guard('cprofile', async () => {
       await resetState(s);
       await s.openFile('python/service.py');
-      await chooseMode('cProfile');
+      await chooseMode('callers', 'cProfile');
       await profileActiveFile(s);
       await waitForLabels(s, 'python/service.py (cProfile, def lines)');
       const lens = await lensAboveDef('list_accounts');
@@ -141,7 +156,7 @@ describe('Profile Current File on Python in a real VS Code', { skip: prepared.sk
       await s.guard('yappi', async () => {
         await resetState(s);
         await s.openFile('python/service.py');
-        await chooseMode('yappi');
+        await chooseMode('asyncio', 'yappi');
         await profileActiveFile(s);
         const lens = await lensAboveDef('list_accounts');
         assertLensHasTimings(lens);

@@ -4,7 +4,7 @@
 // format in a form Heatlens reads back with the same total.
 /// <reference types="mocha" />
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // eslint-disable-next-line no-restricted-imports
@@ -44,23 +44,36 @@ suite('Profile files in the extension host', () => {
     await vscode.commands.executeCommand('heatlens.clear');
   });
 
-  // Each saved profile names a source file of the examples, recorded in another folder.
+  // Each saved profile names a source file of the examples, recorded in another folder
+  // (examples/profiles/record.sh), and lights it up.
   const cases: [string, string][] = [
     ['primes.cpuprofile', 'js/primes.js'],
     ['service.prof', 'python/service.py'],
     ['primes.speedscope.json', 'js/primes.js'],
     ['service.callgrind', 'python/service.py'],
     ['primes.folded', 'js/primes.js'],
+    ['go-cpu.pb.gz', 'go/main.go'],
   ];
+
+  test('every saved profile of the examples is among those that must light up an example', () => {
+    const saved = readdirSync(join(examples().fsPath, 'profiles')).filter((n) => n !== 'record.sh');
+    assert.deepEqual(saved.sort(), cases.map(([name]) => name).sort());
+  });
+
   for (const [name, source] of cases) {
-    test(`${name} opens in the profile editor and names ${source}`, async () => {
+    test(`${name} opens in the profile editor and lights up ${source}`, async () => {
       const heatlens = await api();
       const file = vscode.Uri.joinPath(examples(), 'profiles', name);
-      await vscode.commands.executeCommand('vscode.openWith', file, 'heatlens.profile');
-      const shown = await until(() => {
+      // Opening resolves once the editor has its profile: for a file of several profiles
+      // (pprof's sample types) that is after the person picked one, so pick the first offered.
+      const opened = vscode.commands.executeCommand('vscode.openWith', file, 'heatlens.profile');
+      const shown = await until(async () => {
         const s = heatlens.getShown();
-        return s && s.label.startsWith(name) ? s : undefined;
+        if (s && s.label.startsWith(name)) return s;
+        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+        return undefined;
       });
+      await opened;
       assert.ok(shown.total > 0, `${name} has weight`);
       assert.ok(
         shown.files.some((f) => f.replace(/\\/g, '/').endsWith(source)),
