@@ -146,6 +146,73 @@ function functionIndex(graph: CallGraph): { get(frame: number): number | undefin
   };
 }
 
+/**
+ * Out-edges of each function with a positive total, self-edges left out (recursion is cut
+ * anyway): `outTo/outTotal[outStart[f] .. outStart[f + 1])`, heaviest first (ties in graph
+ * order). Counting sort by caller, then each caller's few edges by weight.
+ */
+function outEdges(
+  graph: CallGraph,
+  index: { get(frame: number): number | undefined },
+): { outStart: Int32Array; outTo: Int32Array; outTotal: Float64Array } {
+  const n = graph.functions.length;
+  const m = graph.edges.length;
+  const from = new Int32Array(m).fill(-1);
+  const to = new Int32Array(m);
+  const outStart = new Int32Array(n + 1);
+  let kept = 0;
+  for (let i = 0; i < m; i++) {
+    const e = graph.edges[i];
+    const a = index.get(e.caller);
+    const b = index.get(e.callee);
+    if (a === undefined || b === undefined || a === b || !(e.total > 0)) continue;
+    from[i] = a;
+    to[i] = b;
+    outStart[a + 1]++;
+    kept++;
+  }
+  for (let f = 0; f < n; f++) outStart[f + 1] += outStart[f];
+  const fill = outStart.slice(0, n);
+  const outTo = new Int32Array(kept);
+  const outTotal = new Float64Array(kept);
+  for (let i = 0; i < m; i++) {
+    const a = from[i];
+    if (a < 0) continue;
+    const k = fill[a]++;
+    outTo[k] = to[i];
+    outTotal[k] = graph.edges[i].total;
+  }
+  for (let f = 0; f < n; f++) {
+    const start = outStart[f];
+    const end = outStart[f + 1];
+    if (end - start < 2) continue;
+    if (end - start <= 32) {
+      // Insertion sort, stable: heaviest first.
+      for (let k = start + 1; k < end; k++) {
+        const t = outTo[k];
+        const w = outTotal[k];
+        let j = k - 1;
+        while (j >= start && outTotal[j] < w) {
+          outTo[j + 1] = outTo[j];
+          outTotal[j + 1] = outTotal[j];
+          j--;
+        }
+        outTo[j + 1] = t;
+        outTotal[j + 1] = w;
+      }
+    } else {
+      const order = Array.from({ length: end - start }, (_, k) => start + k).sort(
+        (x, y) => outTotal[y] - outTotal[x] || x - y,
+      );
+      const tos = order.map((k) => outTo[k]);
+      const totals = order.map((k) => outTotal[k]);
+      outTo.set(tos, start);
+      outTotal.set(totals, start);
+    }
+  }
+  return { outStart, outTo, outTotal };
+}
+
 interface Pending {
   readonly node: number;
   readonly fn: number;
@@ -206,24 +273,7 @@ export function addTreeFromCallGraph(
   const maxNodes = options.maxNodes ?? 300_000;
   const fns: readonly GraphFunction[] = graph.functions;
   const index = functionIndex(graph);
-  // Out-edges per function, self-edges left out (recursion is cut anyway).
-  const outStart = new Int32Array(fns.length + 1);
-  const pairs: Array<[number, number, number]> = [];
-  for (const e of graph.edges) {
-    const from = index.get(e.caller);
-    const to = index.get(e.callee);
-    if (from === undefined || to === undefined || from === to || !(e.total > 0)) continue;
-    pairs.push([from, to, e.total]);
-  }
-  pairs.sort((a, b) => a[0] - b[0] || b[2] - a[2]);
-  const outTo = new Int32Array(pairs.length);
-  const outTotal = new Float64Array(pairs.length);
-  pairs.forEach(([from, to, total], i) => {
-    outStart[from + 1]++;
-    outTo[i] = to;
-    outTotal[i] = total;
-  });
-  for (let i = 0; i < fns.length; i++) outStart[i + 1] += outStart[i];
+  const { outStart, outTo, outTotal } = outEdges(graph, index);
 
   const roots = options.roots ?? findCallGraphRoots(graph);
   let whole = 0;
@@ -265,13 +315,15 @@ export function addTreeFromCallGraph(
   for (const r of roots) {
     if (r.weight > 0 && !place(0, r.fn, r.weight, 1)) truncated = true;
   }
-  const onPath = new Set<number>();
+  // The functions on the path of the node being expanded carry its stamp.
+  const onPath = new Int32Array(fns.length);
+  let stamp = 0;
   while (heap.size) {
     const { node, fn, weight, depth } = heap.pop();
     const f = fns[fn];
     const scale = f.total > 0 ? weight / f.total : 0;
-    onPath.clear();
-    for (let n = node; n > 0; n = nodeParent[n]) onPath.add(nodeFn[n]);
+    stamp++;
+    for (let n = node; n > 0; n = nodeParent[n]) onPath[nodeFn[n]] = stamp;
     // Heaviest callee first (the out-edges are sorted so), and never more than the node has.
     // Callees come before self: a function recursing through others counts the self time of
     // its nested calls too, and the outer call's callee is what the node stands for.
@@ -282,7 +334,7 @@ export function addTreeFromCallGraph(
       const w = Math.min(outTotal[k] * scale, left);
       if (!(w > 0)) continue;
       left -= w;
-      const recursive = onPath.has(to);
+      const recursive = onPath[to] === stamp;
       if (recursive) cycleCuts++;
       if (!place(node, to, w, depth + 1, !recursive)) {
         truncated = true;

@@ -155,8 +155,9 @@ const MAX_WEIGHT = 1e290;
 /** Past this many children a node's children are also indexed by a Map. */
 const WIDE = 16;
 
-function frameKey(f: Frame): string {
-  return `${f.kind}\u0000${f.name}\u0000${f.file ?? ''}\u0000${f.line1 ?? ''}\u0000${f.col1 ?? ''}`;
+/** Positions are equal: the same number (NaN equals NaN), or both null. */
+function samePosition(a: number | null, b: number | null): boolean {
+  return a === b || (a !== a && b !== b);
 }
 
 /**
@@ -167,7 +168,11 @@ function frameKey(f: Frame): string {
  */
 export class ProfileBuilder {
   private readonly frames: Frame[] = [];
-  private readonly frameIds = new Map<string, number>();
+  // Frames by file (null as ''), then name: the strings an importer passes are mostly ones it
+  // passed before, whose hashes V8 keeps, so a lookup builds no key string. Frames of one file
+  // and name are chained through `sameName`.
+  private readonly framesByFile = new Map<string, Map<string, number>>();
+  private sameName: number[] = [];
   private parent: number[] = [-1];
   private frameOf: number[] = [-1];
   private selfW: number[] = [0];
@@ -193,13 +198,32 @@ export class ProfileBuilder {
 
   /** The id of `frame`, interning it on first sight. */
   frame(frame: Frame): number {
-    const key = frameKey(frame);
-    let id = this.frameIds.get(key);
-    if (id === undefined) {
-      id = this.frames.length;
-      this.frames.push(Object.freeze({ ...frame }));
-      this.frameIds.set(key, id);
+    const file = frame.file ?? '';
+    let names = this.framesByFile.get(file);
+    if (!names) this.framesByFile.set(file, (names = new Map()));
+    const first = names.get(frame.name) ?? -1;
+    for (let id = first; id >= 0; id = this.sameName[id]) {
+      const f = this.frames[id];
+      if (
+        f.kind === frame.kind &&
+        samePosition(f.line1, frame.line1) &&
+        samePosition(f.col1, frame.col1)
+      )
+        return id;
     }
+    const id = this.frames.length;
+    // A literal, not a spread: copying with `...` cost ten times as much on large profiles.
+    this.frames.push(
+      Object.freeze({
+        name: frame.name,
+        file: frame.file,
+        line1: frame.line1,
+        col1: frame.col1,
+        kind: frame.kind,
+      }),
+    );
+    this.sameName.push(first);
+    names.set(frame.name, id);
     return id;
   }
 
@@ -364,6 +388,8 @@ export class ProfileBuilder {
     this.firstChild = this.nextSibling = this.childTally = [];
     this.wideChildren.clear();
     this.lineCells.clear();
+    this.framesByFile.clear();
+    this.sameName = [];
     return Object.freeze({
       meta: Object.freeze({
         ...meta,
@@ -397,6 +423,14 @@ export function freezeTree(parent: Int32Array, frame: Int32Array, self: Float64A
     const c = childCount[p];
     if (c > 1) {
       const s = childStart[p];
+      // Builders often make children heaviest first already: check before sorting.
+      let ordered = true;
+      for (let k = s + 1; k < s + c && ordered; k++) {
+        const a = children[k - 1];
+        const b = children[k];
+        ordered = total[a] > total[b] || (total[a] === total[b] && a < b);
+      }
+      if (ordered) continue;
       const sorted = Array.from(children.subarray(s, s + c)).sort(
         (a, b) => total[b] - total[a] || a - b,
       );
