@@ -17,8 +17,8 @@
  * re-encoded to UTF-8 a piece at a time first.
  */
 import type { Profile } from '../core/profile';
-import { byteLines, byteOrderMark } from './byteLines';
-import { importCallgrindLines, isCallgrind } from './callgrind';
+import { byteLines, byteOrderMark, bytePieces } from './byteLines';
+import { importCallgrindPieces, isCallgrind } from './callgrind';
 import type { ImportOptions } from './choices';
 import { importChromeTraceValue, isChromeTrace } from './chromeTrace';
 import { importCollapsedLines, isCollapsed } from './collapsed';
@@ -86,7 +86,7 @@ export function importLargeProfile(
       onProgress: progress(0, 0.95),
     });
   } else if (isCallgrind(name, sniff)) {
-    profile = importCallgrindLines(byteLines(bytes, { onProgress: progress(0, 0.99) }), {
+    profile = importCallgrindPieces(bytePieces(bytes, { onProgress: progress(0, 0.99) }), {
       sourceFile: name,
     });
   } else if (isSpeedscope(name, sniff)) {
