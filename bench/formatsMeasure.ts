@@ -47,24 +47,26 @@ const decode = () => new TextDecoder().decode(bytes);
 /**
  * The baseline for callgrind: what a short script reading callgrind would do. Self cost per
  * function name as written (no name compression, no positions, no calls, no files), the first
- * event only; the cost line after `calls=` is an inclusive cost and is skipped.
+ * event only (parseInt stops at the blank after it); the cost line after `calls=` is an
+ * inclusive cost and is skipped.
  */
 function callgrindMinimal(): Map<string, number> {
   const self = new Map<string, number>();
   let fn = '';
+  let cost = 0;
   let skip = false;
   for (const line of decode().split('\n')) {
     const c = line.charCodeAt(0);
     if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 42) {
-      if (skip) {
-        skip = false;
-        continue;
-      }
-      const fields = line.split(' ');
-      self.set(fn, (self.get(fn) ?? 0) + Number(fields[1]));
-    } else if (line.startsWith('fn=')) fn = line.slice(3);
-    else if (line.startsWith('calls=')) skip = true;
+      if (skip) skip = false;
+      else cost += parseInt(line.slice(line.indexOf(' ') + 1), 10);
+    } else if (line.startsWith('fn=')) {
+      self.set(fn, (self.get(fn) ?? 0) + cost);
+      fn = line.slice(3);
+      cost = 0;
+    } else if (line.startsWith('calls=')) skip = true;
   }
+  self.set(fn, (self.get(fn) ?? 0) + cost);
   return self;
 }
 

@@ -19,8 +19,8 @@ export class Int32Column {
   /** Makes room for indexes below `size` (new slots hold `fill`). */
   reserve(size: number): void {
     if (size <= this.data.length) return;
-    let capacity = this.data.length * 2;
-    while (capacity < size) capacity *= 2;
+    // Doubling, or exactly what was asked for when that is more (a known final size).
+    const capacity = Math.max(16, size, this.data.length * 2);
     const bigger = new Int32Array(capacity);
     if (this.fill) bigger.fill(this.fill, this.data.length);
     bigger.set(this.data);
@@ -57,8 +57,8 @@ export class Float64Column {
   /** Makes room for indexes below `size` (new slots hold 0). */
   reserve(size: number): void {
     if (size <= this.data.length) return;
-    let capacity = this.data.length * 2;
-    while (capacity < size) capacity *= 2;
+    // Doubling, or exactly what was asked for when that is more (a known final size).
+    const capacity = Math.max(16, size, this.data.length * 2);
     const bigger = new Float64Array(capacity);
     bigger.set(this.data);
     this.data = bigger;

@@ -9,6 +9,7 @@
  * Positions inside the model are 1-based for both lines and columns; field names carry the base
  * (`line1`, `col1`) so nobody has to guess. Conversions live at the edges (see positions.ts).
  */
+import { Float64Column, Int32Column } from './growable';
 
 /** What a frame is: the user's code, a library's, the runtime's, or a profiler pseudo-frame. */
 export type FrameKind = 'user' | 'library' | 'runtime' | 'pseudo';
@@ -155,6 +156,25 @@ const MAX_WEIGHT = 1e290;
 /** Past this many children a node's children are also indexed by a Map. */
 const WIDE = 16;
 
+/** An Int32Column holding one value: the root's. */
+function column(root: number): Int32Column {
+  const c = new Int32Column();
+  c.push(root);
+  return c;
+}
+
+/** The first `count` values: the array itself when it holds exactly that many, else a copy. */
+function trimmed<T extends Int32Array | Float64Array>(values: T, count: number): T {
+  return (values.length === count ? values : values.slice(0, count)) as T;
+}
+
+/** A Float64Column holding the root's weight, 0. */
+function rootWeight(): Float64Column {
+  const c = new Float64Column();
+  c.push(0);
+  return c;
+}
+
 /** Positions are equal: the same number (NaN equals NaN), or both null. */
 function samePosition(a: number | null, b: number | null): boolean {
   return a === b || (a !== a && b !== b);
@@ -173,18 +193,20 @@ export class ProfileBuilder {
   // and name are chained through `sameName`.
   private readonly framesByFile = new Map<string, Map<string, number>>();
   private sameName: number[] = [];
-  private parent: number[] = [-1];
-  private frameOf: number[] = [-1];
-  private selfW: number[] = [0];
+  // The tree in typed columns; node 0 is the root.
+  private parent = column(-1);
+  private frameOf = column(-1);
+  private selfW = rootWeight();
   // Children of a node as a singly linked list (most nodes have a handful); nodes with many
   // children also get a Map by frame id. Small-integer keys keep every lookup allocation-free.
-  private firstChild: number[] = [-1];
-  private nextSibling: number[] = [-1];
-  private childTally: number[] = [0];
+  private firstChild = column(-1);
+  private nextSibling = column(-1);
+  private childTally = column(0);
   private readonly wideChildren = new Map<number, Map<number, number>>();
-  private sampleNode: number[] = [];
-  private sampleWeight: number[] = [];
-  private sampleStart: number[] = [];
+  // Typed columns: a profile of millions of samples costs no boxed number per sample.
+  private sampleNode = new Int32Column();
+  private sampleWeight = new Float64Column();
+  private sampleStart = new Float64Column();
   private readonly lineFiles: string[] = [];
   private readonly lineFileIds = new Map<string, number>();
   private readonly lineCells = new Map<number, Map<number, number>>();
@@ -238,7 +260,7 @@ export class ProfileBuilder {
 
   /** The node for `frameId` under `parentNode` (0 is the root), created on first use. */
   child(parentNode: number, frameId: number): number {
-    const tally = this.childTally[parentNode];
+    const tally = this.childTally.data[parentNode];
     if (tally > WIDE) {
       const map = this.wideChildren.get(parentNode)!;
       const found = map.get(frameId);
@@ -247,14 +269,16 @@ export class ProfileBuilder {
       map.set(frameId, id);
       return id;
     }
-    for (let c = this.firstChild[parentNode]; c !== -1; c = this.nextSibling[c]) {
-      if (this.frameOf[c] === frameId) return c;
+    const frameOf = this.frameOf.data;
+    const next = this.nextSibling.data;
+    for (let c = this.firstChild.data[parentNode]; c !== -1; c = next[c]) {
+      if (frameOf[c] === frameId) return c;
     }
     const id = this.newNode(parentNode, frameId);
     if (tally + 1 > WIDE) {
       const map = new Map<number, number>();
-      for (let c = this.firstChild[parentNode]; c !== -1; c = this.nextSibling[c]) {
-        map.set(this.frameOf[c], c);
+      for (let c = this.firstChild.data[parentNode]; c !== -1; c = this.nextSibling.data[c]) {
+        map.set(this.frameOf.data[c], c);
       }
       this.wideChildren.set(parentNode, map);
     }
@@ -266,11 +290,11 @@ export class ProfileBuilder {
     this.parent.push(parentNode);
     this.frameOf.push(frameId);
     this.selfW.push(0);
+    this.nextSibling.push(this.firstChild.data[parentNode]);
     this.firstChild.push(-1);
-    this.nextSibling.push(this.firstChild[parentNode]);
     this.childTally.push(0);
-    this.firstChild[parentNode] = id;
-    this.childTally[parentNode]++;
+    this.firstChild.data[parentNode] = id;
+    this.childTally.data[parentNode]++;
     return id;
   }
 
@@ -297,7 +321,7 @@ export class ProfileBuilder {
 
   /** Adds self weight to a node. Negative, non-finite and absurdly large weights are ignored. */
   addSelf(node: number, weight: number): void {
-    if (this.counts(weight)) this.selfW[node] += weight;
+    if (this.counts(weight)) this.selfW.data[node] += weight;
   }
 
   /** Adds a stack (frame ids, outermost first) with its weight; returns its leaf node. */
@@ -305,6 +329,14 @@ export class ProfileBuilder {
     const node = this.nodeFor(stack);
     this.addSelf(node, weight);
     return node;
+  }
+
+  /** Makes room for `count` more samples (an importer that knows how many saves the growing). */
+  reserveSamples(count: number): void {
+    const size = this.sampleNode.length + count;
+    this.sampleNode.reserve(size);
+    this.sampleWeight.reserve(size);
+    this.sampleStart.reserve(size);
   }
 
   /** Appends a timed sample (does not add self weight: call `addSelf` for that). */
@@ -361,16 +393,17 @@ export class ProfileBuilder {
     if (this.built) throw new Error('ProfileBuilder.build() was called twice.');
     this.built = true;
     const tree = freezeTree(
-      Int32Array.from(this.parent),
-      Int32Array.from(this.frameOf),
-      Float64Array.from(this.selfW),
+      this.parent.data.slice(0, this.parent.length),
+      this.frameOf.data.slice(0, this.frameOf.length),
+      this.selfW.data.slice(0, this.selfW.length),
     );
-    const samples: Samples | undefined = this.sampleNode.length
+    const count = this.sampleNode.length;
+    const samples: Samples | undefined = count
       ? {
-          count: this.sampleNode.length,
-          node: Int32Array.from(this.sampleNode),
-          weight: Float64Array.from(this.sampleWeight),
-          start: Float64Array.from(this.sampleStart),
+          count,
+          node: trimmed(this.sampleNode.data, count),
+          weight: trimmed(this.sampleWeight.data, count),
+          start: trimmed(this.sampleStart.data, count),
         }
       : undefined;
     const lines: LineTable = {
@@ -382,10 +415,12 @@ export class ProfileBuilder {
       self: Float64Array.from(this.lineSelf),
     };
     // Release the builder's working memory before the caller goes on.
-    this.parent = this.frameOf = this.selfW = [];
-    this.sampleNode = this.sampleWeight = this.sampleStart = [];
+    this.parent = this.frameOf = column(-1);
+    this.selfW = new Float64Column(0);
+    this.sampleNode = new Int32Column(0, 0);
+    this.sampleWeight = this.sampleStart = new Float64Column(0);
     this.lineFile = this.lineLine = this.lineFrame = this.lineSelf = [];
-    this.firstChild = this.nextSibling = this.childTally = [];
+    this.firstChild = this.nextSibling = this.childTally = column(0);
     this.wideChildren.clear();
     this.lineCells.clear();
     this.framesByFile.clear();
@@ -431,6 +466,19 @@ export function freezeTree(parent: Int32Array, frame: Int32Array, self: Float64A
         ordered = total[a] > total[b] || (total[a] === total[b] && a < b);
       }
       if (ordered) continue;
+      if (c <= 16) {
+        // Few children (most nodes): an insertion sort in place, no array per node.
+        for (let k = s + 1; k < s + c; k++) {
+          const v = children[k];
+          let j = k - 1;
+          while (j >= s && heavier(total, v, children[j])) {
+            children[j + 1] = children[j];
+            j--;
+          }
+          children[j + 1] = v;
+        }
+        continue;
+      }
       const sorted = Array.from(children.subarray(s, s + c)).sort(
         (a, b) => total[b] - total[a] || a - b,
       );
@@ -438,6 +486,12 @@ export function freezeTree(parent: Int32Array, frame: Int32Array, self: Float64A
     }
   }
   return { size: n, parent, frame, self, total, depth, childStart, childCount, children };
+}
+
+/** Whether node `a` comes before node `b` among siblings: heavier, or as heavy and made first. */
+function heavier(total: Float64Array, a: number, b: number): boolean {
+  const d = total[b] - total[a];
+  return d < 0 || (!(d > 0) && a < b);
 }
 
 /**

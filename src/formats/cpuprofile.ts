@@ -618,6 +618,7 @@ function attributeSamples(
       DAMAGED,
     );
   }
+  builder.reserveSamples(count);
   const absolute = cols.timesAreAbsolute;
   let trueTime = absolute ? 0 : (startTime ?? 0);
   let t = -Infinity; // the envelope: never earlier than the previous sample
