@@ -51,7 +51,8 @@ import {
   type Profile,
   type WeightUnit,
 } from '../core/profile';
-import { CallgrindParser, type CallgrindFunction } from './callgrindParser';
+import { CallgrindParser } from './callgrindParser';
+import type { CallgrindFunction } from './callgrindTables';
 import { pythonFrame } from './pstats';
 
 /** Options of {@link importCallgrind}. */

@@ -16,7 +16,8 @@
  * whose writer did not share them repeats the same file name in every key.
  */
 import { Float64Column, Int32Column } from '../core/growable';
-import { FLAG_REF, MarshalDict, MarshalReader, shortString, type MarshalValue } from './marshal';
+import { ByteStrings } from './byteStrings';
+import { FLAG_REF, MarshalDict, MarshalReader, type MarshalValue } from './marshal';
 
 /** The file holds marshal data, but not in the shape of a pstats dict: the message says where. */
 export class PstatsShapeError extends Error {
@@ -27,91 +28,6 @@ export class PstatsShapeError extends Error {
 }
 
 const utf8Decoder = new TextDecoder('utf-8');
-const latin1Decoder = new TextDecoder('latin1');
-
-/** Strings interned by their bytes (see the module comment), and by their text. */
-class StringTable {
-  readonly text: string[] = [];
-  private readonly byText = new Map<string, number>();
-  private slots = new Int32Array(1024);
-  private runCount = 0;
-  private readonly runStart = new Int32Column();
-  private readonly runLength = new Int32Column();
-  private readonly runKind = new Int32Column();
-  private readonly runId = new Int32Column();
-
-  constructor(private readonly bytes: Uint8Array) {}
-
-  /** The id of a string's text. */
-  idOfText(s: string): number {
-    let id = this.byText.get(s);
-    if (id === undefined) {
-      id = this.text.length;
-      this.text.push(s);
-      this.byText.set(s, id);
-    }
-    return id;
-  }
-
-  /** The id of the string written as `bytes[start .. start + n)`, UTF-8 or Latin-1. */
-  idOfBytes(start: number, n: number, isUtf8: boolean): number {
-    const b = this.bytes;
-    let h = 0x811c9dc5 ^ n;
-    let high = 0;
-    for (let i = start; i < start + n; i++) {
-      const c = b[i];
-      high |= c;
-      h = Math.imul(h ^ c, 0x01000193);
-    }
-    // Bytes below 0x80 read the same either way; above, the decoder makes the string.
-    const kind = high & 0x80 ? (isUtf8 ? 2 : 1) : 0;
-    h ^= kind;
-    if (this.runCount * 2 >= this.slots.length) this.rehash();
-    const mask = this.slots.length - 1;
-    let slot = (h ^ (h >>> 15)) & mask;
-    for (;;) {
-      const r = this.slots[slot] - 1;
-      if (r < 0) break;
-      if (this.runLength.data[r] === n && this.runKind.data[r] === kind) {
-        const s = this.runStart.data[r];
-        let i = 0;
-        while (i < n && b[s + i] === b[start + i]) i++;
-        if (i === n) return this.runId.data[r];
-      }
-      slot = (slot + 1) & mask;
-    }
-    const sub = b.subarray(start, start + n);
-    const text =
-      kind === 0 && n <= 256
-        ? shortString(sub)
-        : (kind === 2 ? utf8Decoder : latin1Decoder).decode(sub);
-    const id = this.idOfText(text);
-    const r = this.runCount++;
-    this.runStart.push(start);
-    this.runLength.push(n);
-    this.runKind.push(kind);
-    this.runId.push(id);
-    this.slots[slot] = r + 1;
-    return id;
-  }
-
-  private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2);
-    const mask = slots.length - 1;
-    const b = this.bytes;
-    for (let r = 0; r < this.runCount; r++) {
-      const start = this.runStart.data[r];
-      const n = this.runLength.data[r];
-      let h = 0x811c9dc5 ^ n;
-      for (let i = start; i < start + n; i++) h = Math.imul(h ^ b[i], 0x01000193);
-      h ^= this.runKind.data[r];
-      let slot = (h ^ (h >>> 15)) & mask;
-      while (slots[slot]) slot = (slot + 1) & mask;
-      slots[slot] = r + 1;
-    }
-    this.slots = slots;
-  }
-}
 
 /** Which text a value is: a string, or bytes (Python 2 wrote file names as bytes). */
 function textOf(v: MarshalValue): string | undefined {
@@ -139,7 +55,7 @@ const isTuple = (code: number) => code === 0x29 || code === 0x28 || code === 0x5
  * marshal, {@link PstatsShapeError} for marshal data that is not a pstats dict.
  */
 export class PstatsReader extends MarshalReader {
-  private readonly strings: StringTable;
+  private readonly strings: ByteStrings;
   /** Per ref index: the key of a key tuple (-1: none), and the id of a string (-1: none). */
   private readonly refKey = new Int32Column(-1);
   private readonly refString = new Int32Column(-1);
@@ -165,7 +81,7 @@ export class PstatsReader extends MarshalReader {
 
   constructor(bytes: Uint8Array) {
     super(bytes);
-    this.strings = new StringTable(bytes);
+    this.strings = new ByteStrings(bytes);
   }
 
   /** The text of string id `id`. */

@@ -29,7 +29,7 @@ import type {
   Samples,
   WeightUnit,
 } from '../core/profile';
-import { treeShape } from '../core/profile';
+import { treeShape } from '../core/callTree';
 
 /** Frames as parallel arrays. */
 export interface WireFrames {
