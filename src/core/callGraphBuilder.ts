@@ -10,7 +10,7 @@
  * the two function indexes: an importer of a million edges allocates nothing per edge until the
  * graph's objects are made at the end.
  */
-import { addTreeFromCallGraph } from './callGraphTree';
+import { addTreeFromTables } from './callGraphTree';
 import { Float64Column, Int32Column } from './growable';
 import type { CallGraph, GraphEdge, GraphFunction, ProfileBuilder } from './profile';
 
@@ -172,8 +172,25 @@ export class CallGraphBuilder {
    * from it. The builder cannot be used afterwards.
    */
   finish(): CallGraph {
-    const functions = new Array<GraphFunction>(this.fnCount);
-    for (let fn = 0; fn < this.fnCount; fn++) {
+    const n = this.fnCount;
+    const m = this.edgeCount;
+    // The tree first, from the columns: made after it, the graph's objects (a million for a
+    // large pstats file) are not copied around by the collections the tree's work causes.
+    addTreeFromTables(this.builder, {
+      functionCount: n,
+      frame: this.fnFrame.data.subarray(0, n),
+      calls: this.fnCalls.data.subarray(0, n),
+      primitiveCalls: this.fnPrimitive.data.subarray(0, n),
+      self: this.fnSelf.data.subarray(0, n),
+      total: this.fnTotal.data.subarray(0, n),
+      edgeCount: m,
+      edgeCaller: this.edgeCaller.data.subarray(0, m),
+      edgeCallee: this.edgeCallee.data.subarray(0, m),
+      edgeCalls: this.edgeCalls.data.subarray(0, m),
+      edgeTotal: this.edgeTotal.data.subarray(0, m),
+    });
+    const functions = new Array<GraphFunction>(n);
+    for (let fn = 0; fn < n; fn++) {
       functions[fn] = Object.freeze({
         frame: this.fnFrame.data[fn],
         calls: this.fnCalls.data[fn],
@@ -182,8 +199,8 @@ export class CallGraphBuilder {
         total: this.fnTotal.data[fn],
       });
     }
-    const edges = new Array<GraphEdge>(this.edgeCount);
-    for (let e = 0; e < this.edgeCount; e++) {
+    const edges = new Array<GraphEdge>(m);
+    for (let e = 0; e < m; e++) {
       edges[e] = Object.freeze({
         caller: this.fnFrame.data[this.edgeCaller.data[e]],
         callee: this.fnFrame.data[this.edgeCallee.data[e]],
@@ -195,7 +212,6 @@ export class CallGraphBuilder {
     this.slots = new Int32Array(0);
     const graph: CallGraph = { functions, edges };
     this.builder.setCallGraph(graph);
-    addTreeFromCallGraph(this.builder, graph);
     return graph;
   }
 }
