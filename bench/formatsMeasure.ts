@@ -1,15 +1,21 @@
 // One measurement of bench/formats.mjs, run in a fresh Node (bundled to
 // .bench/build/formatsMeasure.cjs first). Prints one JSON object on its last line of stdout:
-// {times: ms per run, maxRssMB, detail}. The file is read once before timing; every run starts
-// from its bytes (a fresh copy for pprof, whose importer caches by identity).
+// {times: wall ms per run, cpu: CPU ms per run (user + system, every thread of the process, GC
+// included), peakGrowthMB, maxRssMB, detail}. The file is read once before timing; every run
+// starts from its bytes (a fresh copy for pprof, whose importer caches by identity).
+// `peakGrowthMB` is the peak RSS of the first (cold) run less the RSS before it, the file's bytes
+// already in memory: what the work itself needs.
 //
 //   formatsMeasure.cjs <mode> <file> <runs>
 //
 // modes: large (importLargeProfile with the threshold at 0: the byte route), detect
 // (importProfileFile, the route the editor takes), text-<format> (decode + that format's text
 // importer), json (bare decode + JSON.parse), json-bytes (parseJsonBytes alone), lines (bare
-// decode + split('\n')), pstats (importPstats), pprof (importPprof), pprof-decode (bare gunzip +
-// pprof-format's Profile.decode).
+// decode + split('\n')), callgrind-min (a minimal callgrind reader: decode, split into lines,
+// split cost lines into fields, self cost per `fn=` name), collapsed-count (split and count:
+// decode, split into lines, count per stack in a Map), pstats (importPstats), pstats-file
+// (reading the file and importPstats, measured like Python's pstats.Stats(path)), pprof
+// (importPprof), pprof-decode (bare gunzip + pprof-format's Profile.decode).
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -33,8 +39,48 @@ export let sink: unknown;
 const [mode, file, runsText] = process.argv.slice(2);
 const runs = Number(runsText ?? 3);
 const name = basename(file);
-const bytes = new Uint8Array(readFileSync(file));
+const read = () => new Uint8Array(readFileSync(file));
+// pstats-file reads the file inside the timed work, as Python's pstats.Stats(path) does.
+const bytes = mode === 'pstats-file' ? new Uint8Array(0) : read();
 const decode = () => new TextDecoder().decode(bytes);
+
+/**
+ * The baseline for callgrind: what a short script reading callgrind would do. Self cost per
+ * function name as written (no name compression, no positions, no calls, no files), the first
+ * event only (parseInt stops at the blank after it); the cost line after `calls=` is an
+ * inclusive cost and is skipped.
+ */
+function callgrindMinimal(): Map<string, number> {
+  const self = new Map<string, number>();
+  let fn = '';
+  let cost = 0;
+  let skip = false;
+  for (const line of decode().split('\n')) {
+    const c = line.charCodeAt(0);
+    if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 42) {
+      if (skip) skip = false;
+      else cost += parseInt(line.slice(line.indexOf(' ') + 1), 10);
+    } else if (line.startsWith('fn=')) {
+      self.set(fn, (self.get(fn) ?? 0) + cost);
+      fn = line.slice(3);
+      cost = 0;
+    } else if (line.startsWith('calls=')) skip = true;
+  }
+  self.set(fn, (self.get(fn) ?? 0) + cost);
+  return self;
+}
+
+/** The baseline for collapsed stacks: count per distinct stack, as a flame graph script does. */
+function collapsedCount(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of decode().split('\n')) {
+    const gap = line.lastIndexOf(' ');
+    if (gap <= 0) continue;
+    const stack = line.slice(0, gap);
+    counts.set(stack, (counts.get(stack) ?? 0) + Number(line.slice(gap + 1)));
+  }
+  return counts;
+}
 
 const work: Record<string, () => unknown> = {
   large: () => importLargeProfile(name, bytes, { threshold: 0 }),
@@ -46,7 +92,10 @@ const work: Record<string, () => unknown> = {
   json: () => JSON.parse(decode()),
   'json-bytes': () => parseJsonBytes(bytes),
   lines: () => decode().split('\n').length,
+  'callgrind-min': callgrindMinimal,
+  'collapsed-count': collapsedCount,
   pstats: () => importPstats(bytes, { sourceFile: name }),
+  'pstats-file': () => importPstats(read(), { sourceFile: name }),
   pprof: () => importPprof(bytes.slice(), { sourceFile: name }),
   'pprof-decode': () => PprofProfile.decode(gunzipSync(bytes)),
 };
@@ -54,13 +103,20 @@ const work: Record<string, () => unknown> = {
 const run = work[mode];
 if (!run) throw new Error(`unknown mode ${mode}`);
 const times: number[] = [];
+const cpu: number[] = [];
+let peakGrowthMB = 0;
 let detail: Record<string, number> = {};
 for (let i = 0; i < runs; i++) {
   sink = undefined;
   gc();
+  const rssBefore = process.memoryUsage().rss;
+  const c = process.cpuUsage();
   const t = performance.now();
   sink = run();
   times.push(performance.now() - t);
+  const used = process.cpuUsage(c);
+  cpu.push((used.user + used.system) / 1000);
+  if (i === 0) peakGrowthMB = (process.resourceUsage().maxRSS * 1024 - rssBefore) / 1048576;
   const p = sink as Profile | undefined;
   if (p && typeof p === 'object' && 'tree' in p) {
     detail = {
@@ -72,4 +128,12 @@ for (let i = 0; i < runs; i++) {
   }
 }
 sink = undefined;
-console.log(JSON.stringify({ times, maxRssMB: process.resourceUsage().maxRSS / 1024, detail }));
+console.log(
+  JSON.stringify({
+    times,
+    cpu,
+    peakGrowthMB,
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+    detail,
+  }),
+);

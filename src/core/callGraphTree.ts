@@ -30,7 +30,7 @@
  * where detail is cut; when the depth or node bound cut something visible, the builder gets a
  * warning saying so.
  */
-import type { CallGraph, GraphFunction, ProfileBuilder } from './profile';
+import type { CallGraph, ProfileBuilder } from './profile';
 
 /** A function the tree starts from, with the weight its root calls account for. */
 export interface CallGraphRoot {
@@ -77,44 +77,48 @@ export interface TreeFromGraphResult {
  * `exec` then has callers only), the heaviest function becomes a root too.
  */
 export function findCallGraphRoots(graph: CallGraph): CallGraphRoot[] {
-  const index = functionIndex(graph);
-  const fns = graph.functions;
-  const n = fns.length;
+  return rootsOf(graphTables(graph));
+}
+
+/** {@link findCallGraphRoots} over a graph in columns. */
+function rootsOf(g: GraphTables): CallGraphRoot[] {
+  const n = g.functionCount;
   const inCalls = new Float64Array(n);
   const inTotal = new Float64Array(n);
   const hasCaller = new Uint8Array(n);
-  for (const e of graph.edges) {
-    const callee = index.get(e.callee);
-    const caller = index.get(e.caller);
-    if (callee === undefined) continue;
-    inCalls[callee] += e.calls;
+  for (let e = 0; e < g.edgeCount; e++) {
+    const callee = g.edgeCallee[e];
+    const caller = g.edgeCaller[e];
+    if (callee < 0) continue;
+    inCalls[callee] += g.edgeCalls[e];
     if (caller !== callee) {
       hasCaller[callee] = 1;
-      inTotal[callee] += e.total;
+      inTotal[callee] += g.edgeTotal[e];
     }
   }
+  const { self, total, calls, primitiveCalls } = g;
   let selfSum = 0;
   let heaviest = -1;
-  fns.forEach((f, i) => {
-    if (f.self > 0) selfSum += f.self;
-    if (f.total > 0 && (heaviest < 0 || f.total > fns[heaviest].total)) heaviest = i;
-  });
+  for (let i = 0; i < n; i++) {
+    if (self[i] > 0) selfSum += self[i];
+    if (total[i] > 0 && (heaviest < 0 || total[i] > total[heaviest])) heaviest = i;
+  }
   if (heaviest < 0) return [];
-  const cap = Math.max(selfSum, fns[heaviest].total);
+  const cap = Math.max(selfSum, total[heaviest]);
   const candidates: CallGraphRoot[] = [];
-  fns.forEach((f, i) => {
-    if (!(f.total > 0)) return;
+  for (let i = 0; i < n; i++) {
+    if (!(total[i] > 0)) continue;
     if (!hasCaller[i]) {
-      candidates.push({ fn: i, weight: f.total });
-      return;
+      candidates.push({ fn: i, weight: total[i] });
+      continue;
     }
-    const rootCalls = f.calls - inCalls[i];
-    if (!(rootCalls > 0)) return;
-    const recursive = f.calls > f.primitiveCalls;
-    let weight = recursive ? 0 : f.total - inTotal[i];
-    if (!(weight > 0)) weight = f.total * Math.min(1, rootCalls / Math.max(1, f.primitiveCalls));
-    candidates.push({ fn: i, weight: Math.min(weight, f.total) });
-  });
+    const rootCalls = calls[i] - inCalls[i];
+    if (!(rootCalls > 0)) continue;
+    const recursive = calls[i] > primitiveCalls[i];
+    let weight = recursive ? 0 : total[i] - inTotal[i];
+    if (!(weight > 0)) weight = total[i] * Math.min(1, rootCalls / Math.max(1, primitiveCalls[i]));
+    candidates.push({ fn: i, weight: Math.min(weight, total[i]) });
+  }
   const grant = (list: CallGraphRoot[], granted: number, out: CallGraphRoot[]): number => {
     for (const r of list.sort((a, b) => b.weight - a.weight || a.fn - b.fn)) {
       const w = Math.min(r.weight, cap - granted);
@@ -127,10 +131,64 @@ export function findCallGraphRoots(graph: CallGraph): CallGraphRoot[] {
   const roots: CallGraphRoot[] = [];
   let granted = grant(candidates, 0, []);
   if (granted < cap / 2 && !candidates.some((r) => r.fn === heaviest)) {
-    candidates.push({ fn: heaviest, weight: fns[heaviest].total });
+    candidates.push({ fn: heaviest, weight: total[heaviest] });
   }
   granted = grant(candidates, 0, roots);
   return roots;
+}
+
+/**
+ * A call graph in columns, what the tree is built from: per function its frame and figures;
+ * per edge its caller and callee as function indexes (-1 for a frame without a function) and
+ * its calls and total.
+ */
+export interface GraphTables {
+  readonly functionCount: number;
+  readonly frame: Int32Array;
+  readonly calls: Float64Array;
+  readonly primitiveCalls: Float64Array;
+  readonly self: Float64Array;
+  readonly total: Float64Array;
+  readonly edgeCount: number;
+  readonly edgeCaller: Int32Array;
+  readonly edgeCallee: Int32Array;
+  readonly edgeCalls: Float64Array;
+  readonly edgeTotal: Float64Array;
+}
+
+/** The columns of a graph of objects; an edge's frames name the first function of each. */
+export function graphTables(graph: CallGraph): GraphTables {
+  const index = functionIndex(graph);
+  const fns = graph.functions;
+  const n = fns.length;
+  const m = graph.edges.length;
+  const t = {
+    functionCount: n,
+    frame: new Int32Array(n),
+    calls: new Float64Array(n),
+    primitiveCalls: new Float64Array(n),
+    self: new Float64Array(n),
+    total: new Float64Array(n),
+    edgeCount: m,
+    edgeCaller: new Int32Array(m),
+    edgeCallee: new Int32Array(m),
+    edgeCalls: new Float64Array(m),
+    edgeTotal: new Float64Array(m),
+  };
+  fns.forEach((f, i) => {
+    t.frame[i] = f.frame;
+    t.calls[i] = f.calls;
+    t.primitiveCalls[i] = f.primitiveCalls;
+    t.self[i] = f.self;
+    t.total[i] = f.total;
+  });
+  graph.edges.forEach((e, i) => {
+    t.edgeCaller[i] = index.get(e.caller) ?? -1;
+    t.edgeCallee[i] = index.get(e.callee) ?? -1;
+    t.edgeCalls[i] = e.calls;
+    t.edgeTotal[i] = e.total;
+  });
+  return t;
 }
 
 /** Function index per frame id (-1 where a frame has none); the first function wins. */
@@ -144,6 +202,72 @@ function functionIndex(graph: CallGraph): { get(frame: number): number | undefin
   return {
     get: (frame) => (frame >= 0 && frame <= max && index[frame] >= 0 ? index[frame] : undefined),
   };
+}
+
+/**
+ * Out-edges of each function with a positive total, self-edges left out (recursion is cut
+ * anyway): `outTo/outTotal[outStart[f] .. outStart[f + 1])`, heaviest first (ties in graph
+ * order). Counting sort by caller, then each caller's few edges by weight.
+ */
+function outEdges(g: GraphTables): {
+  outStart: Int32Array;
+  outTo: Int32Array;
+  outTotal: Float64Array;
+} {
+  const n = g.functionCount;
+  const m = g.edgeCount;
+  const outStart = new Int32Array(n + 1);
+  let kept = 0;
+  const keep = (e: number): boolean => {
+    const a = g.edgeCaller[e];
+    const b = g.edgeCallee[e];
+    return a >= 0 && b >= 0 && a !== b && g.edgeTotal[e] > 0;
+  };
+  for (let e = 0; e < m; e++) {
+    if (!keep(e)) continue;
+    outStart[g.edgeCaller[e] + 1]++;
+    kept++;
+  }
+  for (let f = 0; f < n; f++) outStart[f + 1] += outStart[f];
+  const fill = outStart.slice(0, n);
+  const outTo = new Int32Array(kept);
+  const outTotal = new Float64Array(kept);
+  for (let e = 0; e < m; e++) {
+    if (!keep(e)) continue;
+    const k = fill[g.edgeCaller[e]]++;
+    outTo[k] = g.edgeCallee[e];
+    outTotal[k] = g.edgeTotal[e];
+  }
+  for (let f = 0; f < n; f++) sortHeaviestFirst(outTo, outTotal, outStart[f], outStart[f + 1]);
+  return { outStart, outTo, outTotal };
+}
+
+/** Sorts `to/total[start .. end)` by total, heaviest first, ties in their order. */
+function sortHeaviestFirst(to: Int32Array, total: Float64Array, start: number, end: number): void {
+  if (end - start < 2) return;
+  if (end - start <= 32) {
+    // Insertion sort, stable.
+    for (let k = start + 1; k < end; k++) {
+      const t = to[k];
+      const w = total[k];
+      let j = k - 1;
+      while (j >= start && total[j] < w) {
+        to[j + 1] = to[j];
+        total[j + 1] = total[j];
+        j--;
+      }
+      to[j + 1] = t;
+      total[j + 1] = w;
+    }
+    return;
+  }
+  const order = Array.from({ length: end - start }, (_, k) => start + k).sort(
+    (x, y) => total[y] - total[x] || x - y,
+  );
+  const tos = order.map((k) => to[k]);
+  const totals = order.map((k) => total[k]);
+  to.set(tos, start);
+  total.set(totals, start);
 }
 
 interface Pending {
@@ -202,30 +326,20 @@ export function addTreeFromCallGraph(
   graph: CallGraph,
   options: TreeFromGraphOptions = {},
 ): TreeFromGraphResult {
+  return addTreeFromTables(builder, graphTables(graph), options);
+}
+
+/** {@link addTreeFromCallGraph} over a graph in columns. */
+export function addTreeFromTables(
+  builder: ProfileBuilder,
+  g: GraphTables,
+  options: TreeFromGraphOptions = {},
+): TreeFromGraphResult {
   const maxDepth = options.maxDepth ?? 256;
   const maxNodes = options.maxNodes ?? 300_000;
-  const fns: readonly GraphFunction[] = graph.functions;
-  const index = functionIndex(graph);
-  // Out-edges per function, self-edges left out (recursion is cut anyway).
-  const outStart = new Int32Array(fns.length + 1);
-  const pairs: Array<[number, number, number]> = [];
-  for (const e of graph.edges) {
-    const from = index.get(e.caller);
-    const to = index.get(e.callee);
-    if (from === undefined || to === undefined || from === to || !(e.total > 0)) continue;
-    pairs.push([from, to, e.total]);
-  }
-  pairs.sort((a, b) => a[0] - b[0] || b[2] - a[2]);
-  const outTo = new Int32Array(pairs.length);
-  const outTotal = new Float64Array(pairs.length);
-  pairs.forEach(([from, to, total], i) => {
-    outStart[from + 1]++;
-    outTo[i] = to;
-    outTotal[i] = total;
-  });
-  for (let i = 0; i < fns.length; i++) outStart[i + 1] += outStart[i];
+  const { outStart, outTo, outTotal } = outEdges(g);
 
-  const roots = options.roots ?? findCallGraphRoots(graph);
+  const roots = options.roots ?? rootsOf(g);
   let whole = 0;
   for (const r of roots) whole += r.weight > 0 ? r.weight : 0;
   const minWeight = whole * (options.minShare ?? 1e-5);
@@ -246,7 +360,7 @@ export function addTreeFromCallGraph(
     expand = true,
   ): boolean => {
     if (nodes >= maxNodes) return false;
-    const node = builder.child(parent, fns[fn].frame);
+    const node = builder.child(parent, g.frame[fn]);
     nodes++;
     nodeParent[node] = parent;
     nodeFn[node] = fn;
@@ -265,13 +379,15 @@ export function addTreeFromCallGraph(
   for (const r of roots) {
     if (r.weight > 0 && !place(0, r.fn, r.weight, 1)) truncated = true;
   }
-  const onPath = new Set<number>();
+  // The functions on the path of the node being expanded carry its stamp.
+  const onPath = new Int32Array(g.functionCount);
+  let stamp = 0;
   while (heap.size) {
     const { node, fn, weight, depth } = heap.pop();
-    const f = fns[fn];
-    const scale = f.total > 0 ? weight / f.total : 0;
-    onPath.clear();
-    for (let n = node; n > 0; n = nodeParent[n]) onPath.add(nodeFn[n]);
+    const fnTotal = g.total[fn];
+    const scale = fnTotal > 0 ? weight / fnTotal : 0;
+    stamp++;
+    for (let n = node; n > 0; n = nodeParent[n]) onPath[nodeFn[n]] = stamp;
     // Heaviest callee first (the out-edges are sorted so), and never more than the node has.
     // Callees come before self: a function recursing through others counts the self time of
     // its nested calls too, and the outer call's callee is what the node stands for.
@@ -282,14 +398,14 @@ export function addTreeFromCallGraph(
       const w = Math.min(outTotal[k] * scale, left);
       if (!(w > 0)) continue;
       left -= w;
-      const recursive = onPath.has(to);
+      const recursive = onPath[to] === stamp;
       if (recursive) cycleCuts++;
       if (!place(node, to, w, depth + 1, !recursive)) {
         truncated = true;
         lumped += w;
       }
     }
-    const self = (f.total > 0 ? Math.min(left, f.self * scale) : left) + lumped;
+    const self = (fnTotal > 0 ? Math.min(left, g.self[fn] * scale) : left) + lumped;
     builder.addSelf(node, self);
   }
   if (truncated) {

@@ -9,6 +9,8 @@
  * Positions inside the model are 1-based for both lines and columns; field names carry the base
  * (`line1`, `col1`) so nobody has to guess. Conversions live at the edges (see positions.ts).
  */
+import { freezeTree } from './callTree';
+import { Float64Column, Int32Column } from './growable';
 
 /** What a frame is: the user's code, a library's, the runtime's, or a profiler pseudo-frame. */
 export type FrameKind = 'user' | 'library' | 'runtime' | 'pseudo';
@@ -189,8 +191,28 @@ const MAX_WEIGHT = 1e290;
 /** Past this many children a node's children are also indexed by a Map. */
 const WIDE = 16;
 
-function frameKey(f: Frame): string {
-  return `${f.kind}\u0000${f.name}\u0000${f.file ?? ''}\u0000${f.line1 ?? ''}\u0000${f.col1 ?? ''}`;
+/** An Int32Column holding one value: the root's. */
+function column(root: number): Int32Column {
+  const c = new Int32Column();
+  c.push(root);
+  return c;
+}
+
+/** The first `count` values: the array itself when it holds exactly that many, else a copy. */
+function trimmed<T extends Int32Array | Float64Array>(values: T, count: number): T {
+  return (values.length === count ? values : values.slice(0, count)) as T;
+}
+
+/** A Float64Column holding the root's weight, 0. */
+function rootWeight(): Float64Column {
+  const c = new Float64Column();
+  c.push(0);
+  return c;
+}
+
+/** Positions are equal: the same number (NaN equals NaN), or both null. */
+function samePosition(a: number | null, b: number | null): boolean {
+  return a === b || (a !== a && b !== b);
 }
 
 /**
@@ -201,19 +223,25 @@ function frameKey(f: Frame): string {
  */
 export class ProfileBuilder {
   private readonly frames: Frame[] = [];
-  private readonly frameIds = new Map<string, number>();
-  private parent: number[] = [-1];
-  private frameOf: number[] = [-1];
-  private selfW: number[] = [0];
+  // Frames by file (null as ''), then name: the strings an importer passes are mostly ones it
+  // passed before, whose hashes V8 keeps, so a lookup builds no key string. Frames of one file
+  // and name are chained through `sameName`.
+  private readonly framesByFile = new Map<string, Map<string, number>>();
+  private sameName: number[] = [];
+  // The tree in typed columns; node 0 is the root.
+  private parent = column(-1);
+  private frameOf = column(-1);
+  private selfW = rootWeight();
   // Children of a node as a singly linked list (most nodes have a handful); nodes with many
   // children also get a Map by frame id. Small-integer keys keep every lookup allocation-free.
-  private firstChild: number[] = [-1];
-  private nextSibling: number[] = [-1];
-  private childTally: number[] = [0];
+  private firstChild = column(-1);
+  private nextSibling = column(-1);
+  private childTally = column(0);
   private readonly wideChildren = new Map<number, Map<number, number>>();
-  private sampleNode: number[] = [];
-  private sampleWeight: number[] = [];
-  private sampleStart: number[] = [];
+  // Typed columns: a profile of millions of samples costs no boxed number per sample.
+  private sampleNode = new Int32Column();
+  private sampleWeight = new Float64Column();
+  private sampleStart = new Float64Column();
   private readonly lineFiles: string[] = [];
   private readonly lineFileIds = new Map<string, number>();
   private readonly lineCells = new Map<number, Map<number, number>>();
@@ -234,13 +262,32 @@ export class ProfileBuilder {
 
   /** The id of `frame`, interning it on first sight. */
   frame(frame: Frame): number {
-    const key = frameKey(frame);
-    let id = this.frameIds.get(key);
-    if (id === undefined) {
-      id = this.frames.length;
-      this.frames.push(Object.freeze({ ...frame }));
-      this.frameIds.set(key, id);
+    const file = frame.file ?? '';
+    let names = this.framesByFile.get(file);
+    if (!names) this.framesByFile.set(file, (names = new Map()));
+    const first = names.get(frame.name) ?? -1;
+    for (let id = first; id >= 0; id = this.sameName[id]) {
+      const f = this.frames[id];
+      if (
+        f.kind === frame.kind &&
+        samePosition(f.line1, frame.line1) &&
+        samePosition(f.col1, frame.col1)
+      )
+        return id;
     }
+    const id = this.frames.length;
+    // A literal, not a spread: copying with `...` cost ten times as much on large profiles.
+    this.frames.push(
+      Object.freeze({
+        name: frame.name,
+        file: frame.file,
+        line1: frame.line1,
+        col1: frame.col1,
+        kind: frame.kind,
+      }),
+    );
+    this.sameName.push(first);
+    names.set(frame.name, id);
     return id;
   }
 
@@ -255,7 +302,7 @@ export class ProfileBuilder {
 
   /** The node for `frameId` under `parentNode` (0 is the root), created on first use. */
   child(parentNode: number, frameId: number): number {
-    const tally = this.childTally[parentNode];
+    const tally = this.childTally.data[parentNode];
     if (tally > WIDE) {
       const map = this.wideChildren.get(parentNode)!;
       const found = map.get(frameId);
@@ -264,14 +311,16 @@ export class ProfileBuilder {
       map.set(frameId, id);
       return id;
     }
-    for (let c = this.firstChild[parentNode]; c !== -1; c = this.nextSibling[c]) {
-      if (this.frameOf[c] === frameId) return c;
+    const frameOf = this.frameOf.data;
+    const next = this.nextSibling.data;
+    for (let c = this.firstChild.data[parentNode]; c !== -1; c = next[c]) {
+      if (frameOf[c] === frameId) return c;
     }
     const id = this.newNode(parentNode, frameId);
     if (tally + 1 > WIDE) {
       const map = new Map<number, number>();
-      for (let c = this.firstChild[parentNode]; c !== -1; c = this.nextSibling[c]) {
-        map.set(this.frameOf[c], c);
+      for (let c = this.firstChild.data[parentNode]; c !== -1; c = this.nextSibling.data[c]) {
+        map.set(this.frameOf.data[c], c);
       }
       this.wideChildren.set(parentNode, map);
     }
@@ -283,11 +332,11 @@ export class ProfileBuilder {
     this.parent.push(parentNode);
     this.frameOf.push(frameId);
     this.selfW.push(0);
+    this.nextSibling.push(this.firstChild.data[parentNode]);
     this.firstChild.push(-1);
-    this.nextSibling.push(this.firstChild[parentNode]);
     this.childTally.push(0);
-    this.firstChild[parentNode] = id;
-    this.childTally[parentNode]++;
+    this.firstChild.data[parentNode] = id;
+    this.childTally.data[parentNode]++;
     return id;
   }
 
@@ -314,7 +363,7 @@ export class ProfileBuilder {
 
   /** Adds self weight to a node. Negative, non-finite and absurdly large weights are ignored. */
   addSelf(node: number, weight: number): void {
-    if (this.counts(weight)) this.selfW[node] += weight;
+    if (this.counts(weight)) this.selfW.data[node] += weight;
   }
 
   /** Adds a stack (frame ids, outermost first) with its weight; returns its leaf node. */
@@ -322,6 +371,14 @@ export class ProfileBuilder {
     const node = this.nodeFor(stack);
     this.addSelf(node, weight);
     return node;
+  }
+
+  /** Makes room for `count` more samples (an importer that knows how many saves the growing). */
+  reserveSamples(count: number): void {
+    const size = this.sampleNode.length + count;
+    this.sampleNode.reserve(size);
+    this.sampleWeight.reserve(size);
+    this.sampleStart.reserve(size);
   }
 
   /** Appends a timed sample (does not add self weight: call `addSelf` for that). */
@@ -428,16 +485,17 @@ export class ProfileBuilder {
     if (this.built) throw new Error('ProfileBuilder.build() was called twice.');
     this.built = true;
     const tree = freezeTree(
-      Int32Array.from(this.parent),
-      Int32Array.from(this.frameOf),
-      Float64Array.from(this.selfW),
+      this.parent.data.slice(0, this.parent.length),
+      this.frameOf.data.slice(0, this.frameOf.length),
+      this.selfW.data.slice(0, this.selfW.length),
     );
-    const samples: Samples | undefined = this.sampleNode.length
+    const count = this.sampleNode.length;
+    const samples: Samples | undefined = count
       ? {
-          count: this.sampleNode.length,
-          node: Int32Array.from(this.sampleNode),
-          weight: Float64Array.from(this.sampleWeight),
-          start: Float64Array.from(this.sampleStart),
+          count,
+          node: trimmed(this.sampleNode.data, count),
+          weight: trimmed(this.sampleWeight.data, count),
+          start: trimmed(this.sampleStart.data, count),
         }
       : undefined;
     const lines: LineTable = {
@@ -463,14 +521,18 @@ export class ProfileBuilder {
           : {}),
     };
     // Release the builder's working memory before the caller goes on.
-    this.parent = this.frameOf = this.selfW = [];
-    this.sampleNode = this.sampleWeight = this.sampleStart = [];
+    this.parent = this.frameOf = column(-1);
+    this.selfW = new Float64Column(0);
+    this.sampleNode = new Int32Column(0, 0);
+    this.sampleWeight = this.sampleStart = new Float64Column(0);
     this.lineFile = this.lineLine = this.lineFrame = this.lineSelf = [];
     this.lineExternal = [];
     this.nodeLineNode = this.nodeLineFile = this.nodeLineLine = this.nodeLineSelf = [];
-    this.firstChild = this.nextSibling = this.childTally = [];
+    this.firstChild = this.nextSibling = this.childTally = column(0);
     this.wideChildren.clear();
     this.lineCells.clear();
+    this.framesByFile.clear();
+    this.sameName = [];
     return Object.freeze({
       meta: Object.freeze({
         ...meta,
@@ -484,55 +546,4 @@ export class ProfileBuilder {
       treeIsApproximate: options.treeIsApproximate ?? false,
     });
   }
-}
-
-/**
- * A {@link CallTree} from parent/frame/self arrays where every parent id is below its child's:
- * totals, depths and children (heaviest first) are derived. Shared by the builder and by code
- * that derives trees from a tree (the webview's transforms).
- */
-export function freezeTree(parent: Int32Array, frame: Int32Array, self: Float64Array): CallTree {
-  const n = parent.length;
-  const { total, depth, childCount, childStart } = treeShape(parent, self);
-  const fill = new Int32Array(n);
-  const children = new Int32Array(Math.max(0, n - 1));
-  for (let i = 1; i < n; i++) {
-    const p = parent[i];
-    children[childStart[p] + fill[p]++] = i;
-  }
-  for (let p = 0; p < n; p++) {
-    const c = childCount[p];
-    if (c > 1) {
-      const s = childStart[p];
-      const sorted = Array.from(children.subarray(s, s + c)).sort(
-        (a, b) => total[b] - total[a] || a - b,
-      );
-      children.set(sorted, s);
-    }
-  }
-  return { size: n, parent, frame, self, total, depth, childStart, childCount, children };
-}
-
-/**
- * The columns of a {@link CallTree} that follow from parent and self alone (parent ids below
- * their child's): totals, depths, child counts and where each node's children start. One
- * derivation for every reader that restores a tree (a stored run, the webview's wire form), so
- * their totals are bit-identical to the builder's.
- */
-export function treeShape(
-  parent: Int32Array,
-  self: Float64Array,
-): Pick<CallTree, 'total' | 'depth' | 'childCount' | 'childStart'> {
-  const n = parent.length;
-  const total = self.slice();
-  for (let i = n - 1; i > 0; i--) total[parent[i]] += total[i];
-  const depth = new Int32Array(n);
-  const childCount = new Int32Array(n);
-  for (let i = 1; i < n; i++) {
-    depth[i] = depth[parent[i]] + 1;
-    childCount[parent[i]]++;
-  }
-  const childStart = new Int32Array(n);
-  for (let i = 1; i < n; i++) childStart[i] = childStart[i - 1] + childCount[i - 1];
-  return { total, depth, childCount, childStart };
 }

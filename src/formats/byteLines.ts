@@ -73,10 +73,13 @@ function pieceEnd(bytes: Uint8Array, from: number, size: number, encoding: Encod
 }
 
 /**
- * The lines of a text file's bytes (see the module comment for the exact contract), decoded a
- * piece of about `chunkSize` bytes at a time so no string is ever larger than a piece.
+ * The text of a file's bytes, decoded a piece of about `chunkSize` bytes at a time: every piece
+ * but the last ends just after a newline, so a line is never cut between two pieces and no
+ * string is ever larger than a piece (a line longer than a piece makes the piece longer). The
+ * byte-order mark is not part of the text. Line importers that scan text in place (without a
+ * string per line) read these; {@link byteLines} cuts them into lines.
  */
-export function* byteLines(bytes: Uint8Array, options: ByteLinesOptions = {}): Generator<string> {
+export function* bytePieces(bytes: Uint8Array, options: ByteLinesOptions = {}): Generator<string> {
   const size = Math.max(2, Math.floor(options.chunkSize ?? 1024 * 1024));
   const onProgress = options.onProgress;
   const { encoding, length: mark } = byteOrderMark(bytes);
@@ -89,6 +92,21 @@ export function* byteLines(bytes: Uint8Array, options: ByteLinesOptions = {}): G
     const end = pieceEnd(bytes, from, size, encoding);
     const text = decoder.decode(bytes.subarray(from, end));
     from = end;
+    yield text;
+    if (onProgress && from >= nextReport) {
+      nextReport = from + PROGRESS_STEP;
+      onProgress(from / total);
+    }
+  }
+  onProgress?.(1);
+}
+
+/**
+ * The lines of a text file's bytes (see the module comment for the exact contract), decoded a
+ * piece of about `chunkSize` bytes at a time so no string is ever larger than a piece.
+ */
+export function* byteLines(bytes: Uint8Array, options: ByteLinesOptions = {}): Generator<string> {
+  for (const text of bytePieces(bytes, options)) {
     let start = 0;
     for (;;) {
       const nl = text.indexOf('\n', start);
@@ -104,10 +122,5 @@ export function* byteLines(bytes: Uint8Array, options: ByteLinesOptions = {}): G
         ? text.slice(start, text.length - 1)
         : text.slice(start);
     }
-    if (onProgress && from >= nextReport) {
-      nextReport = from + PROGRESS_STEP;
-      onProgress(from / total);
-    }
   }
-  onProgress?.(1);
 }

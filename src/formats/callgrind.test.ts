@@ -403,3 +403,35 @@ test('truncated, garbage and malformed files fail with an error naming the file'
     );
   }
 });
+
+test('a cost or call count past 2^64 counts as 0 with a warning naming the file', () => {
+  const huge = '9'.repeat(310);
+  const body = [
+    'events: Ir',
+    'fl=a.c',
+    'fn=main',
+    '1 5',
+    `2 ${huge}`,
+    'cfn=work',
+    `calls=${huge} 10`,
+    '3 7',
+    'fn=work',
+    '10 4',
+    `${huge} 3`,
+    '',
+  ].join('\n');
+  const p = importCallgrind(body, { sourceFile: 'huge.callgrind' });
+  // Every figure is a finite number: nothing becomes Infinity, NaN or null in JSON.
+  assert.doesNotMatch(JSON.stringify(p.callGraph), /null/);
+  assert.equal(p.meta.duration, 12);
+  assert.equal(p.tree.total[0], 12);
+  const main = fnOf(p, frameId(p, 'main'));
+  assert.deepEqual([main.self, main.total], [5, 12]);
+  assert.equal(fnOf(p, frameId(p, 'work')).calls, 0);
+  // A line number past what a line can be is no line.
+  assert.ok(p.frames.every((f) => f.line1 === null || f.line1 < 2 ** 31));
+  assert.match(
+    p.meta.warnings.join('\n'),
+    /huge\.callgrind holds 2 costs or call counts larger than a 64-bit counter \(the first at line 5\)/,
+  );
+});

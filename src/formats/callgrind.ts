@@ -19,12 +19,21 @@
  *   Xdebug writes, is scaled to nanoseconds); anything else, valgrind's instruction counts
  *   included, has unit `none`.
  * - A function is (object, file at `fn=`, name). valgrind's recursion levels (`fib'2`, from
- *   `--separate-recs`) are merged into the function they repeat, so recursion shows as a
- *   self-edge. Calls of a function are the calls on its incoming edges (callgrind counts
- *   calls only there); its total is its self cost plus the inclusive cost of its calls to other
- *   functions, capped at the whole: exact without mutual recursion, an overestimate inside a
- *   cycle of several functions. An edge's self cost is not in the format: it is estimated as the
- *   callee's self times the edge's share of the callee's total.
+ *   `--separate-recs`, on by default) are merged into the function they repeat, so recursion
+ *   shows as a self-edge; the levels still decide the figures (callgrindParser.ts). Calls of a
+ *   function are the calls on its incoming edges (callgrind counts calls only there), its
+ *   primitive calls those into its outermost level. In valgrind's files a function's total is
+ *   what `callgrind_annotate --inclusive=yes` gives its outermost level: the inclusive cost of
+ *   the calls into it, or, for a function nothing calls, its self cost plus the calls it made
+ *   there; exact, recursion direct or mutual included, whenever valgrind separated the levels.
+ *   An edge's total adds only calls not nested in a call of the same pair (what cProfile
+ *   records). Files without levels (yappi, pyprof2calltree) give a function its self cost plus
+ *   the inclusive cost of its calls to others, capped at the whole: exact without mutual
+ *   recursion, an overestimate inside a cycle of several functions. An edge's self cost is not
+ *   in the format: it is estimated as the callee's self times the edge's share of the callee's
+ *   total.
+ * - Costs and call counts past 2^64 (no 64-bit counter holds them) are damage: they count as 0,
+ *   with a warning, so that no total becomes infinite.
  * - valgrind's cost lines become the line table (self cost per source line, `fi=`/`fe=` inlined
  *   files included). yappi and pyprof2calltree put each function's whole self time on its `def`
  *   line, which is not line-level data, so their files get no line table; their function lines
@@ -33,17 +42,17 @@
  *   line of its own file that has a cost (near the signature with gcc -g), an approximation.
  * - The tree is derived from the call graph and flagged as approximate (core/callGraphTree.ts).
  */
-import { addTreeFromCallGraph } from '../core/callGraphTree';
+import { CallGraphBuilder } from '../core/callGraphBuilder';
+import { stronglyConnected } from '../core/graphCycles';
 import {
   ProfileBuilder,
   type Frame,
   type FrameKind,
-  type GraphEdge,
-  type GraphFunction,
   type Profile,
   type WeightUnit,
 } from '../core/profile';
-import { ProfileFormatError } from './errors';
+import { CallgrindParser } from './callgrindParser';
+import type { CallgrindFunction } from './callgrindTables';
 import { pythonFrame } from './pstats';
 
 /** Options of {@link importCallgrind}. */
@@ -70,27 +79,6 @@ export function isCallgrind(name: string | undefined, text: string): boolean {
   return /(?:^|\n)events:/.test(head) && /\n(?:fl|fn|ob)=/.test(head);
 }
 
-interface Fn {
-  readonly name: string;
-  readonly file: string;
-  readonly object: string;
-  self: number;
-  /** First line of this function's own file with a self cost, or 0. */
-  firstLine: number;
-  /** Lowest such line, or 0. */
-  minLine: number;
-}
-
-interface Edge {
-  readonly caller: number;
-  readonly callee: number;
-  calls: number;
-  inclusive: number;
-}
-
-const POSITION = /^(ob|fl|fi|fe|fn|cob|cfi|cfl|cfn)=\s*(.*)$/;
-const HEADER = /^([A-Za-z][\w ()]*):\s*(.*)$/;
-
 /**
  * Reads a callgrind file into a profile: the call graph with exact per-function self costs and
  * per-edge calls and inclusive costs, the line table where the producer records real lines, and
@@ -98,350 +86,63 @@ const HEADER = /^([A-Za-z][\w ()]*):\s*(.*)$/;
  * readable callgrind file (garbage, no `events:` line, a malformed line, a file cut short).
  */
 export function importCallgrind(text: string, options: CallgrindOptions = {}): Profile {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  return importCallgrindLines(body.split('\n'), options);
+  return importCallgrindPieces([text], options);
 }
 
 /**
- * {@link importCallgrind} over lines given one at a time (a trailing `\r` on a line is ignored):
- * for files too large for one string, read through byteLines.ts.
+ * {@link importCallgrind} over the file's text in pieces that each end at a line end (the last
+ * may not): for files too large for one string, decoded by byteLines.ts's `bytePieces`.
  */
+export function importCallgrindPieces(
+  pieces: Iterable<string>,
+  options: CallgrindOptions = {},
+): Profile {
+  const parser = new CallgrindParser(options.sourceFile);
+  for (const piece of pieces) parser.feed(piece);
+  parser.finish();
+  return callgrindProfile(parser, options.sourceFile);
+}
+
+/** {@link importCallgrind} over lines given one at a time (a trailing `\r` is ignored). */
 export function importCallgrindLines(
   lines: Iterable<string>,
   options: CallgrindOptions = {},
 ): Profile {
-  const source = options.sourceFile;
-  const label = source ?? 'The profile';
-  let lineNo = 0;
-  const fail = (what: string): never => {
-    throw new ProfileFormatError(
-      `${label} is not a readable callgrind file: ${what} Check that the file was copied whole, ` +
-        'or record it again (valgrind --tool=callgrind, or yappi save(type="callgrind")).',
-      source,
-    );
-  };
-  const failAt = (what: string, line: string): never =>
-    fail(
-      `line ${lineNo} (${JSON.stringify(line.length > 80 ? `${line.slice(0, 80)}...` : line)}) ${what}`,
-    );
+  const parser = new CallgrindParser(options.sourceFile);
+  for (const line of lines) parser.feedLine(line);
+  parser.finish();
+  return callgrindProfile(parser, options.sourceFile);
+}
 
-  // Header state.
-  let creator = '';
-  let eventNames: string[] | null = null;
-  let weightName = '';
-  let weightIndex = 0;
-  const longNames = new Map<string, string>();
-  let positionCount = 1;
-  let lineIndex = 0;
-  let parts = 0;
-  let totalsSeen = 0;
-  let totalsSum = 0;
-  const allEvents = new Set<string>();
+function producerOf(parser: CallgrindParser): Producer {
+  const { creator, weightName } = parser.header;
+  if (/^callgrind/i.test(creator)) return 'valgrind';
+  if (/^yappi/i.test(creator)) return 'yappi';
+  if (/pyprof2calltree/i.test(creator) || (!creator && weightName === 'ns'))
+    return 'pyprof2calltree';
+  return 'other';
+}
 
-  // Name compression tables.
-  const objects = new Map<number, string>();
-  const files = new Map<number, string>();
-  const names = new Map<number, string>();
-  const undefinedRefs = new Set<string>();
-  const resolve = (table: Map<number, string>, value: string, kind: string): string => {
-    const m = /^\((\d+)\)\s*(.*)$/.exec(value);
-    if (!m) return value.trim();
-    const id = Number(m[1]);
-    const name = m[2].trim();
-    if (name) {
-      table.set(id, name);
-      return name;
-    }
-    const known = table.get(id);
-    if (known !== undefined) return known;
-    // yappi writes such references when two functions share a name and a line (nested list
-    // comprehensions): KCachegrind carries on with an unknown name, and so do we.
-    undefinedRefs.add(`${kind} (${id})`);
-    return `(${id})`;
-  };
+/** The unit of the weight, and the factor that converts costs to it. */
+function unitOf(parser: CallgrindParser, producer: Producer): { unit: WeightUnit; scale: number } {
+  const { weightName, longNames } = parser.header;
+  const long = longNames.get(weightName) ?? '';
+  const is = (short: RegExp, full: RegExp): boolean => short.test(weightName) || full.test(long);
+  if (producer === 'yappi' && /^ticks$/i.test(weightName))
+    return { unit: 'microseconds', scale: 1 };
+  if (is(/^ns$/i, /^nanoseconds?$/i)) return { unit: 'nanoseconds', scale: 1 };
+  if (is(/^(?:us|µs)$/i, /^microseconds?$/i)) return { unit: 'microseconds', scale: 1 };
+  if (is(/^ms$/i, /^milliseconds?$/i)) return { unit: 'milliseconds', scale: 1 };
+  if (/\(10ns\)/i.test(weightName)) return { unit: 'nanoseconds', scale: 10 };
+  return { unit: 'none', scale: 1 };
+}
 
-  // Body state.
-  let object = '';
-  let fnFile = '';
-  let fnObject = '';
-  let file = '';
-  let fnName: string | null = null;
-  let currentFn = -1;
-  let calledObject: string | null = null;
-  let calledFile: string | null = null;
-  let calledName: string | null = null;
-  let pending: 'calls' | 'jump' | null = null;
-  let pendingCalls = 0;
-  let pendingAt = 0;
-  const last: number[] = [0, 0, 0];
-
-  const fns: Fn[] = [];
-  const fnIds = new Map<string, number>();
-  const edges = new Map<number, Edge>();
-  let costLines = 0;
-
-  const fnFor = (obj: string, f: string, rawName: string): number => {
-    // valgrind's --separate-recs names recursion levels `fib'2`: they are the same function.
-    const name = rawName.replace(/'\d+$/, '');
-    const key = `${obj}\u0000${f}\u0000${name}`;
-    let id = fnIds.get(key);
-    if (id === undefined) {
-      id = fns.length;
-      fns.push({ name, file: f, object: obj, self: 0, firstLine: 0, minLine: 0 });
-      fnIds.set(key, id);
-    }
-    return id;
-  };
-
-  const parseNumber = (token: string, raw: string): number => {
-    const v =
-      token.startsWith('0x') || token.startsWith('0X')
-        ? parseInt(token.slice(2), 16)
-        : Number(token);
-    if (!Number.isFinite(v) || token === '' || (!/^\d/.test(token) && !token.startsWith('0x'))) {
-      failAt(`has ${JSON.stringify(token)} where a number was expected.`, raw);
-    }
-    return v;
-  };
-
-  // Cost lines are most of a file: scanned by hand, without splitting or allocating.
-  let at = 0;
-  const badNumber = (raw: string): never => {
-    const token =
-      raw
-        .slice(at)
-        .trim()
-        .split(/[ \t]+/)[0] ?? '';
-    return failAt(`has ${JSON.stringify(token)} where a number was expected.`, raw);
-  };
-  /** The unsigned number (decimal or 0x hex) at `at`, moving past it. */
-  const scanNumber = (raw: string): number => {
-    let v = 0;
-    let digits = 0;
-    if (raw.charCodeAt(at) === 48 && (raw.charCodeAt(at + 1) | 32) === 120 /* 0x */) {
-      at += 2;
-      for (;;) {
-        const c = raw.charCodeAt(at) | 32;
-        const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
-        if (d < 0) break;
-        v = v * 16 + d;
-        digits++;
-        at++;
-      }
-    } else {
-      for (;;) {
-        const c = raw.charCodeAt(at);
-        if (!(c >= 48 && c <= 57)) break;
-        v = v * 10 + (c - 48);
-        digits++;
-        at++;
-      }
-    }
-    const end = raw.charCodeAt(at);
-    if (!digits || !(at >= raw.length || end === 32 || end === 9)) badNumber(raw);
-    return v;
-  };
-  const skipSpace = (raw: string): void => {
-    while (raw.charCodeAt(at) === 32 || raw.charCodeAt(at) === 9) at++;
-  };
-
-  // Per function, self cost per (file id * 2^24 + line).
-  const fileIds = new Map<string, number>();
-  const fileNames: string[] = [];
-  const cells: Array<Map<number, number> | undefined> = [];
-
-  const costLine = (raw: string): void => {
-    if (eventNames === null) failAt('is a cost line, but no `events:` line came before it.', raw);
-    at = 0;
-    for (let i = 0; i < positionCount; i++) {
-      skipSpace(raw);
-      const c = raw.charCodeAt(at);
-      if (at >= raw.length) failAt(`has fewer than ${positionCount} positions.`, raw);
-      if (c === 42 /* * */) {
-        at++;
-      } else if (c === 43 /* + */) {
-        at++;
-        last[i] += scanNumber(raw);
-      } else if (c === 45 /* - */) {
-        at++;
-        last[i] -= scanNumber(raw);
-      } else {
-        last[i] = scanNumber(raw);
-      }
-    }
-    let cost = 0;
-    if (weightIndex >= 0) {
-      for (let k = 0; k <= weightIndex; k++) {
-        skipSpace(raw);
-        if (at >= raw.length) break; // missing trailing costs are 0
-        const v = scanNumber(raw);
-        if (k === weightIndex) cost = v;
-      }
-    }
-    if (pending === 'jump') {
-      pending = null;
-      return;
-    }
-    if (fnName === null) failAt('is a cost line outside any function (no `fn=` before it).', raw);
-    if (currentFn < 0) currentFn = fnFor(fnObject, fnFile, fnName as string);
-    const line = lineIndex >= 0 ? last[lineIndex] : 0;
-    if (pending === 'calls') {
-      pending = null;
-      if (calledName === null) failAt('ends a call, but no `cfn=` names the called function.', raw);
-      const callee = fnFor(calledObject ?? object, calledFile ?? file, calledName as string);
-      const key = currentFn * 16777216 + callee;
-      const edge = edges.get(key);
-      if (edge) {
-        edge.calls += pendingCalls;
-        edge.inclusive += cost;
-      } else {
-        edges.set(key, { caller: currentFn, callee, calls: pendingCalls, inclusive: cost });
-      }
-      calledObject = calledFile = null;
-      return;
-    }
-    costLines++;
-    const fn = fns[currentFn];
-    fn.self += cost;
-    if (line > 0 && file === fnFile) {
-      if (!fn.firstLine) fn.firstLine = line;
-      if (!fn.minLine || line < fn.minLine) fn.minLine = line;
-    }
-    if (line > 0 && line < 16777216 && cost > 0) {
-      let fileId = fileIds.get(file);
-      if (fileId === undefined) {
-        fileId = fileNames.length;
-        fileNames.push(file);
-        fileIds.set(file, fileId);
-      }
-      let table = cells[currentFn];
-      if (!table) cells[currentFn] = table = new Map();
-      const key = fileId * 16777216 + line;
-      table.set(key, (table.get(key) ?? 0) + cost);
-    }
-  };
-
-  for (let raw of lines) {
-    lineNo++;
-    if (raw.endsWith('\r')) raw = raw.slice(0, -1);
-    const c = raw.charCodeAt(0);
-    if (raw === '' || c === 35 /* # */) continue;
-    if (pending === 'calls' && !((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 42)) {
-      lineNo = pendingAt;
-      fail(`line ${pendingAt} starts a call (calls=), but no cost line follows it.`);
-    }
-    if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 42 /* digit + - * */) {
-      costLine(raw);
-      continue;
-    }
-    const pos = POSITION.exec(raw);
-    if (pos) {
-      const [, spec, value] = pos;
-      switch (spec) {
-        case 'ob':
-          object = resolve(objects, value, 'object');
-          break;
-        case 'fl':
-          fnFile = file = resolve(files, value, 'file');
-          break;
-        case 'fi':
-        case 'fe':
-          file = resolve(files, value, 'file');
-          break;
-        case 'fn':
-          fnName = resolve(names, value, 'function');
-          fnObject = object;
-          file = fnFile;
-          currentFn = -1;
-          break;
-        case 'cob':
-          calledObject = resolve(objects, value, 'object');
-          break;
-        case 'cfi':
-        case 'cfl':
-          calledFile = resolve(files, value, 'file');
-          break;
-        case 'cfn':
-          calledName = resolve(names, value, 'function');
-          break;
-      }
-      continue;
-    }
-    if (raw.startsWith('calls=') || raw.startsWith('rcalls=')) {
-      const count = raw
-        .slice(raw.indexOf('=') + 1)
-        .trim()
-        .split(/[ \t]+/)[0];
-      pendingCalls = parseNumber(count, raw);
-      pending = 'calls';
-      pendingAt = lineNo;
-      continue;
-    }
-    if (raw.startsWith('jump=') || raw.startsWith('jcnd=')) {
-      pending = 'jump';
-      continue;
-    }
-    // jfi=, jfn= and keys of later format versions: nothing we show.
-    if (/^[a-z]+=/.test(raw)) continue;
-    const header = HEADER.exec(raw);
-    if (header) {
-      const key = header[1].trim();
-      const value = header[2].trim();
-      if (key === 'events') {
-        const evs = value.split(/[ \t]+/).filter(Boolean);
-        if (!evs.length) failAt('names no event type.', raw);
-        evs.forEach((e) => allEvents.add(e));
-        if (eventNames === null) {
-          eventNames = evs;
-          weightName = evs[0];
-          weightIndex = 0;
-        } else {
-          eventNames = evs;
-          weightIndex = evs.indexOf(weightName);
-        }
-      } else if (key === 'event') {
-        const m = /^(\S+?)\s*(?:=[^:]*)?(?::\s*(.*))?$/.exec(value);
-        if (m && m[2]) longNames.set(m[1], m[2].trim());
-      } else if (key === 'positions') {
-        const ps = value.split(/[ \t]+/).filter(Boolean);
-        positionCount = Math.max(1, ps.length);
-        lineIndex = ps.indexOf('line');
-      } else if (key === 'creator') {
-        creator = value;
-      } else if (key === 'part') {
-        parts++;
-        // A new part starts from a clean context (KCachegrind does the same).
-        object = fnFile = fnObject = file = '';
-        fnName = calledName = calledObject = calledFile = null;
-        currentFn = -1;
-        last.fill(0);
-      } else if (key === 'totals') {
-        totalsSeen++;
-        const t = value.split(/[ \t]+/)[Math.max(0, weightIndex)];
-        totalsSum += t ? Number(t) || 0 : 0;
-      }
-      // version, pid, cmd, thread, desc, summary and unknown keys carry nothing we show.
-      continue;
-    }
-    failAt('is not a callgrind line.', raw);
-  }
-  if (pending === 'calls')
-    fail(`line ${pendingAt} starts a call (calls=), but the file ends there.`);
-  if (eventNames === null) fail('it has no `events:` line.');
-
-  const producer: Producer = /^callgrind/i.test(creator)
-    ? 'valgrind'
-    : /^yappi/i.test(creator)
-      ? 'yappi'
-      : /pyprof2calltree/i.test(creator) || (!creator && weightName === 'ns')
-        ? 'pyprof2calltree'
-        : 'other';
+/** What the reader should know about the file's header and names. */
+function headerWarnings(parser: CallgrindParser, label: string): string[] {
   const warnings: string[] = [];
-  if (producer === 'valgrind' && totalsSeen < Math.max(1, parts)) {
-    fail('it ends before its `totals:` line, so it was cut short.');
-  }
-  if (undefinedRefs.size) {
-    const list = [...undefinedRefs];
+  const { allEvents, weightName, longNames } = parser.header;
+  if (parser.undefinedRefs.size) {
+    const list = [...parser.undefinedRefs];
     warnings.push(
       `${label} refers to ${list.length} compressed names it never defines (${list.slice(0, 3).join(', ')}${list.length > 3 ? ', ...' : ''}); they are shown as their numbers.`,
     );
@@ -454,93 +155,36 @@ export function importCallgrindLines(
         `first, ${weightName}${long ? ` (${long})` : ''}.`,
     );
   }
-
-  let scale = 1;
-  let unit: WeightUnit = 'none';
-  const weightLong = longNames.get(weightName) ?? '';
-  const is = (short: RegExp, long: RegExp): boolean =>
-    short.test(weightName) || long.test(weightLong);
-  if (producer === 'yappi' && /^ticks$/i.test(weightName)) unit = 'microseconds';
-  else if (is(/^ns$/i, /^nanoseconds?$/i)) unit = 'nanoseconds';
-  else if (is(/^(?:us|µs)$/i, /^microseconds?$/i)) unit = 'microseconds';
-  else if (is(/^ms$/i, /^milliseconds?$/i)) unit = 'milliseconds';
-  else if (/\(10ns\)/i.test(weightName)) {
-    unit = 'nanoseconds';
-    scale = 10;
+  if (parser.hugeNumbers) {
+    warnings.push(
+      `${label} holds ${parser.hugeNumbers} costs or call counts larger than a 64-bit counter ` +
+        `(the first at line ${parser.firstHugeLine}); they count as 0. The file may be damaged.`,
+    );
   }
+  return warnings;
+}
 
+function callgrindProfile(parser: CallgrindParser, source: string | undefined): Profile {
+  const label = source ?? 'The profile';
+  const producer = producerOf(parser);
+  const h = parser.header;
+  if (producer === 'valgrind' && h.totalsSeen < Math.max(1, h.parts)) {
+    parser.fail('it ends before its `totals:` line, so it was cut short.');
+  }
+  const warnings = headerWarnings(parser, label);
+  const { unit, scale } = unitOf(parser, producer);
   const python = producer === 'yappi' || producer === 'pyprof2calltree';
   const builder = new ProfileBuilder();
-  const frameOf = fns.map((f) =>
+  const frameOf = parser.fns.map((f) =>
     builder.frame(python ? pythonFrameOf(f, producer) : nativeFrame(f)),
   );
-
-  // Figures per function, merged by frame (two callgrind functions may become one frame).
-  const n = fns.length;
-  const self = new Float64Array(n);
-  const out = new Float64Array(n);
-  const calls = new Float64Array(n);
-  const selfCalls = new Float64Array(n);
-  let whole = 0;
-  fns.forEach((f, i) => {
-    self[i] = f.self * scale;
-    whole += self[i];
-  });
-  for (const e of edges.values()) {
-    calls[e.callee] += e.calls;
-    if (frameOf[e.caller] === frameOf[e.callee]) selfCalls[e.callee] += e.calls;
-    else out[e.caller] += e.inclusive * scale;
-  }
-  const byFrame = new Map<
-    number,
-    { calls: number; primitiveCalls: number; self: number; total: number }
-  >();
-  fns.forEach((_, i) => {
-    const frame = frameOf[i];
-    const g = byFrame.get(frame) ?? { calls: 0, primitiveCalls: 0, self: 0, total: 0 };
-    g.calls += calls[i];
-    g.primitiveCalls += calls[i] - selfCalls[i];
-    g.self += self[i];
-    g.total = Math.min(whole, g.total + self[i] + out[i]);
-    byFrame.set(frame, g);
-  });
-  const functions: GraphFunction[] = [...byFrame].map(([frame, g]) =>
-    Object.freeze({ frame, ...g }),
-  );
-  const totalOf = new Map(functions.map((f) => [f.frame, f] as const));
-  const graphEdges = new Map<string, GraphEdge & { calls: number; self: number; total: number }>();
-  for (const e of edges.values()) {
-    const caller = frameOf[e.caller];
-    const callee = frameOf[e.callee];
-    const key = `${caller}:${callee}`;
-    const g = graphEdges.get(key) ?? { caller, callee, calls: 0, self: 0, total: 0 };
-    g.calls += e.calls;
-    g.total += e.inclusive * scale;
-    graphEdges.set(key, g);
-  }
-  for (const g of graphEdges.values()) {
-    const f = totalOf.get(g.callee);
-    g.self = f && f.total > 0 ? (f.self * Math.min(g.total, f.total)) / f.total : 0;
-  }
-  const graph = {
-    functions,
-    edges: [...graphEdges.values()].map((e) => Object.freeze({ ...e })),
-  };
-  builder.setCallGraph(graph);
-  addTreeFromCallGraph(builder, graph);
-  if (!python) {
-    cells.forEach((table, fn) => {
-      if (!table) return;
-      for (const [key, cost] of table) {
-        const f = fileNames[Math.floor(key / 16777216)];
-        if (f && f !== '???') builder.addLine(f, key % 16777216, frameOf[fn], cost * scale);
-      }
-    });
-  }
-  if (!costLines && !edges.size) warnings.push(`${label} holds no costs: nothing was recorded.`);
-  if (producer === 'valgrind' && weightIndex >= 0 && totalsSum !== whole / scale && !python) {
+  const whole = addCallGraph(parser, builder, frameOf, scale, producer === 'valgrind');
+  if (!python) addLines(parser, builder, frameOf, scale);
+  if (!parser.costLines && !parser.edges.count)
+    warnings.push(`${label} holds no costs: nothing was recorded.`);
+  if (producer === 'valgrind' && h.weightIndex >= 0 && h.totalsSum !== whole / scale) {
     warnings.push(
-      `${label}: its cost lines add up to ${whole / scale} ${weightName}, its totals: lines to ${totalsSum}.`,
+      `${label}: its cost lines add up to ${whole / scale} ${h.weightName}, its totals: lines to ${h.totalsSum}.`,
     );
   }
   return builder.build(
@@ -558,8 +202,136 @@ export function importCallgrindLines(
   );
 }
 
+/**
+ * The call graph, one function per frame (see the module comment for the figures), handed to
+ * core with the tree derived from it. `levels`: the file is valgrind's, whose recursion levels
+ * make totals exact. Returns the whole run: the sum of the self costs.
+ */
+function addCallGraph(
+  parser: CallgrindParser,
+  builder: ProfileBuilder,
+  frameOf: readonly number[],
+  scale: number,
+  levels: boolean,
+): number {
+  const { fns, edges } = parser;
+  const n = fns.length;
+  const calls = new Float64Array(n);
+  const primitive = new Float64Array(n);
+  const into = new Float64Array(n);
+  const intoRecords = new Int32Array(n);
+  const out = new Float64Array(n);
+  for (let e = 0; e < edges.count; e++) {
+    const caller = edges.caller.data[e];
+    const callee = edges.callee.data[e];
+    calls[callee] += edges.calls.data[e];
+    if (levels) {
+      primitive[callee] += edges.primitive.data[e];
+      into[callee] += edges.intoOuter.data[e];
+      intoRecords[callee] += edges.intoOuterRecords.data[e];
+      out[caller] += edges.fromOuter.data[e];
+    } else if (frameOf[caller] === frameOf[callee]) {
+      primitive[callee] -= edges.calls.data[e];
+    } else {
+      out[caller] += edges.inclusive.data[e];
+    }
+  }
+  let whole = 0;
+  for (const f of fns) whole += f.self * scale;
+  const caps = cycleCaps(parser);
+  const graph = new CallGraphBuilder(builder);
+  const fnOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const f = fns[i];
+    // With levels: the calls into the outermost level, or what it did when nothing called it.
+    const estimate = !levels
+      ? f.self + out[i]
+      : intoRecords[i] > 0
+        ? into[i]
+        : f.selfOuter + out[i];
+    const total = Math.min(estimate, caps[i]);
+    fnOf[i] = graph.functionOf(frameOf[i]);
+    graph.addFunction(
+      fnOf[i],
+      calls[i],
+      levels ? primitive[i] : calls[i] + primitive[i],
+      f.self * scale,
+      total * scale,
+    );
+  }
+  for (let fn = 0; fn < graph.functionCount; fn++) {
+    graph.setTotal(fn, Math.min(whole, graph.functionFigures(fn).total));
+  }
+  for (let e = 0; e < edges.count; e++) {
+    graph.addEdge(
+      fnOf[edges.caller.data[e]],
+      fnOf[edges.callee.data[e]],
+      edges.calls.data[e],
+      0,
+      (levels ? edges.outer.data[e] : edges.inclusive.data[e]) * scale,
+    );
+  }
+  // An edge's self cost: the callee's self times the edge's share of the callee's total.
+  graph.forEachEdge((caller, callee, _calls, _self, total) => {
+    const f = graph.functionFigures(callee);
+    graph.setEdgeSelf(
+      caller,
+      callee,
+      f.total > 0 ? (f.self * Math.min(total, f.total)) / f.total : 0,
+    );
+  });
+  graph.finish();
+  return whole;
+}
+
+/**
+ * Per function, the most its total can be when the file does not tell its recursion levels and
+ * it calls itself through others (it shares a cycle of the graph with them): the inclusive cost
+ * of the calls that enter the cycle from outside, the time the cycle was on the stack (Infinity
+ * for the others). Without levels, the calls inside a cycle nest in one another and their sum
+ * counts the same time many times; this bound keeps such a total within the run.
+ */
+function cycleCaps(parser: CallgrindParser): Float64Array {
+  const { fns, edges } = parser;
+  const caps = new Float64Array(fns.length).fill(Infinity);
+  if (!fns.some((f) => !f.leveled)) return caps;
+  const { component, size } = stronglyConnected(
+    fns.length,
+    edges.caller.data,
+    edges.callee.data,
+    edges.count,
+  );
+  const entry = new Float64Array(size.length);
+  for (let e = 0; e < edges.count; e++) {
+    const a = component[edges.caller.data[e]];
+    const b = component[edges.callee.data[e]];
+    if (a !== b) entry[b] += edges.inclusive.data[e];
+  }
+  fns.forEach((f, i) => {
+    const c = component[i];
+    if (size[c] > 1 && !f.leveled && entry[c] > 0) caps[i] = entry[c];
+  });
+  return caps;
+}
+
+/** valgrind's cost lines as the line table (self cost per source line). */
+function addLines(
+  parser: CallgrindParser,
+  builder: ProfileBuilder,
+  frameOf: readonly number[],
+  scale: number,
+): void {
+  parser.cells.forEach((table, fn) => {
+    if (!table) return;
+    for (const [key, cost] of table) {
+      const f = parser.pool.text[Math.floor(key / 16777216)];
+      if (f && f !== '???') builder.addLine(f, key % 16777216, frameOf[fn], cost * scale);
+    }
+  });
+}
+
 /** A Python function of a yappi or pyprof2calltree file. */
-function pythonFrameOf(f: Fn, producer: Producer): Frame {
+function pythonFrameOf(f: CallgrindFunction, producer: Producer): Frame {
   let name = f.name;
   let line = f.firstLine;
   if (producer === 'yappi') {
@@ -582,7 +354,7 @@ function pythonFrameOf(f: Fn, producer: Producer): Frame {
 }
 
 /** A native function of a valgrind (or other) file. */
-function nativeFrame(f: Fn): Frame {
+function nativeFrame(f: CallgrindFunction): Frame {
   const file = f.file && f.file !== '???' ? f.file : null;
   let kind: FrameKind = 'user';
   if (f.name === '(below main)') kind = 'pseudo';

@@ -19,6 +19,7 @@
  *   and name (foreignFrame.ts).
  * - The file has no time order: no samples, only the tree; lines repeat stacks freely and merge.
  */
+import { Int32Column } from '../core/growable';
 import { ProfileBuilder, type Frame, type Profile } from '../core/profile';
 import type { ImportOptions } from './choices';
 import { ProfileFormatError } from './errors';
@@ -70,109 +71,204 @@ export function isCollapsed(name: string | undefined, text: string): boolean {
 
 /** Reads collapsed stacks from text; see {@link importCollapsedLines}. */
 export function importCollapsed(text: string, options: ImportOptions = {}): Profile {
-  const progress = options.onProgress;
-  function* lines(): Iterable<string> {
-    let from = 0;
-    let n = 0;
-    while (from <= text.length) {
-      let to = text.indexOf('\n', from);
-      if (to < 0) to = text.length;
-      yield text.slice(from, to);
-      from = to + 1;
-      if (progress && ++n % 65536 === 0) progress(from / text.length);
-    }
-  }
-  return importCollapsedLines(lines(), options);
+  const stacks = new CollapsedStacks(options.sourceFile);
+  stacks.feed(text, options.onProgress);
+  return stacks.finish(options.onProgress);
 }
 
 /**
- * Reads collapsed stacks one line at a time (a huge file can be streamed through it): each item
- * is one line, with or without its `\r`. Throws {@link ProfileFormatError} naming
- * `options.sourceFile` when no line is a stack with a count.
+ * {@link importCollapsed} over the file's text in pieces that each end at a line end (the last
+ * may not): for files too large for one string, decoded by byteLines.ts's `bytePieces`.
+ */
+export function importCollapsedPieces(
+  pieces: Iterable<string>,
+  options: ImportOptions = {},
+): Profile {
+  const stacks = new CollapsedStacks(options.sourceFile);
+  for (const piece of pieces) stacks.feed(piece);
+  return stacks.finish(options.onProgress);
+}
+
+/**
+ * Reads collapsed stacks one line at a time: each item is one line, with or without its `\r`.
+ * Throws {@link ProfileFormatError} naming `options.sourceFile` when no line is a stack with a
+ * count.
  */
 export function importCollapsedLines(
   lines: Iterable<string>,
   options: ImportOptions = {},
 ): Profile {
-  const { sourceFile } = options;
-  const builder = new ProfileBuilder();
-  const frameIds = new Map<string, number>();
-  const frameId = (text: string): number => {
-    let id = frameIds.get(text);
+  const stacks = new CollapsedStacks(options.sourceFile);
+  for (const line of lines) stacks.feedLine(line);
+  return stacks.finish(options.onProgress);
+}
+
+/**
+ * The reader: lines are scanned where they lie in the text. Files list stacks sorted (every
+ * stackcollapse script sorts them), so a line mostly repeats the frames of the line before:
+ * those are compared where they lie and their tree nodes taken over, so that only the frames
+ * after them are cut out, looked up and walked.
+ */
+class CollapsedStacks {
+  private readonly builder = new ProfileBuilder();
+  private readonly frameIds = new Map<string, number>();
+  private lineNo = 0;
+  private stacks = 0;
+  private invalid = 0;
+  private firstInvalid = 0;
+  private inexact = 0;
+  private firstInexact = 0;
+  private total = 0;
+  /** The frames of the previous stack, and the node each of them ends at. */
+  private readonly frames: string[] = [];
+  private readonly nodes = new Int32Column();
+
+  constructor(private readonly sourceFile: string | undefined) {}
+
+  /** Reads every line of `text` (a piece of the file that ends at a line end, or the last). */
+  feed(text: string, progress?: (fraction: number) => void): void {
+    const n = text.length;
+    let from = 0;
+    while (from < n) {
+      let to = text.indexOf('\n', from);
+      if (to < 0) to = n;
+      this.line(text, from, to > from && text.charCodeAt(to - 1) === 13 ? to - 1 : to);
+      from = to + 1;
+      if (progress && this.lineNo % 65536 === 0) progress(from / n);
+    }
+  }
+
+  /** Reads one line (a trailing `\r` is ignored). */
+  feedLine(line: string): void {
+    this.line(line, 0, line.endsWith('\r') ? line.length - 1 : line.length);
+  }
+
+  private line(text: string, start: number, end: number): void {
+    this.lineNo++;
+    if (this.lineNo === 1 && text.charCodeAt(start) === 0xfeff) start++;
+    // The count: plain digits after a blank take the quick way; anything else, splitLine.
+    let e = end;
+    while (e > start && isBlank(text.charCodeAt(e - 1))) e--;
+    let d = e;
+    while (d > start && text.charCodeAt(d - 1) >= 48 && text.charCodeAt(d - 1) <= 57) d--;
+    let count: number;
+    let stackEnd = d - 1;
+    if (d < e && e - d <= 15 && d - 1 > start && isBlank(text.charCodeAt(d - 1))) {
+      count = 0;
+      for (let i = d; i < e; i++) count = count * 10 + text.charCodeAt(i) - 48;
+      while (stackEnd > start && isBlank(text.charCodeAt(stackEnd - 1))) stackEnd--;
+      if (stackEnd === start) return this.skip();
+    } else {
+      if (e === start || text.charCodeAt(start) === 35 /* # */) return;
+      const line = text.slice(start, end);
+      if (!line.trim()) return;
+      const split = splitLine(line);
+      if (!split) return this.skip();
+      this.stacks++;
+      if (split.count === 0) return;
+      // Past 2^53 a double cannot hold a whole count exactly (and no recording has that many
+      // samples): such lines are left out, and counted in a warning, rather than read wrong.
+      if (split.inexact) {
+        if (this.inexact++ === 0) this.firstInexact = this.lineNo;
+        return;
+      }
+      this.add(split.stack, 0, split.stack.length, split.count);
+      return;
+    }
+    if (text.charCodeAt(start) === 35 /* # */) return;
+    this.stacks++;
+    if (count === 0) return;
+    this.add(text, start, stackEnd, count);
+  }
+
+  private skip(): void {
+    if (this.invalid++ === 0) this.firstInvalid = this.lineNo;
+  }
+
+  /** Adds the stack `text[start .. end)` (frames split on `;`) with its count. */
+  private add(text: string, start: number, end: number, count: number): void {
+    const length = end - start;
+    // The frames this stack shares with the previous one, from the root: each compared where
+    // it lies (startsWith compares natively, faster than a loop over characters).
+    const frames = this.frames;
+    let shared = 0;
+    let at = 0;
+    while (shared < frames.length) {
+      const f = frames[shared];
+      const to = at + f.length;
+      if (
+        to > length ||
+        (to < length && text.charCodeAt(start + to) !== 59) ||
+        !text.startsWith(f, start + at)
+      )
+        break;
+      shared++;
+      at = to + 1;
+    }
+    frames.length = this.nodes.length = shared;
+    let node = shared ? this.nodes.data[shared - 1] : 0;
+    if (at <= length) {
+      for (let from = at; ;) {
+        // A scan bounded by the line (indexOf would run on into the lines after it).
+        let to = from;
+        while (to < length && text.charCodeAt(start + to) !== 59 /* ; */) to++;
+        const frame = text.slice(start + from, start + to);
+        node = this.builder.child(node, this.frameId(frame));
+        frames.push(frame);
+        this.nodes.push(node);
+        if (to === length) break;
+        from = to + 1;
+      }
+    }
+    this.builder.addSelf(node, count);
+    this.total += count;
+  }
+
+  private frameId(text: string): number {
+    let id = this.frameIds.get(text);
     if (id === undefined) {
-      id = builder.frame(toFrame(text));
-      frameIds.set(text, id);
+      id = this.builder.frame(toFrame(text));
+      this.frameIds.set(text, id);
     }
     return id;
-  };
-  let lineNo = 0;
-  let stacks = 0;
-  let invalid = 0;
-  let firstInvalid = 0;
-  let inexact = 0;
-  let firstInexact = 0;
-  let total = 0;
-  for (const raw of lines) {
-    lineNo++;
-    let line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
-    if (!line.trim() || line.startsWith('#')) continue;
-    const split = splitLine(line);
-    if (!split) {
-      if (invalid++ === 0) firstInvalid = lineNo;
-      continue;
-    }
-    stacks++;
-    const count = split.count;
-    if (count === 0) continue;
-    // Past 2^53 a double cannot hold a whole count exactly (and no recording has that many
-    // samples): such lines are left out, and counted in a warning, rather than read wrong.
-    if (split.inexact) {
-      if (inexact++ === 0) firstInexact = lineNo;
-      continue;
-    }
-    // Walk the stack without building an array of strings per line.
-    const s = split.stack;
-    let node = 0;
-    let from = 0;
-    for (;;) {
-      const to = s.indexOf(';', from);
-      const part = to < 0 ? s.slice(from) : s.slice(from, to);
-      node = builder.child(node, frameId(part));
-      if (to < 0) break;
-      from = to + 1;
-    }
-    builder.addSelf(node, count);
-    total += count;
   }
-  if (stacks === 0) {
-    throw new ProfileFormatError(
-      `${sourceFile ? `"${sourceFile}"` : 'The profile'} holds no collapsed stacks: ` +
-        (lineNo === 0 || invalid === 0
-          ? 'it is empty'
-          : `none of its ${invalid} ${invalid === 1 ? 'line is' : 'lines are'} \`frame;frame;frame count\``) +
-        '; open a file written by a stackcollapse script, perf script report stackcollapse or py-spy --format raw.',
+
+  /** The profile, or the error for a file without stacks. */
+  finish(progress?: (fraction: number) => void): Profile {
+    const { sourceFile, invalid, lineNo } = this;
+    if (this.stacks === 0) {
+      throw new ProfileFormatError(
+        `${sourceFile ? `"${sourceFile}"` : 'The profile'} holds no collapsed stacks: ` +
+          (lineNo === 0 || invalid === 0
+            ? 'it is empty'
+            : `none of its ${invalid} ${invalid === 1 ? 'line is' : 'lines are'} \`frame;frame;frame count\``) +
+          '; open a file written by a stackcollapse script, perf script report stackcollapse or py-spy --format raw.',
+        sourceFile,
+      );
+    }
+    if (invalid > 0) {
+      this.builder.warn(
+        `Skipped ${invalid} ${invalid === 1 ? 'line that is' : 'lines that are'} not \`stack count\` (like \`main;work 12\`), first at line ${this.firstInvalid}.`,
+      );
+    }
+    if (this.inexact > 0) {
+      this.builder.warn(
+        `Skipped ${this.inexact} ${this.inexact === 1 ? 'line whose count is' : 'lines whose counts are'} above 2^53 (${MAX_EXACT_COUNT}), which cannot be read exactly, first at line ${this.firstInexact}.`,
+      );
+    }
+    progress?.(1);
+    return this.builder.build({
+      profiler: 'collapsed',
+      clock: 'unknown',
+      unit: 'samples',
+      duration: this.total,
       sourceFile,
-    );
+    });
   }
-  if (invalid > 0) {
-    builder.warn(
-      `Skipped ${invalid} ${invalid === 1 ? 'line that is' : 'lines that are'} not \`stack count\` (like \`main;work 12\`), first at line ${firstInvalid}.`,
-    );
-  }
-  if (inexact > 0) {
-    builder.warn(
-      `Skipped ${inexact} ${inexact === 1 ? 'line whose count is' : 'lines whose counts are'} above 2^53 (${MAX_EXACT_COUNT}), which cannot be read exactly, first at line ${firstInexact}.`,
-    );
-  }
-  options.onProgress?.(1);
-  return builder.build({
-    profiler: 'collapsed',
-    clock: 'unknown',
-    unit: 'samples',
-    duration: total,
-    sourceFile,
-  });
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
 }
 
 /** The largest count read: 2^53, the last whole number a double holds exactly with all below. */

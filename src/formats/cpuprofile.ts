@@ -659,6 +659,7 @@ function attributeSamples(
       DAMAGED,
     );
   }
+  builder.reserveSamples(count);
   const stamps = sampleStamps(cols, times, count, sourceFile);
   const { order, backwards } = timeOrder(stamps.at, count);
   if (backwards > 0) {

@@ -11,7 +11,14 @@
  * string alone.
  */
 import type { NodeColumns } from './cpuprofileColumns';
-import { BACKSLASH, CpuprofileScanner, GiveUp, QUOTE, giveUp } from './cpuprofileScanner';
+import {
+  BACKSLASH,
+  CpuprofileScanner,
+  GiveUp,
+  QUOTE,
+  giveUp,
+  type Column,
+} from './cpuprofileScanner';
 
 /** Progress is reported every this many bytes. */
 const PROGRESS_STEP = 8 * 1024 * 1024;
@@ -109,6 +116,55 @@ class ByteScanner extends CpuprofileScanner {
     const b = this.b;
     for (let i = 0; i < key.length; i++) if (b[start + i] !== key.charCodeAt(i)) return false;
     return true;
+  }
+
+  protected override integerList(out: Column, maxDigits: number): boolean {
+    if (this.ws() !== 91 /* [ */) return false;
+    const at = this.pos;
+    const b = this.b;
+    const n = this.n;
+    const saved = out.length;
+    let p = this.pos + 1;
+    let c = p < n ? b[p] : -1;
+    while (c === 32 || c === 10 || c === 13 || c === 9) c = ++p < n ? b[p] : -1;
+    if (c === 93 /* ] */) {
+      this.pos = p + 1;
+      return true;
+    }
+    for (;;) {
+      const negative = c === 45;
+      if (negative) c = ++p < n ? b[p] : -1;
+      const start = p;
+      let value = 0;
+      while (c >= 48 && c <= 57) {
+        value = value * 10 + (c - 48);
+        c = ++p < n ? b[p] : -1;
+      }
+      if (p === start || p - start > maxDigits || c === 46 || c === 101 || c === 69) break;
+      out.push(negative ? -value : value);
+      if ((out.length & 0xffff) === 0) {
+        this.pos = p;
+        this.progress();
+      }
+      while (c === 32 || c === 10 || c === 13 || c === 9) c = ++p < n ? b[p] : -1;
+      if (c === 93 /* ] */) {
+        this.pos = p + 1;
+        return true;
+      }
+      if (c !== 44 /* , */) break;
+      c = ++p < n ? b[p] : -1;
+      while (c === 32 || c === 10 || c === 13 || c === 9) c = ++p < n ? b[p] : -1;
+    }
+    out.length = saved;
+    this.pos = at;
+    return false;
+  }
+
+  protected override hashText(start: number, end: number): number {
+    const b = this.b;
+    let h = 0x811c9dc5;
+    for (let i = Math.max(start, end - 24); i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
+    return h;
   }
 
   protected override same(a: number, c: number, length: number): boolean {

@@ -96,8 +96,9 @@ export interface NodeColumns {
 
 /**
  * Interns raw call frames. Most nodes repeat a frame seen before, so a node's frame is first
- * looked up by a small integer hash of its lengths and position and confirmed by comparing the
- * strings (no key is built); on a miss, nested maps by url, name and position decide exactly.
+ * looked up by a small integer hash of its position and of its strings (their lengths; the
+ * scanners mix in the end of the raw text too) and confirmed by comparing the strings (no key
+ * is built); on a miss, nested maps by url, name and position decide exactly.
  * Building and hashing one key string per node was the largest cost of a first version.
  */
 export class FrameTable {
@@ -105,13 +106,15 @@ export class FrameTable {
   private readonly recent = new Map<number, number>();
   private readonly exact = new Map<string, Map<string, Map<number, number>>>();
 
-  static hash(nameLength: number, urlLength: number, line0: number, col0: number): number {
+  /** A small integer from a frame's position and two numbers that stand for its name and url. */
+  static hash(nameKey: number, urlKey: number, line0: number, col0: number): number {
     return (
       (Math.imul(line0, 0x9e3779b1) ^
         Math.imul(col0, 0x85ebca6b) ^
-        Math.imul(nameLength, 0xc2b2ae35) ^
-        urlLength) |
-      0
+        Math.imul(nameKey, 0xc2b2ae35) ^
+        urlKey) &
+      // 30 bits: a small integer (Smi) as a Map key, never a boxed number.
+      0x3fffffff
     );
   }
 

@@ -19,7 +19,7 @@
  * control characters inside strings, which JSON forbids, are not looked for.)
  */
 import type { NodeColumns } from './cpuprofileColumns';
-import { BACKSLASH, CpuprofileScanner, QUOTE, giveUp } from './cpuprofileScanner';
+import { BACKSLASH, CpuprofileScanner, QUOTE, giveUp, type Column } from './cpuprofileScanner';
 
 /** The columns of a modern `.cpuprofile`, or undefined when JSON.parse must decide. */
 export function scanCpuprofile(text: string): NodeColumns | undefined {
@@ -79,6 +79,51 @@ class Scanner extends CpuprofileScanner {
     for (let i = 0; i < key.length; i++)
       if (s.charCodeAt(start + i) !== key.charCodeAt(i)) return false;
     return true;
+  }
+
+  protected override integerList(out: Column, maxDigits: number): boolean {
+    if (this.ws() !== 91 /* [ */) return false;
+    const at = this.pos;
+    const s = this.s;
+    const saved = out.length;
+    let p = this.pos + 1;
+    let c = s.charCodeAt(p);
+    while (c === 32 || c === 10 || c === 13 || c === 9) c = s.charCodeAt(++p);
+    if (c === 93 /* ] */) {
+      this.pos = p + 1;
+      return true;
+    }
+    for (;;) {
+      const negative = c === 45;
+      if (negative) c = s.charCodeAt(++p);
+      const start = p;
+      let value = 0;
+      while (c >= 48 && c <= 57) {
+        value = value * 10 + (c - 48);
+        c = s.charCodeAt(++p);
+      }
+      if (p === start || p - start > maxDigits || c === 46 || c === 101 || c === 69) break;
+      out.push(negative ? -value : value);
+      while (c === 32 || c === 10 || c === 13 || c === 9) c = s.charCodeAt(++p);
+      if (c === 93 /* ] */) {
+        this.pos = p + 1;
+        return true;
+      }
+      if (c !== 44 /* , */) break;
+      c = s.charCodeAt(++p);
+      while (c === 32 || c === 10 || c === 13 || c === 9) c = s.charCodeAt(++p);
+    }
+    out.length = saved;
+    this.pos = at;
+    return false;
+  }
+
+  protected override hashText(start: number, end: number): number {
+    const s = this.s;
+    let h = 0x811c9dc5;
+    for (let i = Math.max(start, end - 24); i < end; i++)
+      h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    return h;
   }
 
   protected override same(a: number, b: number, length: number): boolean {

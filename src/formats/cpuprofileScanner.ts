@@ -26,6 +26,12 @@ const BRACKET_CLOSE = 93;
 const BRACE_OPEN = 123;
 const BRACE_CLOSE = 125;
 
+/** A growable column of numbers (GrowInt or Grow). */
+export interface Column {
+  length: number;
+  push(value: number): void;
+}
+
 /** Where an occurrence of each raw frame's strings sits in the input. */
 interface RawSpan {
   nameStart: number;
@@ -68,12 +74,21 @@ export abstract class CpuprofileScanner {
   protected abstract same(a: number, b: number, length: number): boolean;
   /** The string at `input[start, end)`, decoded. */
   protected abstract decode(start: number, end: number, escaped: boolean): string;
+  /** A hash of the raw text `input[start, end)`: of at most its last 24 characters. */
+  protected abstract hashText(start: number, end: number): number;
   /** A number at `pos` (whitespace already skipped). */
   protected abstract number(): number;
   /** Reads exactly `word` (true, false, null) at `pos`. */
   protected abstract word(word: string): void;
   /** Called now and then on long arrays, for progress reports. */
   protected progress(): void {}
+  /**
+   * The quick way through an array of plain integers (samples, time deltas, children): reads
+   * the whole array at `pos` into `out` and returns true, or, at anything else (a fraction, an
+   * exponent, more than `maxDigits` digits), leaves `pos` and `out` as they were and returns
+   * false, for the general loop to read it.
+   */
+  protected abstract integerList(out: Column, maxDigits: number): boolean;
 
   private expect(code: number): void {
     if (this.ws() !== code) throw giveUp;
@@ -98,6 +113,7 @@ export abstract class CpuprofileScanner {
   }
 
   private numbers(out: Grow): void {
+    if (this.integerList(out, 15)) return;
     this.expect(BRACKET_OPEN);
     if (this.ws() === BRACKET_CLOSE) {
       this.pos++;
@@ -111,6 +127,8 @@ export abstract class CpuprofileScanner {
   }
 
   private ints(out: GrowInt): void {
+    // Nine digits always fit an Int32Array.
+    if (this.integerList(out, 9)) return;
     this.expect(BRACKET_OPEN);
     if (this.ws() === BRACKET_CLOSE) {
       this.pos++;
@@ -271,7 +289,14 @@ export abstract class CpuprofileScanner {
     } else this.pos++;
     const nameLength = nameEnd - nameStart;
     const urlLength = urlEnd - urlStart;
-    const hash = FrameTable.hash(nameLength, urlLength, line0, col0);
+    // The raw text's content is in the hash: frames of one position and lengths (a pool of
+    // generated names, minified code) would otherwise keep displacing one another.
+    const hash = FrameTable.hash(
+      this.hashText(nameStart, nameEnd) ^ nameLength,
+      this.hashText(urlStart, urlEnd) ^ urlLength,
+      line0,
+      col0,
+    );
     const table = this.frames;
     const c = table.candidate(hash);
     if (c >= 0) {

@@ -27,7 +27,7 @@ import type {
   Samples,
   WeightUnit,
 } from '../core/profile';
-import { treeShape } from '../core/profile';
+import { treeShape } from '../core/callTree';
 import { base64ToBytes, bytesToBase64 } from '../shared/wire';
 import { ProfileFormatError } from './errors';
 

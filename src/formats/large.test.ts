@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Profile } from '../core/profile';
-import { importCallgrind } from './callgrind';
+import { bytePieces } from './byteLines';
+import { importCallgrind, importCallgrindPieces } from './callgrind';
 import { importChromeTrace } from './chromeTrace';
-import { importCollapsed } from './collapsed';
+import { importCollapsed, importCollapsedPieces } from './collapsed';
 import { importCpuprofile } from './cpuprofile';
 import { scanCpuprofileBytes } from './cpuprofileBytes';
 import { scanCpuprofile } from './cpuprofileScan';
@@ -91,6 +92,25 @@ test('the byte route gives exactly the text route profile for every real fixture
       const got = large(file, bytes);
       assert.ok(got, `${file} was not read as large`);
       assert.deepEqual(got, text(decode(bytes), file), file);
+    }
+  }
+});
+
+test('line formats read in small pieces give the profile of the whole text', () => {
+  // Lines never straddle two pieces, but state does (callgrind's positions and calls, the
+  // previous stack a collapsed line shares frames with): pieces of a few bytes cut everywhere.
+  for (const { label, files: list, text } of formats.slice(1, 3)) {
+    for (const file of list.slice(0, 3)) {
+      const bytes = new Uint8Array(readFileSync(file));
+      const want = text(decode(bytes), file);
+      for (const chunkSize of [7, 300]) {
+        const pieces = bytePieces(bytes, { chunkSize });
+        const got =
+          label === 'callgrind'
+            ? importCallgrindPieces(pieces, { sourceFile: file })
+            : importCollapsedPieces(pieces, { sourceFile: file });
+        assert.deepEqual(got, want, `${file} in pieces of ${chunkSize}`);
+      }
     }
   }
 });

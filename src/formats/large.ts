@@ -6,8 +6,8 @@
  *
  * - `.cpuprofile`: a byte scanner fills the same columns as the text scanner (cpuprofileBytes.ts),
  *   with a byte-level JSON parse as its fallback;
- * - callgrind and collapsed stacks: their line importers, fed by byteLines.ts (UTF-8 or UTF-16,
- *   a piece at a time);
+ * - callgrind and collapsed stacks: their importers, fed the text a piece at a time, each cut
+ *   at a line end (byteLines.ts: UTF-8 or UTF-16);
  * - speedscope and Chrome traces: a byte-level JSON parse (jsonBytes.ts) and the importers'
  *   `...Value` entry points.
  *
@@ -17,11 +17,11 @@
  * re-encoded to UTF-8 a piece at a time first.
  */
 import type { Profile } from '../core/profile';
-import { byteLines, byteOrderMark } from './byteLines';
-import { importCallgrindLines, isCallgrind } from './callgrind';
+import { byteOrderMark, bytePieces } from './byteLines';
+import { importCallgrindPieces, isCallgrind } from './callgrind';
 import type { ImportOptions } from './choices';
 import { importChromeTraceValue, isChromeTrace } from './chromeTrace';
-import { importCollapsedLines, isCollapsed } from './collapsed';
+import { importCollapsedPieces, isCollapsed } from './collapsed';
 import { importCpuprofileBytes, isCpuprofile } from './cpuprofile';
 import { ProfileFormatError } from './errors';
 import { isGzip } from './gzip';
@@ -86,7 +86,7 @@ export function importLargeProfile(
       onProgress: progress(0, 0.95),
     });
   } else if (isCallgrind(name, sniff)) {
-    profile = importCallgrindLines(byteLines(bytes, { onProgress: progress(0, 0.99) }), {
+    profile = importCallgrindPieces(bytePieces(bytes, { onProgress: progress(0, 0.99) }), {
       sourceFile: name,
     });
   } else if (isSpeedscope(name, sniff)) {
@@ -96,7 +96,7 @@ export function importLargeProfile(
     const value = parseLarge(utf8(bytes, encoding, mark), name, 'Chrome trace', progress(0, 0.8));
     profile = importChromeTraceValue(value, { ...importOptions, onProgress: progress(0.8, 1) });
   } else if (isCollapsed(name, sniff)) {
-    profile = importCollapsedLines(byteLines(bytes, { onProgress: progress(0, 0.99) }), {
+    profile = importCollapsedPieces(bytePieces(bytes, { onProgress: progress(0, 0.99) }), {
       sourceFile: name,
     });
   } else return undefined;

@@ -291,6 +291,34 @@ test('a caller without statistics of its own is kept, with a warning', () => {
   assert.match(p.meta.warnings.join('\n'), /x\.prof: 1 callers have no statistics/);
 });
 
+test('negative times and counts count as 0, with a warning naming the file', () => {
+  const p = importPstats(
+    marshalPstats(
+      [
+        [['/a.py', 1, 'f'], [1, 1, -0.25, 1.0], []],
+        [
+          ['/a.py', 5, 'g'],
+          [2, 2, 0.5, -0.5],
+          [
+            [
+              ['/a.py', 1, 'f'],
+              [-2, 2, 0.5, 0.5],
+            ],
+          ],
+        ],
+      ],
+      false,
+    ),
+    { sourceFile: 'neg.prof' },
+  );
+  for (const f of p.callGraph?.functions ?? []) {
+    assert.ok(f.self >= 0 && f.total >= 0 && f.calls >= 0, p.frames[f.frame].name);
+  }
+  for (const e of p.callGraph?.edges ?? []) assert.ok(e.calls >= 0 && e.self >= 0 && e.total >= 0);
+  assert.equal(p.meta.duration, 0.5);
+  assert.match(p.meta.warnings.join('\n'), /neg\.prof holds 3 negative call counts or times/);
+});
+
 test('detection: names first, then content', () => {
   const prof = bytes('python/cprofile.prof');
   for (const name of ['x.prof', 'x.pstats', 'X.PSTAT', undefined, 'unknown.bin']) {

@@ -32,7 +32,7 @@ import type {
   Samples,
   WeightUnit,
 } from '../core/profile';
-import { treeShape } from '../core/profile';
+import { treeShape } from '../core/callTree';
 
 /** Frames as parallel arrays. */
 export interface WireFrames {

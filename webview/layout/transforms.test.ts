@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ProfileBuilder, freezeTree, type CallTree } from '../../src/core/profile';
+import { freezeTree } from '../../src/core/callTree';
+import { ProfileBuilder, type CallTree } from '../../src/core/profile';
 import {
   INVERT_BUDGET,
   invertTree,

@@ -2,7 +2,8 @@
  * Derived call trees (my code only, inverted, sandwich halves) in the same flat form as the
  * profile's own {@link CallTree}, so one layout and one renderer serve them all.
  */
-import { freezeTree, type CallTree } from '../../src/core/profile';
+import { freezeTree } from '../../src/core/callTree';
+import type { CallTree } from '../../src/core/profile';
 
 /**
  * Grows a tree node by node, merging a frame under a parent into one node, and freezes it into a
