@@ -12,8 +12,12 @@ import * as vscode from 'vscode';
 import type { HeatlensApi } from '../../../src/extension/extension';
 
 const extensionId = 'heatlens.heatlens';
-/** "+12.3 ms · +40%", "-1.20 ms · -3.1%", "+5.00 ms · new". */
-const DELTA = /^[+-]\d+(?:\.\d+)? (?:ns|µs|ms|s) · (?:[+-]?\d+(?:\.\d+)?%|new)$/;
+/**
+ * "+12.3 ms · +40%", "-1.20 ms · -3.1%", "+5.00 ms · not sampled before", each followed by
+ * " · within noise" when the change is not beyond noise (two runs of one program mostly are not).
+ */
+const DELTA =
+  /^[+-]?\d+(?:\.\d+)? (?:ns|µs|ms|s) · (?:[+-]?\d+(?:\.\d+)?%|not sampled before)( · within noise)?$/;
 
 async function api(): Promise<HeatlensApi> {
   const ext = vscode.extensions.getExtension<HeatlensApi>(extensionId);
@@ -67,7 +71,12 @@ suite('Heatlens run history and comparison', () => {
     const range = primeCountingLines(file);
     const labelled = shown.lines.filter((l) => l.label !== undefined);
     assert.ok(labelled.length > 0, 'changed lines have labels');
-    for (const l of labelled) assert.match(l.label!, DELTA, `label on line ${l.line1}`);
+    for (const l of labelled) {
+      const m = DELTA.exec(l.label!);
+      assert.ok(m, `label on line ${l.line1}: ${l.label}`);
+      // Colored lines are the changes beyond noise; their labels do not say "within noise".
+      assert.equal(m[1] === undefined, l.change !== 'same', `line ${l.line1}: ${l.label}`);
+    }
     assert.ok(
       shown.lines.some((l) => l.line1 >= range.first && l.line1 <= range.last),
       `a marked line inside isPrime/countPrimes (lines ${range.first}-${range.last}): ` +
@@ -75,7 +84,7 @@ suite('Heatlens run history and comparison', () => {
     );
     const lens = shown.functions.find((f) => f.name === 'countPrimes');
     assert.ok(lens, `a CodeLens delta above countPrimes (${shown.functions.map((f) => f.name)})`);
-    assert.match(lens.title, /^\$\(diff\) [+-]\S+ (?:ns|µs|ms|s) · .* total \(/);
+    assert.match(lens.title, /^\$\(diff\) (?:within noise: )?[+-]?\d\S* (?:ns|µs|ms|s) · .* total \(/);
     // What the CodeLens providers give the editor: the change, not the single-run timings.
     const lenses =
       (await vscode.commands.executeCommand<vscode.CodeLens[]>(
