@@ -50,7 +50,7 @@ async function loadRepoCode() {
       contents: [
         "export { encodeProfile } from './src/shared/wire';",
         "export { flameHtml } from './src/shared/flameHtml';",
-        "export { freezeTree } from './src/core/profile';",
+        "export { freezeTree } from './src/core/callTree';",
         "export { timeOrder } from './webview/layout/timeOrder';",
       ].join('\n'),
       resolveDir: root,
