@@ -1,4 +1,4 @@
-// Lint: typescript-eslint's recommended rules, plus the layer boundaries of ARCHITECTURE.md as
+// Lint: typescript-eslint's recommended rules, plus the layer boundaries of docs/ARCHITECTURE.md as
 // restricted imports, so that `vscode` stays out of the pure layers and the webview, and Node's
 // I/O stays out of core, formats and sourcemaps.
 import tseslint from 'typescript-eslint';
@@ -17,7 +17,7 @@ const nodeIo = [
 ];
 const noVscode = {
   name: 'vscode',
-  message: 'Only src/extension may import vscode (ARCHITECTURE.md, Boundaries).',
+  message: 'Only src/extension may import vscode (docs/ARCHITECTURE.md, Boundaries).',
 };
 
 export default tseslint.config(
@@ -58,7 +58,7 @@ export default tseslint.config(
             noVscode,
             ...nodeIo.map((name) => ({
               name,
-              message: 'Pure layers take I/O as parameters (ARCHITECTURE.md, Boundaries).',
+              message: 'Pure layers take I/O as parameters (docs/ARCHITECTURE.md, Boundaries).',
             })),
           ],
         },

@@ -3,7 +3,7 @@
  * computed elsewhere (layout/); this module only draws what is visible and maps the mouse back to
  * boxes.
  *
- * Measured on headless Chromium without a GPU (FORMATS.md, "Drawing"): Canvas2D fills about a
+ * Measured on headless Chromium without a GPU: Canvas2D fills about a
  * million rectangles per second and is far faster there than WebGL, which falls back to software.
  * So a frame draws only visible rows, finds each row's visible part by binary search, skips boxes
  * under a pixel (drawing a neutral band where they lie, at most one per pixel), sets each fill

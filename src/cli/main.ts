@@ -1,5 +1,5 @@
 /**
- * `heatlens`: the same pipeline as the extension, in a terminal (ARCHITECTURE.md, "The CLI").
+ * `heatlens`: the same pipeline as the extension, in a terminal (docs/ARCHITECTURE.md, "The CLI").
  *
  *   heatlens profile <file> [--interval <µs>] [--out <profile file>] [--json] [--limit <n>]
  *                    [--all] [--mode sampling|cprofile|yappi] [--clock cpu|wall]

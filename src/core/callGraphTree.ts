@@ -61,13 +61,13 @@ export interface TreeFromGraphResult {
 }
 
 /**
- * The functions a call graph's tree starts from. A function is a root when some of its calls
- * came from no recorded caller: its calls exceed the sum of the calls on all its incoming edges
- * (pstats: cProfile records no caller for the outermost call, FORMATS.md), or it has no caller
- * other than itself (callgrind, where calls are only known from edges). The root weight is the
- * function's total less the totals of its incoming edges from other functions; for a recursive
- * function those edges may be nested inside the root call, so the weight is its total scaled by
- * root calls over primitive calls instead (root calls are always primitive).
+ * The functions a call graph's tree starts from. A function is a root when some of its calls came
+ * from no recorded caller: its calls exceed the sum of the calls on all its incoming edges (pstats:
+ * cProfile records no caller for the outermost call, docs/FORMATS.md, "Python pstats"), or it has
+ * no caller other than itself (callgrind, where calls are only known from edges). The root weight
+ * is the function's total less the totals of its incoming edges from other functions; for a
+ * recursive function those edges may be nested inside the root call, so the weight is its total
+ * scaled by root calls over primitive calls instead (root calls are always primitive).
  *
  * Roots can overlap: a function called only by code the profiler did not record (yappi without
  * built-ins: class bodies run by `__build_class__`) is a root, yet its time also lies inside

@@ -1,5 +1,5 @@
 /**
- * The profile model every stage shares (see ARCHITECTURE.md, "The profile model").
+ * The profile model every stage shares (see docs/ARCHITECTURE.md, "The profile model").
  *
  * A profile is built once, through {@link ProfileBuilder}, and never changed afterwards: analyses
  * are functions of it and may cache by identity. The call tree is a set of flat typed arrays

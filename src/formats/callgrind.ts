@@ -1,6 +1,7 @@
 /**
- * callgrind files (FORMATS.md, "callgrind"; valgrind's manual, "Callgrind Format Specification"):
- * valgrind's `--tool=callgrind`, yappi's `save(type="callgrind")` and pyprof2calltree's output.
+ * callgrind files (docs/FORMATS.md, "callgrind"; valgrind's manual, "Callgrind Format
+ * Specification"): valgrind's `--tool=callgrind`, yappi's `save(type="callgrind")` and
+ * pyprof2calltree's output.
  *
  * The format is line-based. Position lines (`ob= fl= fi= fe= fn=`, and `cob= cfi= cfl= cfn=` for
  * call targets) set the context; name compression lets `fn=(12) name` define id 12 and a later

@@ -1,5 +1,5 @@
 /**
- * Writes a profile in callgrind format (FORMATS.md, "callgrind"; valgrind's "Callgrind Format
+ * Writes a profile in callgrind format (docs/FORMATS.md, "callgrind"; valgrind's "Callgrind Format
  * Specification"), for KCachegrind / QCachegrind and for our own importer (callgrind.ts).
  *
  * What is written:

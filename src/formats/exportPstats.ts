@@ -1,8 +1,8 @@
 /**
  * Writes a profile as a Python pstats file: `marshal.dump` of
- * `{(file, line, name): (cc, nc, tt, ct, {caller_key: (nc, cc, tt, ct)})}` (FORMATS.md, "Python
- * pstats"), which `python -m pstats`, `pstats.Stats` and snakeviz read, and so does our own
- * importer (pstats.ts).
+ * `{(file, line, name): (cc, nc, tt, ct, {caller_key: (nc, cc, tt, ct)})}`
+ * (docs/FORMATS.md, "Python pstats"), which `python -m pstats`, `pstats.Stats` and snakeviz read,
+ * and so does our own importer (pstats.ts).
  *
  * - The figures are those of exportGraph.ts: a call graph exactly as the model holds it
  *   (cc = primitive calls, nc = calls, tt = self, ct = total, per function and per edge), or the

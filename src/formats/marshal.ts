@@ -1,7 +1,7 @@
 /**
- * A reader for Python's `marshal` format, the subset that pstats files use (FORMATS.md, "Python
- * pstats"), so that a profile opens without Python. marshal has no header and no schema: every
- * value is one type byte followed by its payload, little-endian. Bit 0x80 on a type byte
+ * A reader for Python's `marshal` format, the subset that pstats files use (docs/FORMATS.md,
+ * "Python pstats"), so that a profile opens without Python. marshal has no header and no schema:
+ * every value is one type byte followed by its payload, little-endian. Bit 0x80 on a type byte
  * (FLAG_REF, marshal version 3 and later) appends the value to a table that later `r` codes index;
  * the slot is reserved before a container's children are read, as CPython's `r_ref_reserve` does,
  * so a child may refer to a container that is still being read.

@@ -1,6 +1,6 @@
 /**
  * A writer for Python's `marshal` format, the subset a pstats file needs (the reader is
- * marshal.ts; FORMATS.md, "Python pstats"), so that `python -m pstats`, `pstats.Stats` and
+ * marshal.ts; docs/FORMATS.md, "Python pstats"), so that `python -m pstats`, `pstats.Stats` and
  * snakeviz read what Heatlens exports.
  *
  * JavaScript values map onto Python ones so that no type is guessed: `bigint` is a Python int

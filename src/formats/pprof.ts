@@ -1,5 +1,5 @@
 /**
- * pprof profiles (FORMATS.md, "pprof"; github.com/google/pprof, proto/profile.proto): Go's
+ * pprof profiles (docs/FORMATS.md, "pprof"; github.com/google/pprof, proto/profile.proto): Go's
  * runtime/pprof and `go test -cpuprofile`, `go tool pprof -proto`, Node's @datadog/pprof and
  * anything else that writes profile.proto. Gzip-compressed (`1f 8b`, the usual case) or raw
  * protobuf; decoded with the npm package `pprof-format`.

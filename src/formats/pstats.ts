@@ -1,6 +1,6 @@
 /**
  * Python pstats files (`python -m cProfile -o`, `pstats.Stats.dump_stats`, yappi's
- * `save(type="pstat")`), read without Python (FORMATS.md, "Python pstats").
+ * `save(type="pstat")`), read without Python (docs/FORMATS.md, "Python pstats").
  *
  * The file is one marshalled dict `{(file, firstlineno, name): (cc, nc, tt, ct, callers)}` with
  * `callers = {caller_key: (nc, cc, tt, ct)}` holding the callee's figures for calls from that

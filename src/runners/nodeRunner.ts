@@ -1,6 +1,6 @@
 /**
  * Runs a JavaScript or TypeScript file under the V8 CPU profiler through the inspector protocol
- * (FORMATS.md, "Inspector route"):
+ * (docs/FORMATS.md, "Inspector route"):
  *
  *   node --inspect-brk=127.0.0.1:0 -r <helpers> <file> <args>
  *   -> read "Debugger listening on ws://..." from stderr, connect

@@ -1,6 +1,7 @@
-// Runs the extension-host test suite (test/e2e/host: mocha inside VS Code) through E2E.md's
-// payload route: code-server with the smoke-test driver, the repo as the extension under
-// development, and the page reporting the suite's exit code through codeAutomationExit.
+// Runs the extension-host test suite (test/e2e/host: mocha inside VS Code) through the payload
+// route (docs/ARCHITECTURE.md, "Tests and checks"): code-server with the smoke-test driver, the
+// repo as the extension under development, and the page reporting the suite's exit code through
+// codeAutomationExit.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';

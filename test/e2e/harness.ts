@@ -1,7 +1,7 @@
 // The end-to-end harness: a real VS Code (code-server) driven through headless Chromium, as a
 // person would use it (command palette, Ctrl+P, clicks), and readers for what a person sees
-// (after-line labels, CodeLens, status bar, notifications, webviews). How this runs on these
-// machines is in the project notes' E2E.md; scripts/e2eEnv.mjs installs the pieces into a cache
+// (after-line labels, CodeLens, status bar, notifications, webviews). How it works is in
+// docs/ARCHITECTURE.md, "Tests and checks"; scripts/e2eEnv.mjs installs the pieces into a cache
 // outside the repo and writes the env.json read here.
 //
 // Every session runs in its own folder under the OS temp dir (user data, extensions, XDG_* and
@@ -70,7 +70,10 @@ export interface SessionOptions {
   packaged?: boolean;
   /** User settings added to the defaults (for example the Python interpreter). */
   settings?: Record<string, unknown>;
-  /** Run an extension-host test suite (E2E.md's payload route) instead of a normal window. */
+  /**
+   * Run an extension-host test suite instead of a normal window (the payload route:
+   * docs/ARCHITECTURE.md, "Tests and checks").
+   */
   extensionTests?: {
     developmentPath: string;
     testsPath: string;

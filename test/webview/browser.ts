@@ -53,7 +53,7 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** Chromium flags that work as root on these machines (shared/E2E.md). */
+/** Chromium flags for running headless as root, without a GPU and without background traffic. */
 export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',

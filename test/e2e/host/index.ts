@@ -1,4 +1,4 @@
-// Entry of the extension-host test suite (E2E.md, "Tests inside the extension host"): VS Code
+// Entry of the extension-host test suite (docs/ARCHITECTURE.md, "Tests and checks"): VS Code
 // loads this file from the `extensionTestsPath` of the page's payload and calls run(). Mocha runs
 // the *.suite.js files beside it; the outcome also goes to $HEATLENS_HOST_RESULTS as JSON, so the
 // node test that drives the browser can report each failure.
