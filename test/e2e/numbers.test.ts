@@ -339,9 +339,11 @@ describe('Every surface gives one answer, in a real VS Code', { skip: prepared.s
       });
       await s.page.keyboard.insertText(String(callSite));
       await s.page.keyboard.press('Enter');
-      const labels = await waitForLabels(s, 'python/service.py (sampling)');
-      const label = labels.find((l) => l.line === callSite);
-      assert.ok(label, `a label on the re.compile line ${callSite}`);
+      await waitForLabels(s, 'python/service.py (sampling)');
+      // The labels of the lines in view: wait until the editor has scrolled to the call site.
+      const label = await waitFor(`a label on the re.compile line ${callSite}`, async () =>
+        (await s.afterLabels()).find((l) => l.line === callSite),
+      );
       assert.match(label.label, /below, outside your code$/);
       await s.screenshot('7-python-call-site');
       // The hover says the same, in words.

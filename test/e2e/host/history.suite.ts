@@ -84,7 +84,10 @@ suite('Heatlens run history and comparison', () => {
     );
     const lens = shown.functions.find((f) => f.name === 'countPrimes');
     assert.ok(lens, `a CodeLens delta above countPrimes (${shown.functions.map((f) => f.name)})`);
-    assert.match(lens.title, /^\$\(diff\) (?:within noise: )?[+-]?\d\S* (?:ns|µs|ms|s) · .* total \(/);
+    assert.match(
+      lens.title,
+      /^\$\(diff\) (?:within noise: )?[+-]?\d\S* (?:ns|µs|ms|s) · .* total \(/,
+    );
     // What the CodeLens providers give the editor: the change, not the single-run timings.
     const lenses =
       (await vscode.commands.executeCommand<vscode.CodeLens[]>(
