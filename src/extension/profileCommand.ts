@@ -12,6 +12,7 @@ import { pythonCandidates } from './pythonInterpreter';
 import type { Presenter } from './controller';
 import type { RunHistory } from './history';
 import { setting, type PythonMode } from './settings';
+import { epochNow, recordTimings, type CommandMarks } from './timings';
 
 const NODE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']);
 const PYTHON_EXTENSIONS = new Set(['.py', '.pyw']);
@@ -25,7 +26,8 @@ interface Run {
   readonly done: Promise<AnyRunResult>;
   cancel(): void;
   dispose(): void;
-  profile(): Promise<Profile>;
+  /** Imports (and remaps) the profile, noting when each step ended in `marks`. */
+  profile(marks: CommandMarks): Promise<Profile>;
 }
 
 /** Where the extension keeps what it injects into profiled programs. */
@@ -73,6 +75,7 @@ export class ProfileCommand implements vscode.Disposable {
   }
 
   async run(uri?: vscode.Uri): Promise<LastRun | undefined> {
+    const marks: CommandMarks = { command: epochNow() };
     const doc = uri
       ? await vscode.workspace.openTextDocument(uri)
       : vscode.window.activeTextEditor?.document;
@@ -116,10 +119,14 @@ export class ProfileCommand implements vscode.Disposable {
       );
       if (choice !== 'Save and Profile' || !(await doc.save()) || doc.isUntitled) return undefined;
     }
-    return this.profile(doc.uri, python);
+    return this.profile(doc.uri, python, marks);
   }
 
-  private async profile(uri: vscode.Uri, python: boolean): Promise<LastRun | undefined> {
+  private async profile(
+    uri: vscode.Uri,
+    python: boolean,
+    marks: CommandMarks,
+  ): Promise<LastRun | undefined> {
     const file = uri.fsPath;
     const name = path.basename(file);
     const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
@@ -179,7 +186,7 @@ export class ProfileCommand implements vscode.Disposable {
     );
     let profile: Profile;
     try {
-      profile = await run.profile();
+      profile = await run.profile(marks);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       void vscode.window.showErrorMessage(
@@ -194,6 +201,16 @@ export class ProfileCommand implements vscode.Disposable {
       file,
       durationMs: result.durationMs,
       outcome: result.outcome,
+    });
+    marks.shown = epochNow();
+    marks.run = result.marks;
+    recordTimings({
+      file,
+      runtime: python ? 'python' : 'node',
+      outcome: result.outcome,
+      durationMs: result.durationMs,
+      nodes: profile.tree.size,
+      marks,
     });
     // Every run Heatlens makes goes to the history (Runs view, Compare with Previous Run).
     await this.history
@@ -248,13 +265,20 @@ export class ProfileCommand implements vscode.Disposable {
       done: run.done,
       cancel: () => run.cancel(),
       dispose: () => run.dispose(),
-      profile: async () => {
+      profile: async (marks) => {
         const result = await run.done;
         const raw = importCpuprofile(result.profileText, {
           sourceFile: uri.fsPath,
           runtimePaths: result.runtimePaths,
         });
-        return remapProfile(raw, { readFile: readTextOrUndefined }, { maps: result.generatedMaps });
+        marks.imported = epochNow();
+        const remapped = await remapProfile(
+          raw,
+          { readFile: readTextOrUndefined },
+          { maps: result.generatedMaps },
+        );
+        marks.remapped = epochNow();
+        return remapped;
       },
     };
   }
@@ -279,13 +303,17 @@ export class ProfileCommand implements vscode.Disposable {
       done: run.done,
       cancel: () => run.cancel(),
       dispose: () => run.dispose(),
-      profile: async () => {
+      profile: async (marks) => {
         const result = await run.done;
-        return result.format === 'pstats'
-          ? importPstats(result.profileBytes, { sourceFile: uri.fsPath })
-          : importPythonSamples(new TextDecoder().decode(result.profileBytes), {
-              sourceFile: uri.fsPath,
-            });
+        const profile =
+          result.format === 'pstats'
+            ? importPstats(result.profileBytes, { sourceFile: uri.fsPath })
+            : importPythonSamples(new TextDecoder().decode(result.profileBytes), {
+                sourceFile: uri.fsPath,
+              });
+        // Python frames name the files as they ran: nothing to remap.
+        marks.imported = marks.remapped = epochNow();
+        return profile;
       },
     };
   }

@@ -45,6 +45,7 @@ import { InspectorOutputFilter, type InspectorLine } from './inspectorOutput';
 import { InspectorSession } from './inspectorSession';
 import { packageTypeOf } from './packageType';
 import { childEnd, killProcessTree } from './processTree';
+import { epochNow, type RunMarks } from './runMarks';
 
 /** What to run and how. */
 export interface NodeRunOptions {
@@ -88,6 +89,8 @@ export interface RunResult {
   generatedMaps: Map<string, string>;
   /** Folders of code Heatlens injected into the program: its frames are runtime, not user code. */
   runtimePaths: string[];
+  /** When each stage of the run happened (for latency measurements). */
+  marks: RunMarks;
 }
 
 /** A run in progress. */
@@ -198,6 +201,7 @@ class NodeProfileRun {
   private stderrTail = '';
   private endByStderrLine = false;
   private onInspectorUrl: ((url: string) => void) | undefined;
+  private readonly marks: RunMarks = { requested: epochNow() };
 
   constructor(private readonly options: NodeRunOptions) {
     this.done = this.run().finally(() => {
@@ -372,6 +376,7 @@ class NodeProfileRun {
       child.once('error', (error) => rejectSpawn(this.spawnError(nodePath, error)));
     });
     this.child = child;
+    this.marks.spawned = epochNow();
     // Errors after the start (a failed kill) have nothing to add to the exit status.
     child.on('error', () => undefined);
 
@@ -443,6 +448,7 @@ class NodeProfileRun {
         this.endByStderrLine = true;
       }
       this.startedAt = performance.now();
+      this.marks.started = epochNow();
       await session.send('Runtime.runIfWaitingForDebugger');
     } catch (error) {
       if (!this.cancelled) {
@@ -456,7 +462,9 @@ class NodeProfileRun {
 
     const { code, signal } = await exited;
     this.stoppedAt ??= performance.now();
+    this.marks.exited = epochNow();
     await closed;
+    this.marks.closed = epochNow();
     filter.end();
     this.output('stdout', outDecoder.end());
     await this.stopping;
@@ -495,6 +503,7 @@ class NodeProfileRun {
     if (reason === 'end') this.ended = true;
     if (this.stopping) return this.stopping;
     this.stoppedAt = performance.now();
+    this.marks.ended = epochNow();
     const session = this.session!;
     this.stopping = (async () => {
       const profile = session.sendForRawField('Profiler.stop', 'profile');
@@ -512,7 +521,10 @@ class NodeProfileRun {
             `The program did not hand over its profile within ${cancelStopTimeoutMs / 1000} s ` +
               'of Cancel (busy outside JavaScript?); it was stopped without one.',
           );
-        } else this.profileText = text;
+        } else {
+          this.profileText = text;
+          this.marks.profiled = epochNow();
+        }
       } catch {
         // The program died first (a signal): reported with the exit status.
       } finally {
@@ -555,6 +567,7 @@ class NodeProfileRun {
       warnings: this.warnings,
       generatedMaps,
       runtimePaths: [this.options.helpersDir ?? defaultHelpersDir()],
+      marks: { ...this.marks, done: epochNow() },
     };
   }
 }

@@ -30,6 +30,7 @@ import { StringDecoder } from 'node:string_decoder';
 
 import { RunError } from './nodeRunner';
 import { childEnd, killProcessTree } from './processTree';
+import { epochNow, type RunMarks } from './runMarks';
 
 /** How Python is profiled: our sampler, cProfile, or yappi. */
 export type PythonProfileMode = 'sampling' | 'cprofile' | 'yappi';
@@ -87,6 +88,8 @@ export interface PythonRunResult {
   python: string;
   /** Things the person should know about this run. */
   warnings: string[];
+  /** When each stage of the run happened (for latency measurements). */
+  marks: RunMarks;
 }
 
 /** A run in progress. */
@@ -222,6 +225,9 @@ interface HelperStatus {
   error: string | null;
   warnings: string[];
   duration_s?: number;
+  /** When the program's code began and ended, epoch milliseconds. */
+  start_epoch_ms?: number;
+  end_epoch_ms?: number;
   executable?: string;
 }
 
@@ -259,6 +265,7 @@ class PythonProfileRunImpl {
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
   private killedAfterGrace = false;
   private stderrTail = '';
+  private readonly marks: RunMarks = { requested: epochNow() };
 
   constructor(private readonly options: PythonRunOptions) {
     this.done = this.run().finally(() => {
@@ -393,6 +400,9 @@ class PythonProfileRunImpl {
       const status = await readStatus(statusPath);
       const bytes = await readFile(out).catch(() => undefined);
       const profileBytes = bytes ? new Uint8Array(bytes) : new Uint8Array(0);
+      if (bytes) this.marks.profiled = epochNow();
+      if (typeof status?.start_epoch_ms === 'number') this.marks.started = status.start_epoch_ms;
+      if (typeof status?.end_epoch_ms === 'number') this.marks.ended = status.end_epoch_ms;
 
       if (
         status?.outcome === 'no_yappi' ||
@@ -469,6 +479,7 @@ class PythonProfileRunImpl {
       command,
       python,
       warnings: [...this.warnings],
+      marks: { ...this.marks, done: epochNow() },
     };
   }
 
@@ -498,6 +509,7 @@ class PythonProfileRunImpl {
       );
     });
     this.child = child;
+    this.marks.spawned = epochNow();
     child.on('error', () => undefined);
     // A cancel that came while the interpreter was starting.
     if (this.cancelled) {
@@ -511,7 +523,9 @@ class PythonProfileRunImpl {
     child.stderr!.on('data', (chunk: Buffer) => this.output('stderr', errDecoder.write(chunk)));
     const { exited, closed } = childEnd(child);
     const status = await exited;
+    this.marks.exited = epochNow();
     await closed;
+    this.marks.closed = epochNow();
     this.output('stdout', outDecoder.end());
     this.output('stderr', errDecoder.end());
     if (this.graceTimer) clearTimeout(this.graceTimer);
