@@ -34,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): HeatlensApi {
     {
       inject: path.join(context.extensionPath, 'dist', 'inject'),
       python: path.join(context.extensionPath, 'python'),
+      transformCache: path.join(context.globalStorageUri.fsPath, 'typescript'),
     },
     context.workspaceState,
     history,

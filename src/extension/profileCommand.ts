@@ -36,6 +36,8 @@ export interface HelperDirs {
   readonly inject: string;
   /** python/: heatlens_profile.py. */
   readonly python: string;
+  /** Where the TypeScript loader keeps transformed files between runs (extension storage). */
+  readonly transformCache?: string;
 }
 
 /** What the last run left, for the status bar, tests and later commands. */
@@ -259,6 +261,7 @@ export class ProfileCommand implements vscode.Disposable {
       intervalUs: setting('node.samplingInterval', uri),
       nodePath: setting('node.path', uri) || undefined,
       helpersDir: this.dirs.inject,
+      transformCacheDir: this.dirs.transformCache,
       onOutput: (_stream, text) => this.output.append(text),
     });
     return {

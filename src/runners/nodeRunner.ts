@@ -44,6 +44,8 @@ import { defaultHelpersDir } from './helpers';
 import { InspectorOutputFilter, type InspectorLine } from './inspectorOutput';
 import { InspectorSession } from './inspectorSession';
 import { packageTypeOf } from './packageType';
+import { defaultTransformCacheDir } from './helpers';
+import { transformCacheEnv } from './tsTransformCache';
 import { childEnd, killProcessTree } from './processTree';
 import { epochNow, type RunMarks } from './runMarks';
 
@@ -65,6 +67,11 @@ export interface NodeRunOptions {
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
   /** Where the injected helpers are (dist/inject); default {@link defaultHelpersDir}. */
   helpersDir?: string;
+  /**
+   * Where the TypeScript loader keeps transformed files between runs (see tsTransformCache.ts);
+   * default {@link defaultTransformCacheDir}.
+   */
+  transformCacheDir?: string;
 }
 
 /** How a run ended, and its profile. */
@@ -266,9 +273,13 @@ class NodeProfileRun {
     }
     if (typeScriptFile.test(file)) {
       const register = join(helpersDir, 'tsRegister.js');
-      const missing = ['tsRegister.js', 'tsHooks.js', 'esmEntry.js', 'childGuard.js'].find(
-        (name) => !existsSync(join(helpersDir, name)),
-      );
+      const missing = [
+        'tsRegister.js',
+        'tsHooks.js',
+        'tsCompiler.js',
+        'esmEntry.js',
+        'childGuard.js',
+      ].find((name) => !existsSync(join(helpersDir, name)));
       if (missing) {
         throw new RunError(
           `Cannot run ${basename(file)}: Heatlens's TypeScript loader is missing ` +
@@ -285,6 +296,7 @@ class NodeProfileRun {
       if (esm) preload.push('--import', pathToFileURL(join(helpersDir, 'esmEntry.js')).href);
       mapDir = await mkdtemp(join(tmpdir(), 'heatlens-maps-'));
       env[mapDirEnv] = mapDir;
+      env[transformCacheEnv] = options.transformCacheDir ?? defaultTransformCacheDir();
     } else {
       const guard = join(helpersDir, 'childGuard.js');
       if (existsSync(guard)) preload.push('-r', guard);

@@ -26,6 +26,9 @@ import { repoRoot } from '../support/repoRoot';
 
 const root = repoRoot();
 const programs = join(root, 'test', 'fixtures', 'programs');
+// The TypeScript loader's cache of this test run, not the user's.
+const transformCacheDir = mkdtempSync(join(tmpdir(), 'heatlens-test-ts-cache-'));
+process.on('exit', () => rmSync(transformCacheDir, { recursive: true, force: true }));
 const nodePath = process.env.HEATLENS_TEST_NODE || process.execPath;
 
 interface CallFrame {
@@ -65,6 +68,7 @@ async function profile(
   const run = startNodeProfile({
     file,
     nodePath,
+    transformCacheDir,
     ...options,
     onOutput: (stream, text) => {
       if (stream === 'stdout') stdout += text;
@@ -163,7 +167,13 @@ function processGone(pid: number): boolean {
 test('the helpers folder is found from a built test', () => {
   const dir = defaultHelpersDir();
   assert.equal(dir, join(root, 'dist', 'inject'));
-  for (const name of ['tsRegister.js', 'tsHooks.js', 'childGuard.js', 'esmEntry.js']) {
+  for (const name of [
+    'tsRegister.js',
+    'tsHooks.js',
+    'tsCompiler.js',
+    'childGuard.js',
+    'esmEntry.js',
+  ]) {
     assert.ok(existsSync(join(dir, name)), `${name} in ${dir}`);
   }
 });
@@ -344,6 +354,33 @@ test('a TypeScript syntax error names the file and line, like Node does for Java
   assert.match(result.errorText?.split('\n')[0] ?? '', /^SyntaxError: .*TypeScript/);
   assert.ok(stderr.startsWith(`${file}:2\nfunction broken(value: number {`), stderr);
   assert.doesNotMatch(stderr, /tsRegister/);
+});
+
+test('a TypeScript run of unchanged files does not load the compiler; an edited file does', async (t) => {
+  const dir = temporaryProgram({
+    'main.ts': "import { twice } from './twice';\nconsole.log(twice(21));\n",
+    'twice.ts': 'export function twice(x: number): number {\n  return x * 2;\n}\n',
+  });
+  const cache = join(dir, '.cache');
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // Node names every module it loads on stderr with NODE_DEBUG=module.
+  const run = async () => {
+    const r = await profile(join(dir, 'main.ts'), {
+      transformCacheDir: cache,
+      env: { NODE_DEBUG: 'module' },
+    });
+    assert.equal(r.result.outcome, 'exited', r.result.errorText);
+    assert.equal(r.stdout, '42\n');
+    assert.equal(r.result.generatedMaps.size, 2, 'both maps, cached or not');
+    return /tsCompiler\.js/.test(r.stderr);
+  };
+  assert.equal(await run(), true, 'the first run compiles');
+  assert.equal(await run(), false, 'the second run takes both files from the cache');
+  writeFileSync(
+    join(dir, 'twice.ts'),
+    'export function twice(x: number): number {\n  return x + x;\n}\n',
+  );
+  assert.equal(await run(), true, 'an edited file is compiled again');
 });
 
 test('TypeScript `export =` and `import x = require()`', async (t) => {
