@@ -314,7 +314,8 @@ class NodeProfileRun {
     try {
       return await this.runProcess(nodePath, args, cwd, env, file, mapDir);
     } finally {
-      if (mapDir) await rm(mapDir, { recursive: true, force: true }).catch(() => undefined);
+      // The maps were read once the program ended; removing them need not hold the result back.
+      if (mapDir) void rm(mapDir, { recursive: true, force: true }).catch(() => undefined);
     }
   }
 
@@ -451,17 +452,19 @@ class NodeProfileRun {
     const session = this.session;
     session.on('NodeRuntime.waitingForDisconnect', () => void this.stop('end'));
     try {
-      await session.send('Profiler.enable');
-      await session.send('Profiler.setSamplingInterval', { interval: this.intervalUs });
-      await session.send('Profiler.start');
-      try {
-        await session.send('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true });
-      } catch {
-        this.endByStderrLine = true;
-      }
+      // Sent together: the inspector handles requests in order, so the profiler is running before
+      // the program is let go, without a round trip per request.
+      const setUp = Promise.all([
+        session.send('Profiler.enable'),
+        session.send('Profiler.setSamplingInterval', { interval: this.intervalUs }),
+        session.send('Profiler.start'),
+        session
+          .send('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true })
+          .catch(() => (this.endByStderrLine = true)),
+      ]);
       this.startedAt = performance.now();
       this.marks.started = epochNow();
-      await session.send('Runtime.runIfWaitingForDebugger');
+      await Promise.all([setUp, session.send('Runtime.runIfWaitingForDebugger')]);
     } catch (error) {
       if (!this.cancelled) {
         await this.killTree();

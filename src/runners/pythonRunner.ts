@@ -188,6 +188,8 @@ async function findPython(candidates: string[]): Promise<{ executable?: string; 
       continue;
     }
     resolved.set(key, r.executable);
+    // The runner is then given this very path: known too, so it is not probed a second time.
+    resolved.set(`${r.executable}\u0000${process.env.PATH ?? ''}`, r.executable);
     return { executable: r.executable, tried };
   }
   return { tried };
