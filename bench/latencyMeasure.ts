@@ -11,7 +11,8 @@
 // Options: --warm N (warm runs per language), --cold N (cold windows per language), --langs
 // js,ts,py, --flame-seconds S (how long the wide program runs; 0 skips the flame panel),
 // --min-nodes N (run the wide program longer until its profile has N nodes), --write-programs
-// DIR (only write the short programs there, for the CLI benchmark).
+// DIR (only write the short programs there, for the CLI benchmark), --vsix FILE (install this
+// package instead of packaging the checkout's dist/).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,8 @@ interface Options {
   minNodes: number;
   /** Only write the programs into this folder (for the CLI benchmark) and stop. */
   writePrograms?: string;
+  /** The package to install (default: package the checkout's dist/ as it is). */
+  vsix?: string;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -43,6 +46,7 @@ function parseOptions(argv: string[]): Options {
     flameSeconds: Number(get('flame-seconds') ?? 8),
     minNodes: Number(get('min-nodes') ?? 90_000),
     writePrograms: get('write-programs'),
+    vsix: get('vsix'),
   };
 }
 
@@ -195,7 +199,7 @@ interface TimingsEntry {
   outcome: string;
   durationMs: number;
   nodes?: number;
-  activation: { started?: number; finished?: number };
+  activation: { loaded?: number; started?: number; finished?: number };
   marks: {
     command: number;
     run?: Record<string, number | undefined>;
@@ -211,7 +215,11 @@ export interface Sample {
   cold: boolean;
   /** Enter -> the command's handler: VS Code's dispatch and, on a cold window, activation. */
   dispatch: number;
-  /** Of `dispatch`: the extension's activate() (cold only). */
+  /** Of `dispatch` (cold only): Enter -> the bundle's first statement (VS Code reading it). */
+  toBundle: number;
+  /** Of `dispatch` (cold only): the bundle's modules running, up to activate(). */
+  load: number;
+  /** Of `dispatch` (cold only): the extension's activate(). */
   activate: number;
   /** Handler -> the runtime is let go (checks, spawn, runtime start, profiler start). */
   spawn: number;
@@ -307,6 +315,8 @@ function stages(
     lang,
     cold,
     dispatch: m.command - page.enter,
+    toBundle: activated && a.loaded !== undefined ? a.loaded - page.enter : 0,
+    load: activated && a.loaded !== undefined ? a.started! - a.loaded : 0,
     activate: activated ? a.finished! - a.started! : 0,
     spawn: started - m.command,
     startup: own.begin - started,
@@ -346,7 +356,8 @@ async function profileAndMeasure(
           .__heatlensLatency;
         return p.painted ? p : undefined;
       }),
-    30_000,
+    // A hang guard: on a loaded machine a cold window has taken over 20 s to run the command.
+    180_000,
   ).catch(async (e: unknown) => {
     const state = await s.page.evaluate(() =>
       JSON.stringify((window as unknown as { __heatlensLatency: unknown }).__heatlensLatency),
@@ -478,6 +489,12 @@ interface FlameSample {
   create: number;
   /** Panel created -> the page's script said it is ready (page and script load). */
   load: number;
+  /** Of `load`: panel created -> the page's document starts loading (VS Code's webview frames). */
+  toPage: number;
+  /** Of `load`: the page's start -> its script fetched. */
+  fetch: number;
+  /** Of `load`: script fetched -> ready (evaluating the script, its first render). */
+  run: number;
   /** Ready -> profile encoded and posted by the extension. */
   encode: number;
   /** Posted -> received by the page (structured clone across the frames). */
@@ -515,7 +532,12 @@ async function clickLensAndMeasure(s: VsCodeSession, timings: string): Promise<F
       const received = byName('heatlens:profile-received');
       const drawn = byName('heatlens:first-paint');
       if (received === undefined || drawn === undefined) return undefined;
+      const script = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).find(
+        (r) => /webview\.js/.test(r.name),
+      );
       return {
+        page: performance.timeOrigin,
+        script: performance.timeOrigin + (script?.responseEnd ?? NaN),
         received: performance.timeOrigin + received,
         drawn: performance.timeOrigin + drawn,
       };
@@ -534,6 +556,9 @@ async function clickLensAndMeasure(s: VsCodeSession, timings: string): Promise<F
     dispatch: m.command - click,
     create: m.created - m.command,
     load: m.ready - m.created,
+    toPage: marks.page - m.created,
+    fetch: marks.script - marks.page,
+    run: m.ready - marks.script,
     encode: m.posted - m.ready,
     deliver: marks.received - m.posted,
     draw: marks.drawn - marks.received,
@@ -615,7 +640,7 @@ async function main(): Promise<void> {
     s = await VsCodeSession.start(prepared.env!, {
       name: 'latency',
       folder,
-      packaged: true,
+      ...(options.vsix ? { vsix: options.vsix } : { packaged: true }),
       env: { HEATLENS_TIMINGS: timings },
     });
     if (options.langs.includes('py')) await choosePythonSampling(s);

@@ -24,8 +24,17 @@ export interface CommandMarks {
   shown?: number;
 }
 
-/** When this extension host activated the extension. */
-export const activation: { started?: number; finished?: number } = {};
+/** Set by the bundle's first statement (scripts/build.mjs); absent outside the bundle. */
+declare const __heatlensBundleStart: number | undefined;
+
+/**
+ * When this extension host loaded and activated the extension: `loaded` is when the bundle's code
+ * began to run (after VS Code read and compiled it), then activate() ran from `started` to
+ * `finished`.
+ */
+export const activation: { loaded?: number; started?: number; finished?: number } = {
+  loaded: typeof __heatlensBundleStart === 'number' ? __heatlensBundleStart : undefined,
+};
 
 /** Appends one run's moments to the `HEATLENS_TIMINGS` file, if there is one. */
 export function recordTimings(entry: {
