@@ -452,9 +452,11 @@ class NodeProfileRun {
     const session = this.session;
     session.on('NodeRuntime.waitingForDisconnect', () => void this.stop('end'));
     try {
-      // Sent together: the inspector handles requests in order, so the profiler is running before
-      // the program is let go, without a round trip per request.
-      const setUp = Promise.all([
+      // The set-up requests together (the inspector handles them in order: one round trip, not
+      // four), and only once they are answered the request that lets the program go. Sent in the
+      // same batch, it was lost now and then (Node not yet waiting for it), leaving the program
+      // waiting for a debugger forever.
+      await Promise.all([
         session.send('Profiler.enable'),
         session.send('Profiler.setSamplingInterval', { interval: this.intervalUs }),
         session.send('Profiler.start'),
@@ -464,7 +466,7 @@ class NodeProfileRun {
       ]);
       this.startedAt = performance.now();
       this.marks.started = epochNow();
-      await Promise.all([setUp, session.send('Runtime.runIfWaitingForDebugger')]);
+      await session.send('Runtime.runIfWaitingForDebugger');
     } catch (error) {
       if (!this.cancelled) {
         await this.killTree();
