@@ -13,6 +13,7 @@ import type { Presenter } from './controller';
 import type { RunHistory } from './history';
 import { setting, type PythonMode } from './settings';
 import { epochNow, recordTimings, type CommandMarks } from './timings';
+import { warmUpProfileCode } from './warmUp';
 
 const NODE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']);
 const PYTHON_EXTENSIONS = new Set(['.py', '.pyw']);
@@ -263,6 +264,7 @@ export class ProfileCommand implements vscode.Disposable {
       helpersDir: this.dirs.inject,
       transformCacheDir: this.dirs.transformCache,
       onOutput: (_stream, text) => this.output.append(text),
+      onSpawn: warmUpWhileRunning,
     });
     return {
       done: run.done,
@@ -301,6 +303,7 @@ export class ProfileCommand implements vscode.Disposable {
       intervalUs: setting('python.samplingInterval', uri),
       helpersDir: this.dirs.python,
       onOutput: (_stream, text) => this.output.append(text),
+      onSpawn: warmUpWhileRunning,
     });
     return {
       done: run.done,
@@ -362,6 +365,12 @@ export class ProfileCommand implements vscode.Disposable {
   dispose(): void {
     this.running?.cancel();
   }
+}
+
+/** While the first program runs, compile the code that will read its profile (warmUp.ts). */
+function warmUpWhileRunning(): void {
+  // After the spawn's own callbacks: the program is starting on the other core meanwhile.
+  setImmediate(() => void warmUpProfileCode().catch(() => undefined));
 }
 
 function describeOutcome(name: string, result: AnyRunResult): string {

@@ -65,6 +65,8 @@ export interface NodeRunOptions {
   nodePath?: string;
   /** The program's output as it arrives, without the inspector's own messages. */
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** Called once the process has started (the caller can use the wait for its own work). */
+  onSpawn?: () => void;
   /** Where the injected helpers are (dist/inject); default {@link defaultHelpersDir}. */
   helpersDir?: string;
   /**
@@ -390,6 +392,7 @@ class NodeProfileRun {
     });
     this.child = child;
     this.marks.spawned = epochNow();
+    this.options.onSpawn?.();
     // Errors after the start (a failed kill) have nothing to add to the exit status.
     child.on('error', () => undefined);
 

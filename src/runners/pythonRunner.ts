@@ -57,6 +57,8 @@ export interface PythonRunOptions {
   intervalUs?: number;
   /** The program's output as it arrives. */
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** Called once the process has started (the caller can use the wait for its own work). */
+  onSpawn?: () => void;
   /** The folder holding heatlens_profile.py; default {@link defaultPythonHelpersDir}. */
   helpersDir?: string;
   /** How long a cancelled program gets to write its profile after SIGINT; default 5000 ms. */
@@ -512,6 +514,7 @@ class PythonProfileRunImpl {
     });
     this.child = child;
     this.marks.spawned = epochNow();
+    this.options.onSpawn?.();
     child.on('error', () => undefined);
     // A cancel that came while the interpreter was starting.
     if (this.cancelled) {
