@@ -18,8 +18,8 @@
 //
 // Standalone: `node bench/latency.mjs [--runs N] [--smoke]`; bench/run.mjs imports `run()`.
 // --runs N: warm runs per language (default 5; cold windows: ceil(N / 2), CLI runs: 2N).
-// --smoke: one warm and one cold run of JavaScript, one CLI run per language, a short wide
-// program; figures only prove the benchmark works.
+// --smoke (or HEATLENS_BENCH_SMOKE=1): one warm and one cold run of JavaScript, one CLI run per
+// language, a one-second wide program; the figures only prove the benchmark works.
 import * as esbuild from 'esbuild';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -243,7 +243,8 @@ async function build() {
 
 /** Options: `runs` (warm runs per language), `smoke` (the smallest run that exercises it all). */
 export async function run(options = {}) {
-  const smoke = Boolean(options.smoke);
+  // Smoke mode (HEATLENS_BENCH_SMOKE=1, as `npm test` runs every benchmark): proves it works.
+  const smoke = Boolean(options.smoke) || process.env.HEATLENS_BENCH_SMOKE === '1';
   const warm = smoke ? 1 : (options.runs ?? 5);
   const cold = smoke ? 1 : Math.ceil(warm / 2);
   await build();
