@@ -39,6 +39,7 @@ import { importPythonSamples } from '../formats/pysamples';
 import type { RunResult } from '../runners/nodeRunner';
 import { remapProfile } from '../sourcemaps/remap';
 import type { SourceMapHost } from '../sourcemaps/remap';
+import { warmUpSoon } from '../shared/warmUp';
 
 const HELP = `heatlens ${version}: profile a program and see where its time goes.
 
@@ -487,6 +488,7 @@ function startNode(file: string, options: Options): CliRun {
     cwd: process.cwd(),
     intervalUs: options.interval,
     onOutput: programOutput(options),
+    onSpawn: warmUpSoon,
   });
   return {
     done: run.done,
@@ -519,6 +521,7 @@ async function startPython(file: string, options: Options): Promise<CliRun> {
     python,
     intervalUs: options.interval,
     onOutput: programOutput(options),
+    onSpawn: warmUpSoon,
   });
   let raw: Uint8Array = new Uint8Array();
   return {

@@ -13,7 +13,7 @@ import type { Presenter } from './controller';
 import type { RunHistory } from './history';
 import { setting, type PythonMode } from './settings';
 import { epochNow, recordTimings, type CommandMarks } from './timings';
-import { warmUpProfileCode } from './warmUp';
+import { warmUpSoon } from '../shared/warmUp';
 
 const NODE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']);
 const PYTHON_EXTENSIONS = new Set(['.py', '.pyw']);
@@ -264,7 +264,7 @@ export class ProfileCommand implements vscode.Disposable {
       helpersDir: this.dirs.inject,
       transformCacheDir: this.dirs.transformCache,
       onOutput: (_stream, text) => this.output.append(text),
-      onSpawn: warmUpWhileRunning,
+      onSpawn: warmUpSoon,
     });
     return {
       done: run.done,
@@ -303,7 +303,7 @@ export class ProfileCommand implements vscode.Disposable {
       intervalUs: setting('python.samplingInterval', uri),
       helpersDir: this.dirs.python,
       onOutput: (_stream, text) => this.output.append(text),
-      onSpawn: warmUpWhileRunning,
+      onSpawn: warmUpSoon,
     });
     return {
       done: run.done,
@@ -365,12 +365,6 @@ export class ProfileCommand implements vscode.Disposable {
   dispose(): void {
     this.running?.cancel();
   }
-}
-
-/** While the first program runs, compile the code that will read its profile (warmUp.ts). */
-function warmUpWhileRunning(): void {
-  // After the spawn's own callbacks: the program is starting on the other core meanwhile.
-  setImmediate(() => void warmUpProfileCode().catch(() => undefined));
 }
 
 function describeOutcome(name: string, result: AnyRunResult): string {
