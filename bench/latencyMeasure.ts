@@ -203,6 +203,7 @@ interface TimingsEntry {
   marks: {
     command: number;
     run?: Record<string, number | undefined>;
+    reading?: number;
     imported?: number;
     remapped?: number;
     shown?: number;
@@ -233,9 +234,13 @@ export interface Sample {
   toEnd: number;
   toProfile: number;
   toExit: number;
+  /**
+   * Reading began -> imported into the model. Reading begins when the runner hands the profile
+   * over, so `import` and `remap` overlap `toExit` (the process exiting) when they start first.
+   */
   import: number;
   remap: number;
-  /** Model -> decorations handed to VS Code (per-file heat, CodeLens, status bar). */
+  /** Model and runner's result both ready -> decorations handed to VS Code. */
   show: number;
   /** Decorations handed over -> painted in the browser. */
   paint: number;
@@ -333,9 +338,9 @@ function stages(
     toEnd: ended - own.end,
     toProfile: profiled - ended,
     toExit: done - profiled,
-    import: imported - done,
+    import: imported - (m.reading ?? done),
     remap: remapped - imported,
-    show: shown - remapped,
+    show: shown - Math.max(remapped, done),
     paint: page.painted - shown,
     total: page.painted - page.enter,
     latency: page.painted - page.enter - (own.end - own.begin),

@@ -36,7 +36,7 @@ import { RunError, startNodeProfile } from '../runners/nodeRunner';
 import { resolvePython, startPythonProfile, type PythonProfileMode } from '../runners/pythonRunner';
 import { importPstats } from '../formats/pstats';
 import { importPythonSamples } from '../formats/pysamples';
-import type { RunResult } from '../runners/nodeRunner';
+import type { EarlyProfile, RunResult } from '../runners/nodeRunner';
 import { remapProfile } from '../sourcemaps/remap';
 import type { SourceMapHost } from '../sourcemaps/remap';
 import { warmUpSoon } from '../shared/warmUp';
@@ -490,6 +490,14 @@ function startNode(file: string, options: Options): CliRun {
     onOutput: programOutput(options),
     onSpawn: warmUpSoon,
   });
+  const read = (handed: EarlyProfile): Promise<Profile> => {
+    const raw = importCpuprofile(handed.profileText, { runtimePaths: handed.runtimePaths });
+    return remapProfile(raw, diskHost, { maps: handed.generatedMaps });
+  };
+  // Reading starts when the profile is handed over, while the process is still exiting; a failure
+  // is reported when the profile is asked for, and never left unhandled if it is not.
+  const early = run.profiled.then((handed) => handed && read(handed));
+  early.catch(() => undefined);
   return {
     done: run.done,
     cancel: () => run.cancel(),
@@ -503,8 +511,7 @@ function startNode(file: string, options: Options): CliRun {
             '; check that it runs with plain node.',
         );
       }
-      const raw = importCpuprofile(result.profileText, { runtimePaths: result.runtimePaths });
-      return remapProfile(raw, diskHost, { maps: result.generatedMaps });
+      return (await early) ?? read(result);
     },
     saved: (profile) => exportCpuprofile(profile),
   };

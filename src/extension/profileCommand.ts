@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { importCpuprofile } from '../formats/cpuprofile';
 import type { Profile } from '../core/profile';
 import { remapProfile } from '../sourcemaps/remap';
-import { startNodeProfile, type RunResult } from '../runners/nodeRunner';
+import { startNodeProfile, type EarlyProfile, type RunResult } from '../runners/nodeRunner';
 import { resolvePython, startPythonProfile, type PythonRunResult } from '../runners/pythonRunner';
 import { importPstats } from '../formats/pstats';
 import { importPythonSamples } from '../formats/pysamples';
@@ -147,7 +147,7 @@ export class ProfileCommand implements vscode.Disposable {
       if (!mode) return undefined;
       start = () => this.startPython(uri, cwd, mode!);
     } else {
-      start = async () => this.startNode(uri, cwd);
+      start = async () => this.startNode(uri, cwd, marks);
     }
     this.output.clear();
     this.output.show(true);
@@ -253,7 +253,7 @@ export class ProfileCommand implements vscode.Disposable {
     return this.last;
   }
 
-  private startNode(uri: vscode.Uri, cwd: string): Run {
+  private startNode(uri: vscode.Uri, cwd: string, marks: CommandMarks): Run {
     const run = startNodeProfile({
       file: uri.fsPath,
       args: setting('args', uri),
@@ -266,24 +266,34 @@ export class ProfileCommand implements vscode.Disposable {
       onOutput: (_stream, text) => this.output.append(text),
       onSpawn: warmUpSoon,
     });
+    const read = async (handed: EarlyProfile): Promise<Profile> => {
+      marks.reading = epochNow();
+      const raw = importCpuprofile(handed.profileText, {
+        sourceFile: uri.fsPath,
+        runtimePaths: handed.runtimePaths,
+      });
+      marks.imported = epochNow();
+      const remapped = await remapProfile(
+        raw,
+        { readFile: readTextOrUndefined },
+        { maps: handed.generatedMaps },
+      );
+      marks.remapped = epochNow();
+      return remapped;
+    };
+    // Reading starts when the profile is handed over, while the process is still exiting.
+    const early = run.profiled.then((handed) => handed && read(handed));
+    // A failure is reported when the profile is asked for; a run that ends without asking (it
+    // could not start) must not leave a rejection unhandled.
+    early.catch(() => undefined);
     return {
       done: run.done,
       cancel: () => run.cancel(),
       dispose: () => run.dispose(),
-      profile: async (marks) => {
+      profile: async () => {
         const result = await run.done;
-        const raw = importCpuprofile(result.profileText, {
-          sourceFile: uri.fsPath,
-          runtimePaths: result.runtimePaths,
-        });
-        marks.imported = epochNow();
-        const remapped = await remapProfile(
-          raw,
-          { readFile: readTextOrUndefined },
-          { maps: result.generatedMaps },
-        );
-        marks.remapped = epochNow();
-        return remapped;
+        // No hand-over (stopped without a profile): the result's (empty) profile.
+        return (await early) ?? read(result);
       },
     };
   }

@@ -16,6 +16,11 @@ export interface CommandMarks {
   command: number;
   /** The runner's moments (spawn, program start and end, profile, exit). */
   run?: RunMarks;
+  /**
+   * Reading the profile began: when the runner handed it over, which is usually before the
+   * process has exited (see `RunMarks.profiled` and `RunMarks.done`).
+   */
+  reading?: number;
   /** The profile was imported into the model. */
   imported?: number;
   /** Source maps were applied. */

@@ -106,11 +106,21 @@ export interface RunResult {
 export interface ProfileRun {
   /** Resolves when the program and its profile are done; rejects with {@link RunError}. */
   readonly done: Promise<RunResult>;
+  /**
+   * The profile as soon as the profiler handed it over, before the process has exited (reading
+   * it can overlap the process's teardown): the same text, maps and runtime paths as the result
+   * of {@link done}, also for a cancelled or failed run. Undefined when the run ends without a
+   * profile (then {@link done} has the empty one, or rejects). Never rejects.
+   */
+  readonly profiled: Promise<EarlyProfile | undefined>;
   /** Stops the profiler (keeping the profile) and ends the program and its children. */
   cancel(): void;
   /** Stops calling `onOutput` and cancels the run if it is still going. */
   dispose(): void;
 }
+
+/** What a run's profile needs to be read: {@link RunResult}'s fields of the same names. */
+export type EarlyProfile = Pick<RunResult, 'profileText' | 'generatedMaps' | 'runtimePaths'>;
 
 /** The program could not be run at all: a missing file, no Node.js, a broken installation. */
 export class RunError extends Error {
@@ -164,6 +174,7 @@ export function startNodeProfile(options: NodeRunOptions): ProfileRun {
   const run = new NodeProfileRun(options);
   return {
     done: run.done,
+    profiled: run.profiled,
     cancel: () => run.cancel(),
     dispose: () => run.dispose(),
   };
@@ -192,6 +203,9 @@ export function errorTextFromStderr(stderrTail: string): string {
 
 class NodeProfileRun {
   readonly done: Promise<RunResult>;
+  readonly profiled: Promise<EarlyProfile | undefined>;
+  private handOver: (profile: EarlyProfile | undefined) => void = () => undefined;
+  private mapDir: string | undefined;
   private readonly warnings: string[] = [];
   private command: string[] = [];
   private intervalUs = defaultIntervalUs;
@@ -213,8 +227,10 @@ class NodeProfileRun {
   private readonly marks: RunMarks = { requested: epochNow() };
 
   constructor(private readonly options: NodeRunOptions) {
+    this.profiled = new Promise((res) => (this.handOver = res));
     this.done = this.run().finally(() => {
       this.finished = true;
+      this.handOver(undefined);
     });
   }
 
@@ -296,7 +312,7 @@ class NodeProfileRun {
         /\.mts$/i.test(file) ||
         (!/\.cts$/i.test(file) && packageTypeOf(dirname(file)) === 'module');
       if (esm) preload.push('--import', pathToFileURL(join(helpersDir, 'esmEntry.js')).href);
-      mapDir = await mkdtemp(join(tmpdir(), 'heatlens-maps-'));
+      mapDir = this.mapDir = await mkdtemp(join(tmpdir(), 'heatlens-maps-'));
       env[mapDirEnv] = mapDir;
       env[transformCacheEnv] = options.transformCacheDir ?? defaultTransformCacheDir();
     } else {
@@ -544,6 +560,13 @@ class NodeProfileRun {
         } else {
           this.profileText = text;
           this.marks.profiled = epochNow();
+          // Reading can start while the process exits. Every script in this profile ran, so its
+          // map was written (before its code ran), by the time the profiler stopped.
+          this.handOver({
+            profileText: text,
+            generatedMaps: this.mapDir ? readGeneratedMaps(this.mapDir) : new Map(),
+            runtimePaths: [this.options.helpersDir ?? defaultHelpersDir()],
+          });
         }
       } catch {
         // The program died first (a signal): reported with the exit status.
