@@ -416,7 +416,9 @@ async function main() {
           `    ${r.name}`,
           typeof r.ratio === 'number' ? fmtX(r.ratio) : '',
           typeof r.target === 'number' ? `<= ${r.target}x` : '',
-          `${r.value} vs ${r.baseline}`,
+          r.baseline === null || r.baseline === undefined
+            ? `${r.value}`
+            : `${r.value} vs ${r.baseline}`,
         ]);
       }
     } catch (e) {

@@ -63,7 +63,8 @@ unknown. Stacks are aggregated: one entry per distinct (thread, frames, lines).
 ``--status PATH`` (optional) gets a small JSON report for the runner: ``{"outcome": "exited" |
 "raised" | "interrupted" | "syntax_error" | "missing_file" | "no_yappi", "exit_code": n, "error":
 traceback text or null, "warnings": [...], "duration_s": wall seconds of the run (when it ran),
-"python": ..., "executable": ...}``.
+"start_epoch_ms" and "end_epoch_ms": when the program's code began and ended (epoch
+milliseconds, for latency measurements), "python": ..., "executable": ...}``.
 """
 
 import os
@@ -958,7 +959,9 @@ def main(argv=None):
         _write_status(
             status_path,
             {'outcome': outcome, 'exit_code': exit_code, 'error': error_text,
-             'warnings': warnings, 'duration_s': round(t1 - t0, 9)},
+             'warnings': warnings, 'duration_s': round(t1 - t0, 9),
+             'start_epoch_ms': round(start_epoch_ms, 3),
+             'end_epoch_ms': round(start_epoch_ms + (t1 - t0) * 1000.0, 3)},
         )
     finally:
         if old_sigint is not None:

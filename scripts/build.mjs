@@ -41,6 +41,12 @@ if (existsSync(join(root, 'src/extension/extension.ts'))) {
       format: 'cjs',
       target: 'node20',
       external: ['vscode'],
+      // When the extension host began running this bundle, for the activation timings
+      // (src/extension/timings.ts): the first statement, before any module's code.
+      // ("use strict" first: the bundle's own directive only counts as the file's first statement.)
+      banner: {
+        js: '"use strict";\nvar __heatlensBundleStart = performance.timeOrigin + performance.now();',
+      },
     }),
   );
 }

@@ -40,10 +40,11 @@ import { RunError, startNodeProfile } from '../runners/nodeRunner';
 import { resolvePython, startPythonProfile, type PythonProfileMode } from '../runners/pythonRunner';
 import { importPstats } from '../formats/pstats';
 import { importPythonSamples } from '../formats/pysamples';
-import type { RunResult } from '../runners/nodeRunner';
+import type { EarlyProfile, RunResult } from '../runners/nodeRunner';
 import { attributeInlined } from '../sourcemaps/inlined';
 import { remapProfile } from '../sourcemaps/remap';
 import type { SourceMapHost } from '../sourcemaps/remap';
+import { warmUpSoon } from '../shared/warmUp';
 
 const HELP = `heatlens ${version}: profile a program and see where its time goes.
 
@@ -511,7 +512,21 @@ function startNode(file: string, options: Options): CliRun {
     cwd: process.cwd(),
     intervalUs: options.interval,
     onOutput: programOutput(options),
+    onSpawn: warmUpSoon,
   });
+  const read = async (handed: EarlyProfile): Promise<Profile> => {
+    // Heatlens' own helpers fold into one pseudo frame before anything else looks at frames.
+    const raw = foldInjected(
+      importCpuprofile(handed.profileText, { runtimePaths: handed.runtimePaths }),
+      handed.runtimePaths,
+    );
+    const remapped = await remapProfile(raw, diskHost, { maps: handed.generatedMaps });
+    return attributeInlined(remapped, diskHost);
+  };
+  // Reading starts when the profile is handed over, while the process is still exiting; a failure
+  // is reported when the profile is asked for, and never left unhandled if it is not.
+  const early = run.profiled.then((handed) => handed && read(handed));
+  early.catch(() => undefined);
   return {
     done: run.done,
     cancel: () => run.cancel(),
@@ -525,13 +540,7 @@ function startNode(file: string, options: Options): CliRun {
             '; check that it runs with plain node.',
         );
       }
-      // Heatlens' own helpers fold into one pseudo frame before anything else looks at frames.
-      const raw = foldInjected(
-        importCpuprofile(result.profileText, { runtimePaths: result.runtimePaths }),
-        result.runtimePaths,
-      );
-      const remapped = await remapProfile(raw, diskHost, { maps: result.generatedMaps });
-      return attributeInlined(remapped, diskHost);
+      return (await early) ?? read(result);
     },
     saved: (profile) => exportCpuprofile(profile),
   };
@@ -548,6 +557,7 @@ async function startPython(file: string, options: Options): Promise<CliRun> {
     python,
     intervalUs: options.interval,
     onOutput: programOutput(options),
+    onSpawn: warmUpSoon,
   });
   let raw: Uint8Array = new Uint8Array();
   return {

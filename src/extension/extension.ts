@@ -9,6 +9,7 @@ import { registerHistory, showComparisonFlame, type HistoryApi } from './history
 import { openProfileFile } from './openProfile';
 import { ProfileCommand } from './profileCommand';
 import { ProfileEditorProvider } from './profileEditor';
+import { activation, epochNow, type FlameMarks } from './timings';
 
 /** What the extension returns from activate(), for tests and other extensions. */
 export interface HeatlensApi {
@@ -23,6 +24,7 @@ export interface HeatlensApi {
 }
 
 export function activate(context: vscode.ExtensionContext): HeatlensApi {
+  activation.started = epochNow();
   const output = vscode.window.createOutputChannel('Heatlens');
   const presenter = new Presenter();
   const history = RunHistory.forContext(context, (m) => output.appendLine(m));
@@ -32,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): HeatlensApi {
     {
       inject: path.join(context.extensionPath, 'dist', 'inject'),
       python: path.join(context.extensionPath, 'python'),
+      transformCache: path.join(context.globalStorageUri.fsPath, 'typescript'),
     },
     context.workspaceState,
     history,
@@ -70,6 +73,7 @@ export function activate(context: vscode.ExtensionContext): HeatlensApi {
     vscode.commands.registerCommand(
       'heatlens.showFlameGraph',
       (frameId?: unknown, view?: unknown) => {
+        const marks: FlameMarks = { command: epochNow() };
         if (presenter.comparison) {
           showComparisonFlame(context, presenter.comparison);
           return;
@@ -85,12 +89,14 @@ export function activate(context: vscode.ExtensionContext): HeatlensApi {
           focusFrameId: typeof frameId === 'number' ? frameId : undefined,
           focusView: view === 'flame' || view === 'sandwich' ? view : undefined,
           title: `Heatlens: ${path.basename(shown.run.file ?? shown.run.label)}`,
+          marks,
         });
       },
     ),
     registerFlameSerializer(context, () => presenter.current?.profile),
     ProfileEditorProvider.register(context, presenter, output),
   );
+  activation.finished = epochNow();
   return {
     getLastRun() {
       const last = command.lastRun;

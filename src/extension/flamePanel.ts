@@ -8,6 +8,7 @@ import { isWebviewToHost, type FlameFocus, type HostToWebview } from '../shared/
 import { encodeCompare, encodeProfile } from '../shared/wire';
 import type { ProfileDiff } from '../core/diff';
 import { resolveRecordedPath } from './recordedPath';
+import { epochNow, recordFlameTimings, type FlameMarks } from './timings';
 
 const VIEW_TYPE = 'heatlens.flame';
 const DEFAULT_TITLE = 'Heatlens: Flame Graph';
@@ -26,6 +27,8 @@ export interface FlamePanelOptions {
   preserveFocus?: boolean;
   /** Shows the profile as the new run of a comparison: the differential view opens first. */
   compare?: FlameCompare;
+  /** When the request arrived, to time the panel's opening (see timings.ts). */
+  marks?: FlameMarks;
 }
 
 /** A comparison for the flame graph: the old run and the diff of the two (`diffProfiles`). */
@@ -46,6 +49,7 @@ export class FlameHost implements vscode.Disposable {
   private compare: FlameCompare | undefined;
   private emptyText = NO_PROFILE;
   private pendingFocus: FlameFocus | undefined;
+  private pendingMarks: FlameMarks | undefined;
   private ready = false;
   private readonly reported = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -71,7 +75,12 @@ export class FlameHost implements vscode.Disposable {
   }
 
   /** Shows `profile`, or focuses `focus` when it is already shown. */
-  setProfile(profile: Profile, focus?: FlameFocus, compare?: FlameCompare): void {
+  setProfile(
+    profile: Profile,
+    focus?: FlameFocus,
+    compare?: FlameCompare,
+    marks?: FlameMarks,
+  ): void {
     if (profile === this.profile && compare === this.compare && this.ready) {
       if (focus) this.post({ type: 'focus', ...focus });
       return;
@@ -79,6 +88,7 @@ export class FlameHost implements vscode.Disposable {
     this.profile = profile;
     this.compare = compare;
     this.pendingFocus = focus;
+    this.pendingMarks = marks;
     if (this.ready) this.sendProfile();
   }
 
@@ -112,6 +122,12 @@ export class FlameHost implements vscode.Disposable {
           )
         : undefined,
     });
+    const marks = this.pendingMarks;
+    this.pendingMarks = undefined;
+    if (marks) {
+      marks.posted = epochNow();
+      recordFlameTimings({ nodes: this.profile.tree.size, marks });
+    }
   }
 
   private post(message: HostToWebview): void {
@@ -122,6 +138,7 @@ export class FlameHost implements vscode.Disposable {
     if (!isWebviewToHost(message)) return;
     switch (message.type) {
       case 'ready':
+        if (this.pendingMarks) this.pendingMarks.ready = epochNow();
         this.ready = true;
         this.sendProfile();
         break;
@@ -208,8 +225,9 @@ export class FlamePanel implements vscode.Disposable {
       );
       panel = new FlamePanel(context, webviewPanel);
     }
+    if (options.marks) options.marks.created = epochNow();
     if (options.title) panel.panel.title = options.title;
-    panel.host.setProfile(profile, focus, options.compare);
+    panel.host.setProfile(profile, focus, options.compare, options.marks);
     return panel;
   }
 

@@ -6,7 +6,7 @@ import { importCpuprofile } from '../formats/cpuprofile';
 import type { Profile } from '../core/profile';
 import { attributeInlined } from '../sourcemaps/inlined';
 import { remapProfile } from '../sourcemaps/remap';
-import { startNodeProfile, type RunResult } from '../runners/nodeRunner';
+import { startNodeProfile, type EarlyProfile, type RunResult } from '../runners/nodeRunner';
 import { resolvePython, startPythonProfile, type PythonRunResult } from '../runners/pythonRunner';
 import { importPstats } from '../formats/pstats';
 import { importPythonSamples } from '../formats/pysamples';
@@ -15,6 +15,8 @@ import type { Presenter } from './controller';
 import type { RunHistory } from './history';
 import { runNotice, showRunNotice } from './runNotice';
 import { setting, type PythonMode } from './settings';
+import { epochNow, recordTimings, type CommandMarks } from './timings';
+import { warmUpSoon } from '../shared/warmUp';
 
 const NODE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']);
 const PYTHON_EXTENSIONS = new Set(['.py', '.pyw']);
@@ -28,7 +30,8 @@ interface Run {
   readonly done: Promise<AnyRunResult>;
   cancel(): void;
   dispose(): void;
-  profile(): Promise<Profile>;
+  /** Imports (and remaps) the profile, noting when each step ended in `marks`. */
+  profile(marks: CommandMarks): Promise<Profile>;
 }
 
 /** Where the extension keeps what it injects into profiled programs. */
@@ -37,6 +40,8 @@ export interface HelperDirs {
   readonly inject: string;
   /** python/: heatlens_profile.py. */
   readonly python: string;
+  /** Where the TypeScript loader keeps transformed files between runs (extension storage). */
+  readonly transformCache?: string;
 }
 
 /** What the last run left, for the status bar, tests and later commands. */
@@ -76,6 +81,7 @@ export class ProfileCommand implements vscode.Disposable {
   }
 
   async run(uri?: vscode.Uri): Promise<LastRun | undefined> {
+    const marks: CommandMarks = { command: epochNow() };
     const doc = uri
       ? await vscode.workspace.openTextDocument(uri)
       : vscode.window.activeTextEditor?.document;
@@ -119,10 +125,14 @@ export class ProfileCommand implements vscode.Disposable {
       );
       if (choice !== 'Save and Profile' || !(await doc.save()) || doc.isUntitled) return undefined;
     }
-    return this.profile(doc.uri, python);
+    return this.profile(doc.uri, python, marks);
   }
 
-  private async profile(uri: vscode.Uri, python: boolean): Promise<LastRun | undefined> {
+  private async profile(
+    uri: vscode.Uri,
+    python: boolean,
+    marks: CommandMarks,
+  ): Promise<LastRun | undefined> {
     const file = uri.fsPath;
     const name = path.basename(file);
     const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
@@ -140,7 +150,7 @@ export class ProfileCommand implements vscode.Disposable {
       if (!mode) return undefined;
       start = () => this.startPython(uri, cwd, mode!);
     } else {
-      start = async () => this.startNode(uri, cwd);
+      start = async () => this.startNode(uri, cwd, marks);
     }
     this.output.clear();
     this.output.show(true);
@@ -182,7 +192,7 @@ export class ProfileCommand implements vscode.Disposable {
     );
     let profile: Profile;
     try {
-      profile = await run.profile();
+      profile = await run.profile(marks);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       void vscode.window.showErrorMessage(
@@ -197,6 +207,16 @@ export class ProfileCommand implements vscode.Disposable {
       file,
       durationMs: result.durationMs,
       outcome: result.outcome,
+    });
+    marks.shown = epochNow();
+    marks.run = result.marks;
+    recordTimings({
+      file,
+      runtime: python ? 'python' : 'node',
+      outcome: result.outcome,
+      durationMs: result.durationMs,
+      nodes: profile.tree.size,
+      marks,
     });
     // Every run Heatlens makes goes to the history (Runs view, Compare with Previous Run).
     await this.history
@@ -231,7 +251,7 @@ export class ProfileCommand implements vscode.Disposable {
     return this.last;
   }
 
-  private startNode(uri: vscode.Uri, cwd: string): Run {
+  private startNode(uri: vscode.Uri, cwd: string, marks: CommandMarks): Run {
     const run = startNodeProfile({
       file: uri.fsPath,
       args: setting('args', uri),
@@ -240,25 +260,40 @@ export class ProfileCommand implements vscode.Disposable {
       intervalUs: setting('node.samplingInterval', uri),
       nodePath: setting('node.path', uri) || undefined,
       helpersDir: this.dirs.inject,
+      transformCacheDir: this.dirs.transformCache,
       onOutput: (_stream, text) => this.output.append(text),
+      onSpawn: warmUpSoon,
     });
+    const read = async (handed: EarlyProfile): Promise<Profile> => {
+      marks.reading = epochNow();
+      // Heatlens' own helpers fold into one pseudo frame before anything looks at frames.
+      const raw = foldInjected(
+        importCpuprofile(handed.profileText, {
+          sourceFile: uri.fsPath,
+          runtimePaths: handed.runtimePaths,
+        }),
+        handed.runtimePaths,
+      );
+      marks.imported = epochNow();
+      const host = { readFile: readTextOrUndefined };
+      const remapped = await remapProfile(raw, host, { maps: handed.generatedMaps });
+      const attributed = await attributeInlined(remapped, host);
+      marks.remapped = epochNow();
+      return attributed;
+    };
+    // Reading starts when the profile is handed over, while the process is still exiting.
+    const early = run.profiled.then((handed) => handed && read(handed));
+    // A failure is reported when the profile is asked for; a run that ends without asking (it
+    // could not start) must not leave a rejection unhandled.
+    early.catch(() => undefined);
     return {
       done: run.done,
       cancel: () => run.cancel(),
       dispose: () => run.dispose(),
       profile: async () => {
         const result = await run.done;
-        // Heatlens' own helpers fold into one pseudo frame before anything looks at frames.
-        const raw = foldInjected(
-          importCpuprofile(result.profileText, {
-            sourceFile: uri.fsPath,
-            runtimePaths: result.runtimePaths,
-          }),
-          result.runtimePaths,
-        );
-        const host = { readFile: readTextOrUndefined };
-        const remapped = await remapProfile(raw, host, { maps: result.generatedMaps });
-        return attributeInlined(remapped, host);
+        // No hand-over (stopped without a profile): the result's (empty) profile.
+        return (await early) ?? read(result);
       },
     };
   }
@@ -278,18 +313,23 @@ export class ProfileCommand implements vscode.Disposable {
       intervalUs: setting('python.samplingInterval', uri),
       helpersDir: this.dirs.python,
       onOutput: (_stream, text) => this.output.append(text),
+      onSpawn: warmUpSoon,
     });
     return {
       done: run.done,
       cancel: () => run.cancel(),
       dispose: () => run.dispose(),
-      profile: async () => {
+      profile: async (marks) => {
         const result = await run.done;
-        return result.format === 'pstats'
-          ? importPstats(result.profileBytes, { sourceFile: uri.fsPath })
-          : importPythonSamples(new TextDecoder().decode(result.profileBytes), {
-              sourceFile: uri.fsPath,
-            });
+        const profile =
+          result.format === 'pstats'
+            ? importPstats(result.profileBytes, { sourceFile: uri.fsPath })
+            : importPythonSamples(new TextDecoder().decode(result.profileBytes), {
+                sourceFile: uri.fsPath,
+              });
+        // Python frames name the files as they ran: nothing to remap.
+        marks.imported = marks.remapped = epochNow();
+        return profile;
       },
     };
   }

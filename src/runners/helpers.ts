@@ -1,8 +1,10 @@
 /**
  * Where the scripts the runners inject into profiled programs live (built from
- * src/runners/inject to dist/inject by scripts/build.mjs).
+ * src/runners/inject to dist/inject by scripts/build.mjs), and where the TypeScript loader among
+ * them keeps its cache.
  */
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 /** One file every helper build contains, used to recognise the folder. */
@@ -27,4 +29,16 @@ export function defaultHelpersDir(): string {
     dir = parent;
   }
   return besideBundle;
+}
+
+/**
+ * The default folder of the TypeScript loader's transform cache: the user's cache folder
+ * (`$XDG_CACHE_HOME` or `~/.cache`; `%LOCALAPPDATA%` on Windows), under `heatlens/typescript`.
+ */
+export function defaultTransformCacheDir(): string {
+  const base =
+    process.platform === 'win32'
+      ? process.env.LOCALAPPDATA || join(homedir(), 'AppData', 'Local')
+      : process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'heatlens', 'typescript');
 }

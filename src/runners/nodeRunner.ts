@@ -44,7 +44,10 @@ import { defaultHelpersDir } from './helpers';
 import { InspectorOutputFilter, type InspectorLine } from './inspectorOutput';
 import { InspectorSession } from './inspectorSession';
 import { packageTypeOf } from './packageType';
+import { defaultTransformCacheDir } from './helpers';
+import { transformCacheEnv } from './tsTransformCache';
 import { childEnd, killProcessTree } from './processTree';
+import { epochNow, type RunMarks } from './runMarks';
 
 /** What to run and how. */
 export interface NodeRunOptions {
@@ -62,8 +65,15 @@ export interface NodeRunOptions {
   nodePath?: string;
   /** The program's output as it arrives, without the inspector's own messages. */
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** Called once the process has started (the caller can use the wait for its own work). */
+  onSpawn?: () => void;
   /** Where the injected helpers are (dist/inject); default {@link defaultHelpersDir}. */
   helpersDir?: string;
+  /**
+   * Where the TypeScript loader keeps transformed files between runs (see tsTransformCache.ts);
+   * default {@link defaultTransformCacheDir}.
+   */
+  transformCacheDir?: string;
 }
 
 /** How a run ended, and its profile. */
@@ -88,17 +98,29 @@ export interface RunResult {
   generatedMaps: Map<string, string>;
   /** Folders of code Heatlens injected into the program: its frames are runtime, not user code. */
   runtimePaths: string[];
+  /** When each stage of the run happened (for latency measurements). */
+  marks: RunMarks;
 }
 
 /** A run in progress. */
 export interface ProfileRun {
   /** Resolves when the program and its profile are done; rejects with {@link RunError}. */
   readonly done: Promise<RunResult>;
+  /**
+   * The profile as soon as the profiler handed it over, before the process has exited (reading
+   * it can overlap the process's teardown): the same text, maps and runtime paths as the result
+   * of {@link done}, also for a cancelled or failed run. Undefined when the run ends without a
+   * profile (then {@link done} has the empty one, or rejects). Never rejects.
+   */
+  readonly profiled: Promise<EarlyProfile | undefined>;
   /** Stops the profiler (keeping the profile) and ends the program and its children. */
   cancel(): void;
   /** Stops calling `onOutput` and cancels the run if it is still going. */
   dispose(): void;
 }
+
+/** What a run's profile needs to be read: {@link RunResult}'s fields of the same names. */
+export type EarlyProfile = Pick<RunResult, 'profileText' | 'generatedMaps' | 'runtimePaths'>;
 
 /** The program could not be run at all: a missing file, no Node.js, a broken installation. */
 export class RunError extends Error {
@@ -152,6 +174,7 @@ export function startNodeProfile(options: NodeRunOptions): ProfileRun {
   const run = new NodeProfileRun(options);
   return {
     done: run.done,
+    profiled: run.profiled,
     cancel: () => run.cancel(),
     dispose: () => run.dispose(),
   };
@@ -180,6 +203,9 @@ export function errorTextFromStderr(stderrTail: string): string {
 
 class NodeProfileRun {
   readonly done: Promise<RunResult>;
+  readonly profiled: Promise<EarlyProfile | undefined>;
+  private handOver: (profile: EarlyProfile | undefined) => void = () => undefined;
+  private mapDir: string | undefined;
   private readonly warnings: string[] = [];
   private command: string[] = [];
   private intervalUs = defaultIntervalUs;
@@ -198,10 +224,13 @@ class NodeProfileRun {
   private stderrTail = '';
   private endByStderrLine = false;
   private onInspectorUrl: ((url: string) => void) | undefined;
+  private readonly marks: RunMarks = { requested: epochNow() };
 
   constructor(private readonly options: NodeRunOptions) {
+    this.profiled = new Promise((res) => (this.handOver = res));
     this.done = this.run().finally(() => {
       this.finished = true;
+      this.handOver(undefined);
     });
   }
 
@@ -262,9 +291,13 @@ class NodeProfileRun {
     }
     if (typeScriptFile.test(file)) {
       const register = join(helpersDir, 'tsRegister.js');
-      const missing = ['tsRegister.js', 'tsHooks.js', 'esmEntry.js', 'childGuard.js'].find(
-        (name) => !existsSync(join(helpersDir, name)),
-      );
+      const missing = [
+        'tsRegister.js',
+        'tsHooks.js',
+        'tsCompiler.js',
+        'esmEntry.js',
+        'childGuard.js',
+      ].find((name) => !existsSync(join(helpersDir, name)));
       if (missing) {
         throw new RunError(
           `Cannot run ${basename(file)}: Heatlens's TypeScript loader is missing ` +
@@ -279,8 +312,9 @@ class NodeProfileRun {
         /\.mts$/i.test(file) ||
         (!/\.cts$/i.test(file) && packageTypeOf(dirname(file)) === 'module');
       if (esm) preload.push('--import', pathToFileURL(join(helpersDir, 'esmEntry.js')).href);
-      mapDir = await mkdtemp(join(tmpdir(), 'heatlens-maps-'));
+      mapDir = this.mapDir = await mkdtemp(join(tmpdir(), 'heatlens-maps-'));
       env[mapDirEnv] = mapDir;
+      env[transformCacheEnv] = options.transformCacheDir ?? defaultTransformCacheDir();
     } else {
       const guard = join(helpersDir, 'childGuard.js');
       if (existsSync(guard)) preload.push('-r', guard);
@@ -298,7 +332,8 @@ class NodeProfileRun {
     try {
       return await this.runProcess(nodePath, args, cwd, env, file, mapDir);
     } finally {
-      if (mapDir) await rm(mapDir, { recursive: true, force: true }).catch(() => undefined);
+      // The maps were read once the program ended; removing them need not hold the result back.
+      if (mapDir) void rm(mapDir, { recursive: true, force: true }).catch(() => undefined);
     }
   }
 
@@ -372,6 +407,8 @@ class NodeProfileRun {
       child.once('error', (error) => rejectSpawn(this.spawnError(nodePath, error)));
     });
     this.child = child;
+    this.marks.spawned = epochNow();
+    this.options.onSpawn?.();
     // Errors after the start (a failed kill) have nothing to add to the exit status.
     child.on('error', () => undefined);
 
@@ -434,15 +471,20 @@ class NodeProfileRun {
     const session = this.session;
     session.on('NodeRuntime.waitingForDisconnect', () => void this.stop('end'));
     try {
-      await session.send('Profiler.enable');
-      await session.send('Profiler.setSamplingInterval', { interval: this.intervalUs });
-      await session.send('Profiler.start');
-      try {
-        await session.send('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true });
-      } catch {
-        this.endByStderrLine = true;
-      }
+      // The set-up requests together (the inspector handles them in order: one round trip, not
+      // four), and only once they are answered the request that lets the program go. Sent in the
+      // same batch, it was lost now and then (Node not yet waiting for it), leaving the program
+      // waiting for a debugger forever.
+      await Promise.all([
+        session.send('Profiler.enable'),
+        session.send('Profiler.setSamplingInterval', { interval: this.intervalUs }),
+        session.send('Profiler.start'),
+        session
+          .send('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true })
+          .catch(() => (this.endByStderrLine = true)),
+      ]);
       this.startedAt = performance.now();
+      this.marks.started = epochNow();
       await session.send('Runtime.runIfWaitingForDebugger');
     } catch (error) {
       if (!this.cancelled) {
@@ -456,7 +498,9 @@ class NodeProfileRun {
 
     const { code, signal } = await exited;
     this.stoppedAt ??= performance.now();
+    this.marks.exited = epochNow();
     await closed;
+    this.marks.closed = epochNow();
     filter.end();
     this.output('stdout', outDecoder.end());
     await this.stopping;
@@ -495,6 +539,7 @@ class NodeProfileRun {
     if (reason === 'end') this.ended = true;
     if (this.stopping) return this.stopping;
     this.stoppedAt = performance.now();
+    this.marks.ended = epochNow();
     const session = this.session!;
     this.stopping = (async () => {
       const profile = session.sendForRawField('Profiler.stop', 'profile');
@@ -512,7 +557,17 @@ class NodeProfileRun {
             `The program did not hand over its profile within ${cancelStopTimeoutMs / 1000} s ` +
               'of Cancel (busy outside JavaScript?); it was stopped without one.',
           );
-        } else this.profileText = text;
+        } else {
+          this.profileText = text;
+          this.marks.profiled = epochNow();
+          // Reading can start while the process exits. Every script in this profile ran, so its
+          // map was written (before its code ran), by the time the profiler stopped.
+          this.handOver({
+            profileText: text,
+            generatedMaps: this.mapDir ? readGeneratedMaps(this.mapDir) : new Map(),
+            runtimePaths: [this.options.helpersDir ?? defaultHelpersDir()],
+          });
+        }
       } catch {
         // The program died first (a signal): reported with the exit status.
       } finally {
@@ -555,6 +610,7 @@ class NodeProfileRun {
       warnings: this.warnings,
       generatedMaps,
       runtimePaths: [this.options.helpersDir ?? defaultHelpersDir()],
+      marks: { ...this.marks, done: epochNow() },
     };
   }
 }

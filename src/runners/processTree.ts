@@ -96,9 +96,18 @@ export function killProcessTree(pid: number): Promise<void> {
 }
 
 /**
- * When a child has exited, and when its stdio is done. stdio closes after the exit, unless a
- * grandchild still holds the pipes: then give up on them shortly after the exit instead of
- * waiting for the grandchild.
+ * How long after a child's exit its stdio may stay open before we stop waiting for it: a
+ * grandchild that inherited the pipes keeps them open for as long as it runs. What the child
+ * itself wrote is already in the pipes by its exit and is read well within this time.
+ */
+export const stdioGraceMs = 1000;
+
+/**
+ * When a child has exited, and when its stdio is done. stdio closes right after the exit, unless a
+ * grandchild still holds the pipes: then give up on them {@link stdioGraceMs} after the exit
+ * instead of waiting for the grandchild. The grace timer runs only while stdio is still open and
+ * is cleared when it closes, so it never keeps the event loop alive after the child is done (it
+ * did, for a second after every run, which held the CLI's exit back by as much).
  */
 export function childEnd(child: ChildProcess): {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -108,14 +117,21 @@ export function childEnd(child: ChildProcess): {
     child.once('exit', (code, signal) => res({ code, signal })),
   );
   const closed = new Promise<void>((res) => {
-    child.once('close', () => res());
-    void exited.then(() =>
-      setTimeout(() => {
+    let grace: ReturnType<typeof setTimeout> | undefined;
+    let done = false;
+    child.once('close', () => {
+      done = true;
+      clearTimeout(grace);
+      res();
+    });
+    void exited.then(() => {
+      if (done) return;
+      grace = setTimeout(() => {
         child.stdout?.destroy();
         child.stderr?.destroy();
         res();
-      }, 1000),
-    );
+      }, stdioGraceMs);
+    });
   });
   return { exited, closed };
 }

@@ -30,6 +30,7 @@ import { StringDecoder } from 'node:string_decoder';
 
 import { RunError } from './nodeRunner';
 import { childEnd, killProcessTree } from './processTree';
+import { epochNow, type RunMarks } from './runMarks';
 
 /** How Python is profiled: our sampler, cProfile, or yappi. */
 export type PythonProfileMode = 'sampling' | 'cprofile' | 'yappi';
@@ -56,6 +57,8 @@ export interface PythonRunOptions {
   intervalUs?: number;
   /** The program's output as it arrives. */
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** Called once the process has started (the caller can use the wait for its own work). */
+  onSpawn?: () => void;
   /** The folder holding heatlens_profile.py; default {@link defaultPythonHelpersDir}. */
   helpersDir?: string;
   /** How long a cancelled program gets to write its profile after SIGINT; default 5000 ms. */
@@ -87,6 +90,8 @@ export interface PythonRunResult {
   python: string;
   /** Things the person should know about this run. */
   warnings: string[];
+  /** When each stage of the run happened (for latency measurements). */
+  marks: RunMarks;
 }
 
 /** A run in progress. */
@@ -185,6 +190,8 @@ async function findPython(candidates: string[]): Promise<{ executable?: string; 
       continue;
     }
     resolved.set(key, r.executable);
+    // The runner is then given this very path: known too, so it is not probed a second time.
+    resolved.set(`${r.executable}\u0000${process.env.PATH ?? ''}`, r.executable);
     return { executable: r.executable, tried };
   }
   return { tried };
@@ -222,6 +229,9 @@ interface HelperStatus {
   error: string | null;
   warnings: string[];
   duration_s?: number;
+  /** When the program's code began and ended, epoch milliseconds. */
+  start_epoch_ms?: number;
+  end_epoch_ms?: number;
   executable?: string;
 }
 
@@ -259,6 +269,7 @@ class PythonProfileRunImpl {
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
   private killedAfterGrace = false;
   private stderrTail = '';
+  private readonly marks: RunMarks = { requested: epochNow() };
 
   constructor(private readonly options: PythonRunOptions) {
     this.done = this.run().finally(() => {
@@ -393,6 +404,9 @@ class PythonProfileRunImpl {
       const status = await readStatus(statusPath);
       const bytes = await readFile(out).catch(() => undefined);
       const profileBytes = bytes ? new Uint8Array(bytes) : new Uint8Array(0);
+      if (bytes) this.marks.profiled = epochNow();
+      if (typeof status?.start_epoch_ms === 'number') this.marks.started = status.start_epoch_ms;
+      if (typeof status?.end_epoch_ms === 'number') this.marks.ended = status.end_epoch_ms;
 
       if (
         status?.outcome === 'no_yappi' ||
@@ -469,6 +483,7 @@ class PythonProfileRunImpl {
       command,
       python,
       warnings: [...this.warnings],
+      marks: { ...this.marks, done: epochNow() },
     };
   }
 
@@ -498,6 +513,8 @@ class PythonProfileRunImpl {
       );
     });
     this.child = child;
+    this.marks.spawned = epochNow();
+    this.options.onSpawn?.();
     child.on('error', () => undefined);
     // A cancel that came while the interpreter was starting.
     if (this.cancelled) {
@@ -511,7 +528,9 @@ class PythonProfileRunImpl {
     child.stderr!.on('data', (chunk: Buffer) => this.output('stderr', errDecoder.write(chunk)));
     const { exited, closed } = childEnd(child);
     const status = await exited;
+    this.marks.exited = epochNow();
     await closed;
+    this.marks.closed = epochNow();
     this.output('stdout', outDecoder.end());
     this.output('stderr', errDecoder.end());
     if (this.graceTimer) clearTimeout(this.graceTimer);

@@ -4,7 +4,8 @@
  * `module.register` (Node >= 20.6, asynchronous, on a loader thread: inject/tsHooks.ts).
  *
  * `resolve` maps `./dep.js` to `./dep.ts` when only the TypeScript file exists (also `./dep` to
- * `./dep.ts` or `./dep/index.ts`); `load` compiles .ts/.mts/.cts/.tsx with sucrase: as an ES
+ * `./dep.ts` or `./dep/index.ts`); `load` compiles .ts/.mts/.cts/.tsx with sucrase (through the
+ * loader's cache, tsLoaderTransform.ts): as an ES
  * module for .mts and for .ts in a `"type": "module"` package, as CommonJS otherwise, and hands
  * the source map to the runner.
  */
@@ -13,8 +14,8 @@ import { fileURLToPath } from 'node:url';
 
 import { recordGeneratedMap } from './generatedMaps';
 import { moduleFormatOf } from './packageType';
-import { typeScriptCandidates } from './tsResolve';
-import { isTypeScriptPath, transformTypeScript } from './tsTransform';
+import { loaderTransform } from './tsLoaderTransform';
+import { isTypeScriptPath, typeScriptCandidates } from './tsResolve';
 
 /** What a resolve hook returns. */
 export interface ResolveResult {
@@ -50,7 +51,7 @@ export function loadTypeScript(url: string): LoadResult | undefined {
   const format = moduleFormatOf(path);
   let source = readFileSync(path, 'utf8');
   if (source.charCodeAt(0) === 0xfeff) source = source.slice(1);
-  const out = transformTypeScript(source, path, format);
+  const out = loaderTransform(source, path, format);
   recordGeneratedMap(path, out.map);
   return { format, source: out.code, shortCircuit: true };
 }

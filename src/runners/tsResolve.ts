@@ -4,6 +4,14 @@
  * only; when that fails, the loaders retry with these candidates.
  */
 
+/** The extensions the TypeScript loader takes over. */
+export const typeScriptExtensions = ['.ts', '.cts', '.mts', '.tsx'] as const;
+
+/** Whether `path` names a TypeScript file the loader transforms (not a declaration file). */
+export function isTypeScriptPath(path: string): boolean {
+  return /\.(?:[cm]?ts|tsx)$/i.test(path) && !/\.d\.[cm]?ts$/i.test(path);
+}
+
 /** Whether a specifier names a file by path (relative, absolute or `file:` URL), not a package. */
 export function isPathSpecifier(specifier: string): boolean {
   return (

@@ -1,12 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import {
-  formatSyntaxErrorReport,
-  isTypeScriptPath,
-  transformTypeScript,
-  TypeScriptSyntaxError,
-} from './tsTransform';
+import { isTypeScriptPath } from './tsResolve';
+import { formatSyntaxErrorReport, TypeScriptSyntaxError } from './tsSyntaxError';
+import { transformTypeScript } from './tsTransform';
 
 const source = [
   "import { helper } from './helper.js';",

@@ -2,22 +2,17 @@
  * TypeScript to JavaScript for the profiled program, without a build step: sucrase strips the
  * types (and, for CommonJS, rewrites `import`/`export` to `require`/`exports`) while keeping every
  * statement on its original line, so profiles and stack traces land on the TypeScript lines even
- * before the source map is applied. Bundled into the injected helpers (src/runners/inject), never
+ * before the source map is applied. Bundled into the injected compiler (inject/tsCompiler.ts),
+ * which the loader loads only when its cache has no up-to-date output (tsTransformCache.ts); never
  * into the extension.
  */
 import { transform, type Transform } from 'sucrase';
 import { basename } from 'node:path';
 
+import { TypeScriptSyntaxError } from './tsSyntaxError';
+
 /** Which module system the transformed code is for. */
 export type ModuleFormat = 'commonjs' | 'module';
-
-/** The extensions this loader takes over. */
-export const typeScriptExtensions = ['.ts', '.cts', '.mts', '.tsx'] as const;
-
-/** Whether `path` names a TypeScript file we transform. */
-export function isTypeScriptPath(path: string): boolean {
-  return /\.(?:[cm]?ts|tsx)$/i.test(path) && !/\.d\.[cm]?ts$/i.test(path);
-}
 
 /**
  * Assembled at run time: a literal `//# sourceMappingURL=` at the start of a line of the bundled
@@ -32,46 +27,6 @@ export interface TransformedTypeScript {
   readonly code: string;
   /** The map as JSON; `sources` is the file's base name, relative to the file itself. */
   readonly map: string;
-}
-
-/** A TypeScript syntax error, named after the file and position like V8 names its own. */
-export class TypeScriptSyntaxError extends SyntaxError {
-  /** What is wrong, without the position ("Unexpected token, expected \",\""). */
-  declare readonly detail: string;
-  declare readonly file: string;
-  /** 1-based position, when sucrase gave one. */
-  declare readonly line1: number | undefined;
-  declare readonly col1: number | undefined;
-
-  constructor(detail: string, file: string, line1?: number, col1?: number) {
-    super(`${file}${line1 ? `:${line1}:${col1}` : ''}: ${detail} (TypeScript could not be parsed)`);
-    this.name = 'SyntaxError';
-    // The loader's own frames say nothing to the person; point at the TypeScript instead.
-    this.stack = `SyntaxError: ${this.message}\n    at ${file}${line1 ? `:${line1}:${col1}` : ''}`;
-    // Not enumerable, so that Node's report of an uncaught error does not list them.
-    for (const [key, value] of Object.entries({ detail, file, line1, col1 })) {
-      Object.defineProperty(this, key, { value, enumerable: false });
-    }
-  }
-}
-
-/**
- * Node's own layout for a syntax error in the entry file ("file:line", the line, a caret, the
- * error): printed by the loader instead of a stack trace through the loader's internals.
- */
-export function formatSyntaxErrorReport(error: TypeScriptSyntaxError, source: string): string {
-  const lines: string[] = [];
-  if (error.line1) {
-    const text = source.split(/\r?\n/)[error.line1 - 1] ?? '';
-    lines.push(
-      `${error.file}:${error.line1}`,
-      text,
-      `${' '.repeat(Math.max(0, (error.col1 ?? 1) - 1))}^`,
-      '',
-    );
-  } else lines.push(error.file, '');
-  lines.push(`SyntaxError: ${error.detail} (TypeScript could not be parsed)`);
-  return `${lines.join('\n')}\n`;
 }
 
 /**

@@ -70,6 +70,8 @@ export interface SessionOptions {
   packaged?: boolean;
   /** User settings added to the defaults (for example the Python interpreter). */
   settings?: Record<string, unknown>;
+  /** Environment variables for code-server, and so for the extension host it starts. */
+  env?: Record<string, string>;
   /**
    * Run an extension-host test suite instead of a normal window (the payload route:
    * docs/ARCHITECTURE.md, "Tests and checks").
@@ -242,6 +244,11 @@ export class VsCodeSession {
   page!: Page;
   /** The base URL, http://127.0.0.1:<port>. */
   base = '';
+
+  /** The process id of code-server, the root of every process the session starts. */
+  get serverPid(): number | undefined {
+    return this.server?.pid;
+  }
   /** Set by the extension-host test route when the suite reports its exit code. */
   exitCode: Promise<number> | undefined;
   private browser: Browser | undefined;
@@ -311,6 +318,7 @@ export class VsCodeSession {
       // The test runner's own variables must not leak into programs profiled in VS Code.
       NODE_TEST_CONTEXT: undefined,
       NODE_OPTIONS: undefined,
+      ...this.options.env,
     };
   }
 
@@ -435,9 +443,32 @@ export class VsCodeSession {
       url += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     }
     await page.goto(url, { timeout: patience });
-    await page.waitForSelector('.monaco-workbench .part.statusbar', { timeout: patience });
+    await this.waitForWorkbench();
+  }
+
+  private async waitForWorkbench(): Promise<void> {
+    await this.page.waitForSelector('.monaco-workbench .part.statusbar', { timeout: patience });
     // The explorer shows the folder once the remote file system answers.
-    await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: patience });
+    await this.page.waitForSelector('.explorer-folders-view .monaco-list-row', {
+      timeout: patience,
+    });
+  }
+
+  /**
+   * Reloads the window ("Developer: Reload Window"): the workbench shuts down as it does when the
+   * window closes (workspace storage is saved) and starts afresh with a new extension host.
+   */
+  async reloadWindow(): Promise<void> {
+    await this.page.evaluate(
+      () => ((window as unknown as { __beforeReload: boolean }).__beforeReload = true),
+    );
+    await this.runCommand('Developer: Reload Window');
+    await waitFor('the window to reload', () =>
+      this.page.evaluate(
+        () => !(window as unknown as { __beforeReload?: boolean }).__beforeReload || undefined,
+      ),
+    );
+    await this.waitForWorkbench();
   }
 
   /** Saves a screenshot as test-output/e2e/<name>-<step>.png and returns its path. */

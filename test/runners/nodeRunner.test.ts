@@ -19,6 +19,7 @@ import {
   errorTextFromStderr,
   RunError,
   startNodeProfile,
+  type EarlyProfile,
   type NodeRunOptions,
   type RunResult,
 } from '../../src/runners/nodeRunner';
@@ -26,6 +27,9 @@ import { repoRoot } from '../support/repoRoot';
 
 const root = repoRoot();
 const programs = join(root, 'test', 'fixtures', 'programs');
+// The TypeScript loader's cache of this test run, not the user's.
+const transformCacheDir = mkdtempSync(join(tmpdir(), 'heatlens-test-ts-cache-'));
+process.on('exit', () => rmSync(transformCacheDir, { recursive: true, force: true }));
 const nodePath = process.env.HEATLENS_TEST_NODE || process.execPath;
 
 interface CallFrame {
@@ -65,6 +69,7 @@ async function profile(
   const run = startNodeProfile({
     file,
     nodePath,
+    transformCacheDir,
     ...options,
     onOutput: (stream, text) => {
       if (stream === 'stdout') stdout += text;
@@ -163,7 +168,13 @@ function processGone(pid: number): boolean {
 test('the helpers folder is found from a built test', () => {
   const dir = defaultHelpersDir();
   assert.equal(dir, join(root, 'dist', 'inject'));
-  for (const name of ['tsRegister.js', 'tsHooks.js', 'childGuard.js', 'esmEntry.js']) {
+  for (const name of [
+    'tsRegister.js',
+    'tsHooks.js',
+    'tsCompiler.js',
+    'childGuard.js',
+    'esmEntry.js',
+  ]) {
     assert.ok(existsSync(join(dir, name)), `${name} in ${dir}`);
   }
 });
@@ -346,6 +357,33 @@ test('a TypeScript syntax error names the file and line, like Node does for Java
   assert.doesNotMatch(stderr, /tsRegister/);
 });
 
+test('a TypeScript run of unchanged files does not load the compiler; an edited file does', async (t) => {
+  const dir = temporaryProgram({
+    'main.ts': "import { twice } from './twice';\nconsole.log(twice(21));\n",
+    'twice.ts': 'export function twice(x: number): number {\n  return x * 2;\n}\n',
+  });
+  const cache = join(dir, '.cache');
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // Node names every module it loads on stderr with NODE_DEBUG=module.
+  const run = async () => {
+    const r = await profile(join(dir, 'main.ts'), {
+      transformCacheDir: cache,
+      env: { NODE_DEBUG: 'module' },
+    });
+    assert.equal(r.result.outcome, 'exited', r.result.errorText);
+    assert.equal(r.stdout, '42\n');
+    assert.equal(r.result.generatedMaps.size, 2, 'both maps, cached or not');
+    return /tsCompiler\.js/.test(r.stderr);
+  };
+  assert.equal(await run(), true, 'the first run compiles');
+  assert.equal(await run(), false, 'the second run takes both files from the cache');
+  writeFileSync(
+    join(dir, 'twice.ts'),
+    'export function twice(x: number): number {\n  return x + x;\n}\n',
+  );
+  assert.equal(await run(), true, 'an edited file is compiled again');
+});
+
 test('TypeScript `export =` and `import x = require()`', async (t) => {
   const dir = temporaryProgram({
     'main.ts': "import legacy = require('./legacy');\nconsole.log(legacy.name);\n",
@@ -356,6 +394,76 @@ test('TypeScript `export =` and `import x = require()`', async (t) => {
   assert.equal(result.outcome, 'exited', result.errorText);
   assert.equal(stdout, 'export equals\n');
   assert.equal(result.generatedMaps.size, 2);
+});
+
+/**
+ * Profiles `file`, noting what `profiled` handed over and when (epoch ms, as the run's marks).
+ * `onText` may cancel the run.
+ */
+async function handOver(
+  file: string,
+  onText?: (text: string, cancel: () => void) => void,
+): Promise<{ result: RunResult; handed: EarlyProfile | undefined; handedAt: number }> {
+  const run = startNodeProfile({
+    file,
+    nodePath,
+    transformCacheDir,
+    onOutput: (_stream, text) => onText?.(text, () => run.cancel()),
+  });
+  const handedAt = await run.profiled.then(() => performance.timeOrigin + performance.now());
+  const handed = await run.profiled;
+  const result = await run.done;
+  run.dispose();
+  return { result, handed, handedAt };
+}
+
+test('the profile is handed over before the process exits, the same as its result', async () => {
+  const dir = join(programs, 'ts-cjs');
+  const { result, handed, handedAt } = await handOver(join(dir, 'main.ts'));
+  assert.equal(result.outcome, 'exited', result.errorText);
+  assert.ok(handed, 'a profile was handed over');
+  assert.ok(handedAt < result.marks.exited!, 'handed over before the process had exited');
+  assert.equal(handed.profileText, result.profileText);
+  assert.deepEqual(handed.runtimePaths, result.runtimePaths);
+  // Every TypeScript file's map was written before its code ran, so before the hand-over.
+  assert.deepEqual(handed.generatedMaps, result.generatedMaps);
+  assert.equal(handed.generatedMaps.size, 4);
+  assert.ok(samplesUnder(JSON.parse(handed.profileText) as Cpuprofile, 'hotSum') > 0);
+});
+
+test('a failed run hands over the same profile as its result', async () => {
+  const { result, handed, handedAt } = await handOver(join(programs, 'throws.js'));
+  assert.equal(result.outcome, 'failed');
+  assert.ok(handedAt < result.marks.exited!);
+  assert.equal(handed?.profileText, result.profileText);
+  assert.ok(samplesUnder(JSON.parse(result.profileText) as Cpuprofile, 'busy') > 0);
+});
+
+test('a cancelled run hands over the samples it recorded, the same as its result', async () => {
+  let cancelled = false;
+  const { result, handed, handedAt } = await handOver(
+    join(programs, 'forever.js'),
+    (text, cancel) => {
+      if (text.includes('spinning') && !cancelled) {
+        cancelled = true;
+        cancel();
+      }
+    },
+  );
+  assert.equal(result.outcome, 'cancelled');
+  assert.ok(handedAt < result.marks.exited!);
+  assert.equal(handed?.profileText, result.profileText);
+  assert.ok(samplesUnder(JSON.parse(result.profileText) as Cpuprofile, 'spinForever') > 0);
+});
+
+test('a run without a profile hands over nothing, and `profiled` never rejects', async () => {
+  const early = startNodeProfile({ file: join(programs, 'forever.js'), nodePath });
+  early.cancel();
+  assert.equal(await early.profiled, undefined);
+  assert.equal((await early.done).outcome, 'cancelled');
+  const missing = startNodeProfile({ file: join(programs, 'no-such-program.js'), nodePath });
+  assert.equal(await missing.profiled, undefined);
+  await assert.rejects(missing.done, RunError);
 });
 
 test('a finer interval than 100 µs gives a warning', async () => {

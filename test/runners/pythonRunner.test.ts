@@ -10,7 +10,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -210,6 +218,38 @@ test('resolvePython: no interpreter at all says how to fix it', async () => {
       return true;
     },
   );
+});
+
+test('an interpreter found by resolvePython is not probed again when the run starts', async (t) => {
+  // A stand-in "python" (a Node script) that notes each launch: the probe (-c) answers as Python
+  // would, naming itself; anything else runs in the real interpreter.
+  const real = await python();
+  const dir = mkdtempSync(join(tmpdir(), 'heatlens-fake-python-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const fake = join(dir, 'python3');
+  const launches = join(dir, 'launches');
+  writeFileSync(
+    fake,
+    [
+      `#!${process.execPath}`,
+      "const { appendFileSync } = require('fs');",
+      "const { spawnSync } = require('child_process');",
+      'const args = process.argv.slice(2);',
+      `appendFileSync(${JSON.stringify(launches)}, (args[0] === '-c' ? 'probe' : 'run') + '\\n');`,
+      "if (args[0] === '-c') { console.log(__filename); console.log('3.11'); process.exit(0); }",
+      `const r = spawnSync(${JSON.stringify(real)}, args, { stdio: 'inherit' });`,
+      'process.exit(r.status ?? 1);',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  // Found under another name (as `python3` on PATH resolves to a versioned binary).
+  const link = join(dir, 'python');
+  symlinkSync(fake, link);
+  const exe = await resolvePython([link]);
+  assert.equal(exe, fake);
+  const run = startPythonProfile({ file: join(programs, 'hot.py'), mode: 'sampling', python: exe });
+  assert.equal((await run.done).outcome, 'exited');
+  assert.deepEqual(readFileSync(launches, 'utf8').trim().split('\n'), ['probe', 'run']);
 });
 
 const oldPython = ['2.7.18', '3.7.16']

@@ -10,7 +10,9 @@
  *   thread (`module.register`, tsHooks.js), whose start blocked the main thread for 100-500 ms on
  *   Node 20 (a third of a short program's profile), so there a CommonJS program gets them only
  *   when it can reach an ES module: before the first TypeScript file containing `import(` runs.
- * Every transformed file's source map goes to the folder in HEATLENS_MAP_DIR for the runner.
+ * Every transformed file's source map goes to the folder in HEATLENS_MAP_DIR for the runner. The
+ * compiler itself (tsCompiler.js) is loaded only when the transform cache in HEATLENS_TS_CACHE
+ * has nothing for a file as it is now (../tsTransformCache.ts).
  */
 import './childGuard';
 
@@ -20,14 +22,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { recordGeneratedMap } from '../generatedMaps';
+import { loaderTransform } from '../tsLoaderTransform';
 import { loadSync, resolveSync } from '../tsModuleHooks';
-import { typeScriptCandidates } from '../tsResolve';
-import {
-  formatSyntaxErrorReport,
-  transformTypeScript,
-  TypeScriptSyntaxError,
-  typeScriptExtensions,
-} from '../tsTransform';
+import { typeScriptCandidates, typeScriptExtensions } from '../tsResolve';
+import { formatSyntaxErrorReport, isTypeScriptSyntaxError } from '../tsSyntaxError';
 
 interface CompilableModule {
   id: string;
@@ -56,11 +54,11 @@ if (!loaderState.__heatlensTypeScript) {
     if (source.charCodeAt(0) === 0xfeff) source = source.slice(1);
     let out;
     try {
-      out = transformTypeScript(source, filename, 'commonjs');
+      out = loaderTransform(source, filename, 'commonjs');
     } catch (error) {
       // In the entry file nothing of the program has run yet: report it as Node reports a
       // JavaScript syntax error and end the same way, instead of a trace through this loader.
-      if (!(error instanceof TypeScriptSyntaxError) || module.id !== '.') throw error;
+      if (!isTypeScriptSyntaxError(error) || module.id !== '.') throw error;
       writeSync(2, `${formatSyntaxErrorReport(error, source)}\nNode.js ${process.version}\n`);
       process.exit(1);
     }
