@@ -9,7 +9,8 @@
 // 1% family-wise (src/core/significance.ts), and the programs are sized so that the slow line's
 // z-score is far past the threshold even when the machine is loaded (measured at a load average
 // of 18 on 2 cores: z = 8 to 15 against a threshold of 3.6, both with the sampling error that
-// load adds, which the test measures through each run's own sample weights).
+// load adds, which the test measures through each run's own sample weights; the V8 runs are
+// twice as long as the first version of this test, whose slow line fell to z = 5 at a load of 14).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -111,7 +112,13 @@ function flagged(d: ProfileDiff) {
 }
 
 test('V8: two runs of one program show no change beyond noise; a line made 3x slower shows, alone', async () => {
-  const [first, second, slow] = [await nodeRun(['1']), await nodeRun(['1']), await nodeRun(['3'])];
+  // 1600 rounds (about 2 s): on a loaded machine V8's samples come late and weigh more (a grain
+  // of 36 ms was seen at a load of 14), and the 3x line's z fell to 5 at 800 rounds.
+  const [first, second, slow] = [
+    await nodeRun(['1', '1600']),
+    await nodeRun(['1', '1600']),
+    await nodeRun(['3', '1600']),
+  ];
   const slowLine = markedLine(nodeProgram, '// SLOW LINE');
 
   const same = diffProfiles(first, second);
