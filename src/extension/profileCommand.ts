@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { importCpuprofile } from '../formats/cpuprofile';
 import type { Profile } from '../core/profile';
+import { regularFileHost } from '../io/regularFile';
 import { remapProfile } from '../sourcemaps/remap';
 import { startNodeProfile, type RunResult } from '../runners/nodeRunner';
 import { resolvePython, startPythonProfile, type PythonRunResult } from '../runners/pythonRunner';
@@ -254,7 +254,8 @@ export class ProfileCommand implements vscode.Disposable {
           sourceFile: uri.fsPath,
           runtimePaths: result.runtimePaths,
         });
-        return remapProfile(raw, { readFile: readTextOrUndefined }, { maps: result.generatedMaps });
+        // The program that ran named these files: read them wherever they are (regular files).
+        return remapProfile(raw, regularFileHost(), { maps: result.generatedMaps });
       },
     };
   }
@@ -341,12 +342,4 @@ function describeOutcome(name: string, result: AnyRunResult): string {
       : `${name} ended by ${result.signal ?? 'an error'}`;
   }
   return `${name} finished`;
-}
-
-async function readTextOrUndefined(file: string): Promise<string | undefined> {
-  try {
-    return await fs.readFile(file, 'utf8');
-  } catch {
-    return undefined;
-  }
 }
