@@ -15,6 +15,35 @@ const nodeIo = [
   'http',
   'node:http',
 ];
+const namedExportsOnly = { selector: 'ExportDefaultDeclaration', message: 'Named exports only.' };
+// A profile names paths: a FIFO would hang a plain read, /dev/zero would never end.
+const readsByName = [
+  {
+    selector:
+      'CallExpression[callee.property.name=/^(readFile|readFileSync|createReadStream|open|openSync|openAsBlob)$/]',
+    message:
+      'Read files through src/io/regularFile.ts (regular files only, with a size cap): a path may come from a profile.',
+  },
+  {
+    selector:
+      'CallExpression[callee.name=/^(readFile|readFileSync|createReadStream|open|openSync|openAsBlob)$/]',
+    message:
+      'Read files through src/io/regularFile.ts (regular files only, with a size cap): a path may come from a profile.',
+  },
+];
+// Names and paths in a profile may carry terminal escapes.
+const terminalWrites = [
+  {
+    selector: "MemberExpression[object.name='process'][property.name=/^(stdout|stderr)$/]",
+    message:
+      'Print through src/cli/terminal.ts, which escapes control characters and bidi overrides.',
+  },
+  {
+    selector: "MemberExpression[object.name='console']",
+    message:
+      'Print through src/cli/terminal.ts, which escapes control characters and bidi overrides.',
+  },
+];
 const noVscode = {
   name: 'vscode',
   message: 'Only src/extension may import vscode (ARCHITECTURE.md, Boundaries).',
@@ -41,10 +70,7 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
-      'no-restricted-syntax': [
-        'error',
-        { selector: 'ExportDefaultDeclaration', message: 'Named exports only.' },
-      ],
+      'no-restricted-syntax': ['error', namedExportsOnly],
     },
   },
   {
@@ -67,6 +93,22 @@ export default tseslint.config(
   },
   {
     files: ['src/runners/**', 'src/cli/**', 'webview/**', 'test/**', 'bench/**', 'scripts/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [noVscode] }] },
+  },
+  {
+    files: ['src/extension/**', 'src/cli/**'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-syntax': ['error', namedExportsOnly, ...readsByName] },
+  },
+  {
+    files: ['src/cli/**'],
+    ignores: ['**/*.test.ts', 'src/cli/terminal.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', namedExportsOnly, ...readsByName, ...terminalWrites],
+    },
+  },
+  {
+    files: ['src/io/**', 'src/runners/**', 'src/cli/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [noVscode] }] },
   },
   {

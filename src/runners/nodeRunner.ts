@@ -44,6 +44,7 @@ import { defaultHelpersDir } from './helpers';
 import { InspectorOutputFilter, type InspectorLine } from './inspectorOutput';
 import { InspectorSession } from './inspectorSession';
 import { packageTypeOf } from './packageType';
+import { adoptChild } from './orphans';
 import { childEnd, killProcessTree } from './processTree';
 
 /** What to run and how. */
@@ -62,6 +63,11 @@ export interface NodeRunOptions {
   nodePath?: string;
   /** The program's output as it arrives, without the inspector's own messages. */
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /**
+   * The program's standard input: this process's own ('inherit': the CLI hands over its
+   * terminal or pipe), or none ('ignore', the default: the program reads end of file at once).
+   */
+  stdin?: 'inherit' | 'ignore';
   /** Where the injected helpers are (dist/inject); default {@link defaultHelpersDir}. */
   helpersDir?: string;
 }
@@ -293,7 +299,15 @@ class NodeProfileRun {
     }
 
     const nodePath = options.nodePath || 'node';
-    const args = ['--inspect-brk=127.0.0.1:0', ...preload, file, ...(options.args ?? [])];
+    // The inspector's address with its secret id goes to our stderr pipe only, not to the HTTP
+    // listing any local process can read (`/json/list`): nobody else learns how to attach.
+    const args = [
+      '--inspect-brk=127.0.0.1:0',
+      '--inspect-publish-uid=stderr',
+      ...preload,
+      file,
+      ...(options.args ?? []),
+    ];
     this.command = [nodePath, ...args];
     try {
       return await this.runProcess(nodePath, args, cwd, env, file, mapDir);
@@ -362,7 +376,7 @@ class NodeProfileRun {
     const child = spawn(nodePath, args, {
       cwd,
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [this.options.stdin ?? 'ignore', 'pipe', 'pipe'],
       // Its own process group, so that cancel reaches the children it starts.
       detached: process.platform !== 'win32',
       windowsHide: true,
@@ -374,6 +388,8 @@ class NodeProfileRun {
     this.child = child;
     // Errors after the start (a failed kill) have nothing to add to the exit status.
     child.on('error', () => undefined);
+    // However this process ends, the program and its inspector end with it.
+    const release = adoptChild(child);
 
     const outDecoder = new StringDecoder('utf8');
     const errDecoder = new StringDecoder('utf8');
@@ -385,6 +401,7 @@ class NodeProfileRun {
     child.stderr!.on('data', (chunk: Buffer) => filter.push(errDecoder.write(chunk)));
 
     const { exited, closed } = childEnd(child);
+    void exited.then(release);
 
     const url = await new Promise<string | undefined>((res) => {
       const timer = setTimeout(() => res(undefined), startupTimeoutMs);

@@ -29,6 +29,7 @@ import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
 
 import { RunError } from './nodeRunner';
+import { adoptChild } from './orphans';
 import { childEnd, killProcessTree } from './processTree';
 
 /** How Python is profiled: our sampler, cProfile, or yappi. */
@@ -56,6 +57,8 @@ export interface PythonRunOptions {
   intervalUs?: number;
   /** The program's output as it arrives. */
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** The program's standard input: this process's own, or none (the default). */
+  stdin?: 'inherit' | 'ignore';
   /** The folder holding heatlens_profile.py; default {@link defaultPythonHelpersDir}. */
   helpersDir?: string;
   /** How long a cancelled program gets to write its profile after SIGINT; default 5000 ms. */
@@ -481,7 +484,7 @@ class PythonProfileRunImpl {
     const child = spawn(python, args, {
       cwd,
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [this.options.stdin ?? 'ignore', 'pipe', 'pipe'],
       // Its own process group, so that cancel reaches the children it starts.
       detached: process.platform !== 'win32',
       windowsHide: true,
@@ -499,6 +502,8 @@ class PythonProfileRunImpl {
     });
     this.child = child;
     child.on('error', () => undefined);
+    // However this process ends, the program ends with it.
+    const release = adoptChild(child);
     // A cancel that came while the interpreter was starting.
     if (this.cancelled) {
       this.cancelled = false;
@@ -511,6 +516,7 @@ class PythonProfileRunImpl {
     child.stderr!.on('data', (chunk: Buffer) => this.output('stderr', errDecoder.write(chunk)));
     const { exited, closed } = childEnd(child);
     const status = await exited;
+    release();
     await closed;
     this.output('stdout', outDecoder.end());
     this.output('stderr', errDecoder.end());
