@@ -190,7 +190,7 @@ export class ProfileCommand implements vscode.Disposable {
     const warnings = [...result.warnings, ...profile.meta.warnings];
     for (const w of warnings) this.output.appendLine(`[heatlens] warning: ${w}`);
     this.presenter.show(profile, {
-      label: `${name}, ${describeOutcome(name, result).toLowerCase()}`,
+      label: `${name}, ${result.outcome === 'cancelled' ? 'cancelled' : describeOutcome(name, result).toLowerCase()}`,
       file,
       durationMs: result.durationMs,
       outcome: result.outcome,
@@ -223,9 +223,12 @@ export class ProfileCommand implements vscode.Disposable {
     } else if (warnings.length) {
       void vscode.window.showWarningMessage(`Heatlens: ${warnings[0]}`);
     } else {
+      const seconds = (result.durationMs / 1000).toFixed(2);
       void vscode.window
         .showInformationMessage(
-          `Heatlens: profiled ${name} (${(result.durationMs / 1000).toFixed(2)} s).`,
+          result.outcome === 'cancelled'
+            ? `Heatlens: cancelled ${name} after ${seconds} s; showing what was recorded until then.`
+            : `Heatlens: profiled ${name} (${seconds} s).`,
           'Open Flame Graph',
         )
         .then((c) => c && vscode.commands.executeCommand('heatlens.showFlameGraph'));
