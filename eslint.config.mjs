@@ -44,6 +44,23 @@ const terminalWrites = [
       'Print through src/cli/terminal.ts, which escapes control characters and bidi overrides.',
   },
 ];
+// Names and paths in a profile may carry markdown: a hover must not render their images or links.
+const markdownBuilding = [
+  {
+    selector:
+      "NewExpression[callee.property.name='MarkdownString'], NewExpression[callee.name='MarkdownString']",
+    message: 'Build markdown with src/extension/markdown.ts, which escapes every value.',
+  },
+  {
+    selector: 'CallExpression[callee.property.name=/^(appendMarkdown|appendCodeblock)$/]',
+    message: 'Build markdown with src/extension/markdown.ts, which escapes every value.',
+  },
+  {
+    selector:
+      'AssignmentExpression[left.property.name=/^(isTrusted|supportHtml|supportThemeIcons)$/]',
+    message: 'Markdown stays untrusted, without HTML or icons: src/extension/markdown.ts sets it.',
+  },
+];
 const noVscode = {
   name: 'vscode',
   message: 'Only src/extension may import vscode (ARCHITECTURE.md, Boundaries).',
@@ -99,6 +116,13 @@ export default tseslint.config(
     files: ['src/extension/**', 'src/cli/**'],
     ignores: ['**/*.test.ts'],
     rules: { 'no-restricted-syntax': ['error', namedExportsOnly, ...readsByName] },
+  },
+  {
+    files: ['src/extension/**'],
+    ignores: ['**/*.test.ts', 'src/extension/markdown.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', namedExportsOnly, ...readsByName, ...markdownBuilding],
+    },
   },
   {
     files: ['src/cli/**'],
