@@ -5,6 +5,7 @@ import type { Profile } from '../core/profile';
 import { regularFileHost } from '../io/regularFile';
 import { remapProfile } from '../sourcemaps/remap';
 import { startNodeProfile, type RunResult } from '../runners/nodeRunner';
+import { PROFILABLE_FILES, runtimeOf } from '../runners/profilable';
 import { resolvePython, startPythonProfile, type PythonRunResult } from '../runners/pythonRunner';
 import { importPstats } from '../formats/pstats';
 import { importPythonSamples } from '../formats/pysamples';
@@ -13,8 +14,6 @@ import type { Presenter } from './controller';
 import type { RunHistory } from './history';
 import { setting, type PythonMode } from './settings';
 
-const NODE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']);
-const PYTHON_EXTENSIONS = new Set(['.py', '.pyw']);
 const MODE_KEY = 'heatlens.python.mode';
 
 /** What a finished run tells, whichever runtime ran it. */
@@ -90,14 +89,17 @@ export class ProfileCommand implements vscode.Disposable {
       );
       return undefined;
     }
-    const ext = path.extname(doc.fileName).toLowerCase();
-    const python = PYTHON_EXTENSIONS.has(ext) || doc.languageId === 'python';
-    if (!python && !NODE_EXTENSIONS.has(ext)) {
+    const runtime =
+      doc.languageId === 'python'
+        ? 'python'
+        : runtimeOf(doc.fileName, doc.lineCount ? doc.lineAt(0).text : undefined);
+    if (!runtime) {
       void vscode.window.showErrorMessage(
-        `Heatlens cannot profile ${name}: it profiles .js, .mjs, .cjs, .ts, .mts, .cts and .py files.`,
+        `Heatlens cannot profile ${name}: it profiles ${PROFILABLE_FILES}.`,
       );
       return undefined;
     }
+    const python = runtime === 'python';
     if (this.running) {
       const choice = await vscode.window.showWarningMessage(
         'Heatlens is already profiling a program.',
