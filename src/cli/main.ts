@@ -21,7 +21,8 @@ import { version } from '../../package.json';
 import type { Profile } from '../core/profile';
 import { formatWeight } from '../core/format';
 import { formatSummaryTable, summarize, type Summary } from '../core/summary';
-import { exportCpuprofile, importCpuprofile } from '../formats/cpuprofile';
+import { exportCpuprofile } from '../formats/cpuprofile';
+import { importNodeRun } from '../formats/nodeRun';
 import { importProfileFile, profileChoices } from '../formats/detect';
 import {
   EXPORT_FORMATS,
@@ -565,7 +566,9 @@ function startNode(file: string, options: Options): CliRun {
             '; check that it runs with plain node.',
         );
       }
-      const raw = importCpuprofile(result.profileText, { runtimePaths: result.runtimePaths });
+      const raw = importNodeRun(result.profileText, result.workerProfiles, {
+        runtimePaths: result.runtimePaths,
+      });
       return remapProfile(raw, diskHost, { maps: result.generatedMaps });
     },
     saved: (profile) => exportCpuprofile(profile),

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { importCpuprofile } from '../formats/cpuprofile';
+import { importNodeRun } from '../formats/nodeRun';
 import type { Profile } from '../core/profile';
 import { regularFileHost } from '../io/regularFile';
 import { remapProfile } from '../sourcemaps/remap';
@@ -255,7 +255,7 @@ export class ProfileCommand implements vscode.Disposable {
       dispose: () => run.dispose(),
       profile: async () => {
         const result = await run.done;
-        const raw = importCpuprofile(result.profileText, {
+        const raw = importNodeRun(result.profileText, result.workerProfiles, {
           sourceFile: uri.fsPath,
           runtimePaths: result.runtimePaths,
         });

@@ -43,6 +43,7 @@ import { mapDirEnv, readGeneratedMaps } from './generatedMaps';
 import { defaultHelpersDir } from './helpers';
 import { InspectorOutputFilter, type InspectorLine } from './inspectorOutput';
 import { InspectorSession } from './inspectorSession';
+import { WorkerProfiler, type WorkerProfile } from './workerSessions';
 import { packageTypeOf } from './packageType';
 import { adoptChild } from './orphans';
 import { childEnd, killProcessTree } from './processTree';
@@ -94,6 +95,8 @@ export interface RunResult {
   generatedMaps: Map<string, string>;
   /** Folders of code Heatlens injected into the program: its frames are runtime, not user code. */
   runtimePaths: string[];
+  /** The profiles of the program's worker threads (V8 profiles each isolate on its own). */
+  workerProfiles: WorkerProfile[];
 }
 
 /** A run in progress. */
@@ -191,6 +194,7 @@ class NodeProfileRun {
   private intervalUs = defaultIntervalUs;
   private child: ChildProcess | undefined;
   private session: InspectorSession | undefined;
+  private workers: WorkerProfiler | undefined;
   private cancelled = false;
   private killing: Promise<void> | undefined;
   private disposed = false;
@@ -450,7 +454,16 @@ class NodeProfileRun {
     }
     const session = this.session;
     session.on('NodeRuntime.waitingForDisconnect', () => void this.stop('end'));
+    // Workers inherit --inspect-brk and wait for a debugger: attach to each, and profile it.
+    const workers = new WorkerProfiler(session, this.intervalUs);
+    this.workers = workers;
     try {
+      if (!(await workers.enable())) {
+        this.warnings.push(
+          'This Node.js cannot attach to worker threads (its inspector has no NodeWorker ' +
+            'domain): a program that starts workers waits for them forever. Use Node.js 20 or newer.',
+        );
+      }
       await session.send('Profiler.enable');
       await session.send('Profiler.setSamplingInterval', { interval: this.intervalUs });
       await session.send('Profiler.start');
@@ -514,6 +527,15 @@ class NodeProfileRun {
     this.stoppedAt = performance.now();
     const session = this.session!;
     this.stopping = (async () => {
+      // The workers' profiles too (those still running: the others handed theirs over already),
+      // within a limit: a worker blocked outside JavaScript must not hold the run open.
+      let workerTimer: ReturnType<typeof setTimeout> | undefined;
+      const workers = Promise.race([
+        this.workers?.stopAll(),
+        new Promise<void>((res) => {
+          workerTimer = setTimeout(res, cancelStopTimeoutMs);
+        }),
+      ]).finally(() => clearTimeout(workerTimer));
       const profile = session.sendForRawField('Profiler.stop', 'profile');
       let timer: ReturnType<typeof setTimeout> | undefined;
       const limit =
@@ -523,7 +545,8 @@ class NodeProfileRun {
             })
           : undefined;
       try {
-        const text = await (limit ? Promise.race([profile, limit]) : profile);
+        const both = Promise.all([profile, workers]).then(([text]) => text);
+        const text = await (limit ? Promise.race([both, limit]) : both);
         if (text === undefined) {
           this.warnings.push(
             `The program did not hand over its profile within ${cancelStopTimeoutMs / 1000} s ` +
@@ -558,6 +581,9 @@ class NodeProfileRun {
     if (outcome === 'cancelled' && this.profileText === undefined && !this.warnings.length) {
       this.warnings.push('Cancelled before the profiler had recorded anything.');
     }
+    for (const w of this.workers?.warnings ?? []) {
+      if (!this.warnings.includes(w)) this.warnings.push(w);
+    }
     const durationMs =
       this.startedAt === undefined ? 0 : (this.stoppedAt ?? performance.now()) - this.startedAt;
     return {
@@ -572,6 +598,7 @@ class NodeProfileRun {
       warnings: this.warnings,
       generatedMaps,
       runtimePaths: [this.options.helpersDir ?? defaultHelpersDir()],
+      workerProfiles: [...(this.workers?.profiles ?? [])],
     };
   }
 }
