@@ -101,6 +101,15 @@ export class WorkerProfiler {
       waitingForDebugger?: boolean;
     };
     if (typeof p?.sessionId !== 'string') return;
+    // Node's own worker for ES module loader hooks (`module.register`, which our TypeScript
+    // loader uses) answers no inspector message while it waits for the main thread, and the
+    // run never ended: it is not the program's, so it is let go at once, unprofiled.
+    if (p.workerInfo?.url?.startsWith('node:internal/')) {
+      await this.session
+        .send('NodeWorker.detach', { sessionId: p.sessionId })
+        .catch(() => undefined);
+      return;
+    }
     const worker: AttachedWorker = {
       sessionId: p.sessionId,
       title: p.workerInfo?.title || `worker ${p.sessionId}`,
