@@ -15,6 +15,52 @@ const nodeIo = [
   'http',
   'node:http',
 ];
+const namedExportsOnly = { selector: 'ExportDefaultDeclaration', message: 'Named exports only.' };
+// A profile names paths: a FIFO would hang a plain read, /dev/zero would never end.
+const readsByName = [
+  {
+    selector:
+      'CallExpression[callee.property.name=/^(readFile|readFileSync|createReadStream|open|openSync|openAsBlob)$/]',
+    message:
+      'Read files through src/io/regularFile.ts (regular files only, with a size cap): a path may come from a profile.',
+  },
+  {
+    selector:
+      'CallExpression[callee.name=/^(readFile|readFileSync|createReadStream|open|openSync|openAsBlob)$/]',
+    message:
+      'Read files through src/io/regularFile.ts (regular files only, with a size cap): a path may come from a profile.',
+  },
+];
+// Names and paths in a profile may carry terminal escapes.
+const terminalWrites = [
+  {
+    selector: "MemberExpression[object.name='process'][property.name=/^(stdout|stderr)$/]",
+    message:
+      'Print through src/cli/terminal.ts, which escapes control characters and bidi overrides.',
+  },
+  {
+    selector: "MemberExpression[object.name='console']",
+    message:
+      'Print through src/cli/terminal.ts, which escapes control characters and bidi overrides.',
+  },
+];
+// Names and paths in a profile may carry markdown: a hover must not render their images or links.
+const markdownBuilding = [
+  {
+    selector:
+      "NewExpression[callee.property.name='MarkdownString'], NewExpression[callee.name='MarkdownString']",
+    message: 'Build markdown with src/extension/markdown.ts, which escapes every value.',
+  },
+  {
+    selector: 'CallExpression[callee.property.name=/^(appendMarkdown|appendCodeblock)$/]',
+    message: 'Build markdown with src/extension/markdown.ts, which escapes every value.',
+  },
+  {
+    selector:
+      'AssignmentExpression[left.property.name=/^(isTrusted|supportHtml|supportThemeIcons)$/]',
+    message: 'Markdown stays untrusted, without HTML or icons: src/extension/markdown.ts sets it.',
+  },
+];
 const noVscode = {
   name: 'vscode',
   message: 'Only src/extension may import vscode (docs/ARCHITECTURE.md, Boundaries).',
@@ -41,10 +87,7 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
-      'no-restricted-syntax': [
-        'error',
-        { selector: 'ExportDefaultDeclaration', message: 'Named exports only.' },
-      ],
+      'no-restricted-syntax': ['error', namedExportsOnly],
     },
   },
   {
@@ -67,6 +110,29 @@ export default tseslint.config(
   },
   {
     files: ['src/runners/**', 'src/cli/**', 'webview/**', 'test/**', 'bench/**', 'scripts/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [noVscode] }] },
+  },
+  {
+    files: ['src/extension/**', 'src/cli/**'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-syntax': ['error', namedExportsOnly, ...readsByName] },
+  },
+  {
+    files: ['src/extension/**'],
+    ignores: ['**/*.test.ts', 'src/extension/markdown.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', namedExportsOnly, ...readsByName, ...markdownBuilding],
+    },
+  },
+  {
+    files: ['src/cli/**'],
+    ignores: ['**/*.test.ts', 'src/cli/terminal.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', namedExportsOnly, ...readsByName, ...terminalWrites],
+    },
+  },
+  {
+    files: ['src/io/**', 'src/runners/**', 'src/cli/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [noVscode] }] },
   },
   {

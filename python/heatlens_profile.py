@@ -5,7 +5,8 @@ Shipped with the Heatlens extension. Standard library only; runs on Python 3.8 t
 Usage::
 
     python heatlens_profile.py --mode sampling|cprofile|yappi --out PATH
-        [--clock cpu|wall] [--interval-us N] [--status PATH] -- TARGET.py [ARGS...]
+        [--clock cpu|wall] [--interval-us N] [--status PATH] [--control-fd N]
+        -- TARGET.py [ARGS...]
 
 The target runs as ``python TARGET.py ARGS...`` would run it: ``sys.argv`` is ``[TARGET.py,
 *ARGS]``, ``sys.path[0]`` is the script's folder, ``__file__`` its absolute path, ``__name__`` is
@@ -14,9 +15,15 @@ the program's classes). Nothing of ours goes to stdout: the program's output pas
 
 The profile is written to ``--out`` (through a temporary file and a rename, so a reader never sees
 half a file) when the program ends, raises (the traceback is printed as Python prints it; exit 1),
-calls ``sys.exit(n)`` (exit n) or is interrupted by SIGINT (what was recorded is kept; exit 130).
-Nothing is written when the program could not start (missing file: exit 2; syntax error: exit 1)
-or when yappi is requested but cannot be imported (exit 3).
+calls ``sys.exit(n)`` (exit n), is interrupted by SIGINT (what was recorded is kept; exit 130),
+calls ``os._exit(n)`` (the profile is written first), or is stopped through the control pipe
+(``--control-fd``: the runner writes ``stop`` when the program ignored SIGINT, and the pipe closing
+means the runner is gone; the profile is written from a thread of ours, then exit 130). The
+sampler also writes what it has every second or so while the program runs (less often when a
+write takes long), so that a run killed outright (SIGKILL) or crashing keeps what the sampler
+had; cProfile and yappi cannot be read while they run, so such a run keeps nothing in those
+modes. Nothing is written when the program could not start (missing file: exit 2; syntax error:
+exit 1) or when yappi is requested but cannot be imported (exit 3).
 
 Modes:
 
@@ -75,6 +82,7 @@ if sys.version_info < (3, 8):  # pragma: no cover
     sys.stderr.write('heatlens_profile: Python 3.8 or newer is needed, this is %s\n' % sys.version)
     sys.exit(2)
 
+import select  # noqa: E402
 import signal  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
@@ -89,6 +97,7 @@ EXIT_INTERRUPTED = 130
 MIN_INTERVAL_US = 100
 
 _OWN_GLOBALS = globals()
+_OWN_FILE = os.path.abspath(__file__)
 
 
 def _yappi_missing_message(executable):
@@ -190,6 +199,8 @@ class Sampler(object):
         self._main_by_poller = False
         self._active = getattr(threading, '_active', None)
         self._linux = sys.platform.startswith('linux')
+        # Threads of ours the poller must not sample (the thread that writes snapshots).
+        self.own_threads = set()
 
     # -- main thread, by signal
 
@@ -321,8 +332,9 @@ class Sampler(object):
                 # on a loaded machine is not a cost of polling, and counting it once stretched the
                 # pause past the whole life of a short thread.
                 began = time.thread_time()
+                own = self.own_threads
                 for ident, frame in sys._current_frames().items():
-                    if ident == me:
+                    if ident == me or ident in own:
                         continue
                     is_main = ident == main_ident
                     if is_main and not self._main_by_poller:
@@ -378,6 +390,11 @@ class Sampler(object):
     def stop(self):
         if self._timer is not None:
             signal.setitimer(self._timer, 0, 0)
+            if threading.current_thread() is not threading.main_thread():
+                # Handlers can be changed from the main thread only; the process is ending.
+                self._timer = None
+                self._poller_stop = True
+                return
             current = signal.getsignal(self._signal)
             if current is self._handler:
                 signal.signal(self._signal, self._old_handler)
@@ -395,6 +412,12 @@ class Sampler(object):
     # -- output
 
     def to_json(self, start_cwd):
+        # Copies first: a snapshot is taken from another thread while the sampler goes on adding
+        # stacks. Copying a dict holds the GIL throughout; a stack's codes are stored before the
+        # stack, so every code a copied stack names is in the codes copied after it.
+        stacks = list(self.stacks.items())
+        codes = dict(self.codes)
+        thread_names = list(self.thread_names)
         frames = []
         frame_ids = {}
 
@@ -409,18 +432,18 @@ class Sampler(object):
         def line_of(code_id, lasti):
             table = line_tables.get(code_id)
             if table is None:
-                table = line_tables[code_id] = _line_table(self.codes[code_id])
+                table = line_tables[code_id] = _line_table(codes[code_id])
             return _line_at(table, lasti)
 
         thread_frames = {}
         merged = {}  # several offsets of one line make one stack
-        for key, (weight, count) in self.stacks.items():
+        for key, (weight, count) in stacks:
             slot = key[0]
             ids = []
             for code_id in key[-2:0:-2]:  # root first
                 fid = frame_ids.get(code_id)
                 if fid is None:
-                    code = self.codes[code_id]
+                    code = codes[code_id]
                     fid = len(frames)
                     frames.append(
                         [
@@ -432,7 +455,7 @@ class Sampler(object):
                     frame_ids[code_id] = fid
                 ids.append(fid)
             lines = [line_of(key[i - 1], key[i]) for i in range(len(key) - 1, 1, -2)]
-            name = self.thread_names[slot]
+            name = thread_names[slot]
             if slot != 0:
                 fid = thread_frames.get(name)
                 if fid is None:
@@ -479,9 +502,10 @@ def _run_cprofile(profiler, code, namespace):
         profiler.disable()
 
 
-def _run_yappi(yappi, clock, code, namespace):
+def _run_yappi(yappi, clock, code, namespace, started):
     yappi.set_clock_type(clock)
     yappi.start(builtins=False, profile_threads=True)
+    started()
     try:
         exec(code, namespace)
     finally:
@@ -685,7 +709,7 @@ def _write_status(path, status):
 
 USAGE = (
     'usage: heatlens_profile.py --mode sampling|cprofile|yappi --out PATH [--clock cpu|wall]'
-    ' [--interval-us N] [--status PATH] -- TARGET.py [ARGS...]'
+    ' [--interval-us N] [--status PATH] [--control-fd N] -- TARGET.py [ARGS...]'
 )
 
 
@@ -699,7 +723,7 @@ def _parse(argv):
     Parsed by hand: argparse and what it imports cost milliseconds of start-up on every run.
     """
     opts = types.SimpleNamespace(
-        mode='sampling', out=None, clock=None, interval_us=1000, status=None
+        mode='sampling', out=None, clock=None, interval_us=1000, status=None, control_fd=None
     )
     choices = {'--mode': ('sampling', 'cprofile', 'yappi'), '--clock': ('cpu', 'wall')}
     rest = list(argv)
@@ -712,7 +736,7 @@ def _parse(argv):
             rest.insert(0, arg)
             break
         name, eq, value = arg.partition('=')
-        if name not in ('--mode', '--out', '--clock', '--interval-us', '--status'):
+        if name not in ('--mode', '--out', '--clock', '--interval-us', '--status', '--control-fd'):
             raise UsageError('unknown option %s' % name)
         if not eq:
             if not rest:
@@ -729,6 +753,11 @@ def _parse(argv):
                 raise UsageError('--interval-us must be a whole number of microseconds')
             if value < 1:
                 raise UsageError('--interval-us must be at least 1')
+        if name == '--control-fd':
+            try:
+                value = int(value)
+            except ValueError:
+                raise UsageError('--control-fd must be a file descriptor number')
         setattr(opts, name[2:].replace('-', '_'), value)
     if not opts.out:
         raise UsageError('--out is required')
@@ -747,6 +776,12 @@ def main(argv=None):
     except UsageError as error:
         sys.stderr.write('%s\nheatlens_profile.py: error: %s\n' % (USAGE, error))
         return 2
+    if opts.control_fd is not None:
+        try:
+            # The program's own children must not hold the runner's pipe.
+            os.set_inheritable(opts.control_fd, False)
+        except OSError:
+            opts.control_fd = None
     own_pid = os.getpid()
     start_cwd = os.getcwd()
     out_path = os.path.abspath(opts.out)
@@ -827,16 +862,12 @@ def main(argv=None):
         pass
 
     namespace = module.__dict__
+    results = _Results(opts, out_path, status_path, start_cwd, own_pid, ours, marshal)
+    results.start_clocks()
     outcome = 'exited'
     exit_code = 0
     error_text = None
-    warnings = []
-    sampler = None
-    profiler = None
     interrupted = False
-    start_epoch_ms = time.time() * 1000.0
-    t0 = time.perf_counter()
-    c0 = time.process_time()
     try:
         try:
             if opts.mode == 'sampling':
@@ -844,22 +875,27 @@ def main(argv=None):
                 if interval_us < MIN_INTERVAL_US:
                     # A finer timer only floods the program with signals: the kernel's CPU timer
                     # ticks every few milliseconds anyway, and each sample costs microseconds.
-                    warnings.append(
+                    results.warnings.append(
                         'A sampling interval of %d us was raised to %d us.'
                         % (interval_us, MIN_INTERVAL_US)
                     )
                     interval_us = opts.interval_us = MIN_INTERVAL_US
-                sampler = Sampler(opts.clock, interval_us / 1e6, _run.__code__)
-                sampler.start()
+                results.sampler = Sampler(opts.clock, interval_us / 1e6, _run.__code__)
+                results.sampler.start()
+                results.keep()
                 _run(code, namespace)
             elif opts.mode == 'cprofile':
                 if opts.clock == 'cpu':
-                    profiler = cProfile.Profile(time.process_time)
+                    results.profiler = cProfile.Profile(time.process_time)
                 else:
-                    profiler = cProfile.Profile()
-                _run_cprofile(profiler, code, namespace)
+                    results.profiler = cProfile.Profile()
+                results.keep()
+                _run_cprofile(results.profiler, code, namespace)
             else:
-                _run_yappi(yappi, opts.clock, code, namespace)
+                results.yappi = yappi
+                # The keeper starts once yappi runs: yappi profiles the threads that exist when
+                # it starts, and ours is none of the program's.
+                _run_yappi(yappi, opts.clock, code, namespace, results.keep)
         except SystemExit as error:
             exit_code = _exit_code(error)
         except KeyboardInterrupt as error:
@@ -869,13 +905,11 @@ def main(argv=None):
             outcome = 'raised'
             exit_code = 1
             error_text = _report_exception(error, code)
-        if sampler is not None and not interrupted and os.getpid() == own_pid:
+        if results.sampler is not None and not interrupted and os.getpid() == own_pid:
             # The program's threads go on after its main module ends: keep sampling them.
             _join_threads()
     except KeyboardInterrupt:
         interrupted = True
-    t1 = time.perf_counter()
-    c1 = time.process_time()
 
     if os.getpid() != own_pid:
         # A fork of the program that returned into us: only the original process writes.
@@ -891,78 +925,7 @@ def main(argv=None):
         outcome = 'interrupted'
         exit_code = EXIT_INTERRUPTED
     try:
-        try:
-            if sampler is not None:
-                sampler.stop()
-                warnings.extend(sampler.warnings)
-                frames, stacks = _samples_json(*sampler.to_json(start_cwd))
-                document = {
-                    'format': FORMAT,
-                    'version': VERSION,
-                    'clock': opts.clock,
-                    'interval_us': opts.interval_us,
-                    'python': sys.version,
-                    'argv': list(sys.argv),
-                    'frames': frames,
-                    'stacks': stacks,
-                    'duration_s': round(t1 - t0, 9),
-                    'cpu_s': round(c1 - c0, 9),
-                    'start_epoch_ms': round(start_epoch_ms, 3),
-                    'exit_code': exit_code,
-                    'warnings': warnings,
-                }
-                _write_atomic(out_path, _to_json(document).encode('utf-8'))
-            elif profiler is not None:
-                profiler.create_stats()
-                if any(
-                    key[2] == 'start' and os.path.basename(key[0]) == 'threading.py'
-                    for key in profiler.stats
-                ):
-                    warnings.append(
-                        'The program started threads: cProfile %s. Use the sampling or yappi mode'
-                        ' for threaded programs.'
-                        % (
-                            'mixes all threads into one timeline on Python 3.12 and later'
-                            if sys.version_info >= (3, 12)
-                            else 'sees only the main thread before Python 3.12'
-                        )
-                    )
-                _write_atomic(out_path, marshal.dumps(profiler.stats))
-            else:
-                stats = yappi.get_func_stats(
-                    # yappi.stop() is a Python function called while profiling: not the program's.
-                    filter_callback=lambda s: os.path.abspath(s.module)
-                    != os.path.abspath(yappi.__file__)
-                )
-                tmp = '%s.%d.yappi.tmp' % (out_path, os.getpid())
-                # yappi imports pstats as it saves: lend it the stdlib's, whatever the program has.
-                lent = dict((name, sys.modules.get(name)) for name in ours)
-                sys.modules.update(ours)
-                try:
-                    stats.save(tmp, type='pstat')
-                finally:
-                    for name, module_ in lent.items():
-                        if module_ is None:
-                            sys.modules.pop(name, None)
-                        else:
-                            sys.modules[name] = module_
-                os.replace(tmp, out_path)
-        except Exception as error:
-            # The program's run is over either way: say so, and still write the status.
-            message = 'The profile could not be written to %s: %s' % (out_path, error)
-            sys.stderr.write('heatlens_profile: %s\n' % message)
-            warnings.append(message)
-            try:
-                os.remove('%s.%d.yappi.tmp' % (out_path, os.getpid()))
-            except OSError:
-                pass
-        _write_status(
-            status_path,
-            {'outcome': outcome, 'exit_code': exit_code, 'error': error_text,
-             'warnings': warnings, 'duration_s': round(t1 - t0, 9),
-             'start_epoch_ms': round(start_epoch_ms, 3),
-             'end_epoch_ms': round(start_epoch_ms + (t1 - t0) * 1000.0, 3)},
-        )
+        results.finish(outcome, exit_code, error_text)
     finally:
         if old_sigint is not None:
             try:
@@ -970,6 +933,217 @@ def main(argv=None):
             except (ValueError, OSError):  # pragma: no cover
                 pass
     return exit_code
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing the results, however the run ends
+
+
+class _Results(object):
+    """What the run recorded, written once: when the program ends, when it calls os._exit(), or
+    when the runner escalates a stop the program ignored (a line on the control pipe).
+
+    The sampler's profile is also written as the run goes (every second or so, less often when
+    writing takes long), so that a run that ends without any of the above (SIGKILL, a crash)
+    still leaves what the sampler had. cProfile and yappi cannot be read safely while they run:
+    for them a run killed outright leaves nothing.
+    """
+
+    def __init__(self, opts, out_path, status_path, start_cwd, own_pid, ours, marshal):
+        self.opts = opts
+        self.out_path = out_path
+        self.status_path = status_path
+        self.start_cwd = start_cwd
+        self.own_pid = own_pid
+        self.ours = ours
+        self.marshal = marshal
+        self.sampler = None
+        self.profiler = None
+        self.yappi = None
+        self.warnings = []
+        self._lock = _thread.allocate_lock()
+        self._done = False
+        self._real_exit = os._exit
+
+    def start_clocks(self):
+        self.start_epoch_ms = time.time() * 1000.0
+        self.t0 = time.perf_counter()
+        self.c0 = time.process_time()
+
+    def keep(self):
+        """Installs the ways a run that does not end normally still gets its results written."""
+        results = self
+
+        def _exit(code):
+            # os._exit skips every cleanup: write first (only the process we started writes).
+            if os.getpid() == results.own_pid:
+                results.finish('exited', code, None)
+            results._real_exit(code)
+
+        os._exit = _exit
+        control_fd = self.opts.control_fd
+        if control_fd is not None or self.sampler is not None:
+            _thread.start_new_thread(self._keeper, (control_fd,))
+
+    def _keeper(self, control_fd):
+        """A raw thread (invisible to threading.enumerate()): snapshots, and the control pipe."""
+        if self.sampler is not None:
+            self.sampler.own_threads.add(_thread.get_ident())
+        pause = 1.0
+        while not self._done:
+            readable = []
+            try:
+                if control_fd is not None:
+                    readable, _, _ = select.select([control_fd], [], [], pause)
+                else:
+                    time.sleep(pause)
+            except (OSError, ValueError):
+                control_fd = None
+                continue
+            if readable:
+                try:
+                    data = os.read(control_fd, 64)
+                except OSError:
+                    data = b''
+                if not data or b'stop' in data:
+                    # Asked to stop (the program ignored SIGINT), or the runner is gone.
+                    if self.finish('interrupted', EXIT_INTERRUPTED, None, 'stop'):
+                        self._real_exit(EXIT_INTERRUPTED)
+                    return
+                continue
+            if self.sampler is not None:
+                took = self.snapshot()
+                # Writing may cost at most about 5% of the run.
+                pause = max(1.0, 20.0 * took)
+
+    def snapshot(self):
+        """Writes the sampler's profile so far (the final write replaces it); returns seconds."""
+        began = time.perf_counter()
+        with self._lock:
+            if self._done:
+                return 0.0
+            try:
+                seconds = time.perf_counter() - self.t0
+                note = (
+                    'The program ended without letting Heatlens write its profile (it was killed, '
+                    'or crashed): this is what the sampler had written %.1f s into the run.'
+                    % seconds
+                )
+                self._write_samples(0, time.perf_counter(), time.process_time(), [note])
+            except Exception:  # pragma: no cover - a snapshot must never break the program
+                pass
+        return time.perf_counter() - began
+
+    def finish(self, outcome, exit_code, error_text, how=None):
+        """Writes the profile and the status, once; False when they were written already."""
+        with self._lock:
+            if self._done:
+                return False
+            self._done = True
+            t1 = time.perf_counter()
+            c1 = time.process_time()
+            notes = []
+            if how == 'stop':
+                notes.append(
+                    'The program did not stop on Ctrl+C (SIGINT): Heatlens stopped it, keeping '
+                    'what was recorded.'
+                )
+            try:
+                if self.sampler is not None:
+                    self.sampler.stop()
+                    self.warnings.extend(self.sampler.warnings)
+                    self._write_samples(exit_code, t1, c1, notes)
+                elif self.profiler is not None:
+                    self._write_cprofile(notes)
+                elif self.yappi is not None:
+                    self._write_yappi(notes)
+            except Exception as error:
+                # The program's run is over either way: say so, and still write the status.
+                message = 'The profile could not be written to %s: %s' % (self.out_path, error)
+                sys.stderr.write('heatlens_profile: %s\n' % message)
+                self.warnings.append(message)
+                try:
+                    os.remove('%s.%d.yappi.tmp' % (self.out_path, os.getpid()))
+                except OSError:
+                    pass
+            _write_status(
+                self.status_path,
+                {'outcome': outcome, 'exit_code': exit_code, 'error': error_text,
+                 'warnings': self.warnings + notes, 'duration_s': round(t1 - self.t0, 9),
+                 'start_epoch_ms': round(self.start_epoch_ms, 3),
+                 'end_epoch_ms': round(self.start_epoch_ms + (t1 - self.t0) * 1000.0, 3)},
+            )
+            return True
+
+    def _write_samples(self, exit_code, t1, c1, notes):
+        opts = self.opts
+        frames, stacks = _samples_json(*self.sampler.to_json(self.start_cwd))
+        document = {
+            'format': FORMAT,
+            'version': VERSION,
+            'clock': opts.clock,
+            'interval_us': opts.interval_us,
+            'python': sys.version,
+            'argv': list(sys.argv),
+            'frames': frames,
+            'stacks': stacks,
+            'duration_s': round(t1 - self.t0, 9),
+            'cpu_s': round(c1 - self.c0, 9),
+            'start_epoch_ms': round(self.start_epoch_ms, 3),
+            'exit_code': exit_code,
+            'warnings': list(self.warnings) + list(self.sampler.warnings) + notes,
+        }
+        _write_atomic(self.out_path, _to_json(document).encode('utf-8'))
+
+    def _write_cprofile(self, notes):
+        profiler = self.profiler
+        if threading.current_thread() is not threading.main_thread():
+            # Stopped from the keeper thread: cProfile counts a call when it returns, and before
+            # Python 3.12 it cannot be stopped from another thread; what is still running is
+            # closed at this moment (3.12+) or missing.
+            if sys.version_info < (3, 12):
+                notes.append(
+                    'cProfile counts a call when it returns: the calls still running when the '
+                    'program was stopped are missing (Python 3.12 and later count them).'
+                )
+        profiler.create_stats()
+        if any(
+            key[2] == 'start' and os.path.basename(key[0]) == 'threading.py'
+            for key in profiler.stats
+        ):
+            self.warnings.append(
+                'The program started threads: cProfile %s. Use the sampling or yappi mode'
+                ' for threaded programs.'
+                % (
+                    'mixes all threads into one timeline on Python 3.12 and later'
+                    if sys.version_info >= (3, 12)
+                    else 'sees only the main thread before Python 3.12'
+                )
+            )
+        _write_atomic(self.out_path, self.marshal.dumps(profiler.stats))
+
+    def _write_yappi(self, notes):
+        yappi = self.yappi
+        yappi.stop()
+        ours = (os.path.abspath(yappi.__file__), _OWN_FILE)
+        stats = yappi.get_func_stats(
+            # yappi.stop() is a Python function called while profiling, and so are our own
+            # functions when the run ends early: not the program's.
+            filter_callback=lambda s: os.path.abspath(s.module) not in ours
+        )
+        tmp = '%s.%d.yappi.tmp' % (self.out_path, os.getpid())
+        # yappi imports pstats as it saves: lend it the stdlib's, whatever the program has.
+        lent = dict((name, sys.modules.get(name)) for name in self.ours)
+        sys.modules.update(self.ours)
+        try:
+            stats.save(tmp, type='pstat')
+        finally:
+            for name, module_ in lent.items():
+                if module_ is None:
+                    sys.modules.pop(name, None)
+                else:
+                    sys.modules[name] = module_
+        os.replace(tmp, self.out_path)
 
 
 if __name__ == '__main__':

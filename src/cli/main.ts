@@ -10,19 +10,20 @@
  *
  * stdout carries only the result (the table, or one JSON object with --json: a public contract,
  * see summary.ts); everything else (the profiled program's output with --json, progress,
- * warnings about the run, errors) goes to stderr. Exit codes: 0 success, 1 failure (including a
- * profiled program that failed: its summary is still printed), 2 usage error, 130 cancelled by
- * Ctrl+C (what was recorded is still printed and saved).
+ * warnings about the run, errors) goes to stderr, all of it through terminal.ts. Exit codes: 0
+ * success, 1 failure (including a profiled program that failed: its summary is still printed), 2
+ * usage error, 129 stopped by SIGHUP, 130 cancelled by Ctrl+C (what was recorded is still
+ * printed and saved).
  */
 import { foldInjected } from '../core/foldInjected';
-import { readFile as readFileAsync } from 'node:fs/promises';
-import { readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { version } from '../../package.json';
 import type { Profile } from '../core/profile';
 import { formatWeight } from '../core/format';
-import { formatSummaryTable, summarize } from '../core/summary';
-import { exportCpuprofile, importCpuprofile } from '../formats/cpuprofile';
+import { formatSummaryTable, summarize, type Summary } from '../core/summary';
+import { exportCpuprofile } from '../formats/cpuprofile';
+import { importNodeRun } from '../formats/nodeRun';
 import { importProfileFile, profileChoices } from '../formats/detect';
 import {
   EXPORT_FORMATS,
@@ -34,7 +35,6 @@ import {
 import { collapsedUnit } from '../formats/exportCollapsed';
 import { listChoices } from '../formats/choices';
 import { ExportRangeError } from '../formats/exportUnits';
-import { escapeForTerminal } from './terminalEscape';
 import { ProfileFormatError } from '../formats/errors';
 import { RunError, startNodeProfile } from '../runners/nodeRunner';
 import { resolvePython, startPythonProfile, type PythonProfileMode } from '../runners/pythonRunner';
@@ -42,9 +42,25 @@ import { importPstats } from '../formats/pstats';
 import { importPythonSamples } from '../formats/pysamples';
 import type { EarlyProfile, RunResult } from '../runners/nodeRunner';
 import { attributeInlined } from '../sourcemaps/inlined';
+import {
+  FileRefused,
+  readFirstLineSync,
+  readRegularFileSync,
+  regularFileHost,
+} from '../io/regularFile';
+import { PROFILABLE_FILES, runtimeOf } from '../runners/profilable';
 import { remapProfile } from '../sourcemaps/remap';
 import type { SourceMapHost } from '../sourcemaps/remap';
 import { warmUpSoon } from '../shared/warmUp';
+import { stopOnSignals } from './stopSignals';
+import {
+  passProgramOutput,
+  printHelp,
+  printJson,
+  printMessage,
+  printResult,
+  sanitizeForTerminal,
+} from './terminal';
 
 const HELP = `heatlens ${version}: profile a program and see where its time goes.
 
@@ -65,8 +81,11 @@ Usage:
       --limit <n>       how many functions and lines to list (default 50 for --json, 20 and
                         10 in the table; 0 = all)
       --all             also list Node's internals in the table (--json always lists them)
-      The program's arguments follow the file (or --); heatlens options come before them.
-      Ctrl+C stops the program and still prints (and saves) what was recorded.
+      The program's arguments follow the file (or --); heatlens options come before them
+      (heatlens profile -- -file.js runs a file whose name starts with a dash). The program
+      reads heatlens' standard input. Files of other types are refused.
+      Ctrl+C stops the program and still prints (and saves) what was recorded; closing the
+      terminal (SIGHUP) stops it too.
 
   heatlens summary <profile file> [--json] [--limit <n>] [--all] [--no-sourcemaps]
                    [--profile <id>]
@@ -89,8 +108,11 @@ Usage:
 
   heatlens --help | --version
 
+Names and paths from profiles are printed with control characters and bidi overrides shown
+escaped (\\x1b, \\u202e); --json prints them exactly.
+
 Exit codes: 0 done, 1 failed (a failing program still gets its summary), 2 bad usage,
-130 stopped with Ctrl+C.
+129 stopped because the terminal closed, 130 stopped with Ctrl+C.
 `;
 
 /** A mistake in the command line: exit code 2. */
@@ -127,7 +149,9 @@ function parseCount(flag: string, value: string | undefined, min: number): numbe
 
 /**
  * Options may come before or after the first positional argument; for `profile`, every
- * positional after the file and everything after `--` goes to the program.
+ * positional after the file and everything after `--` goes to the program, except that a `--`
+ * before the file ends heatlens' options (`heatlens profile -- -dash.js`, a file whose name
+ * starts with a dash).
  */
 function parseArgs(command: string, args: string[]): Options {
   const options: Options = {
@@ -144,7 +168,11 @@ function parseArgs(command: string, args: string[]): Options {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--') {
-      options.programArgs.push(...args.slice(i + 1));
+      const rest = args.slice(i + 1);
+      if (takesProgram && options.positionals.length === 0 && rest.length) {
+        options.positionals.push(rest.shift()!);
+      }
+      options.programArgs.push(...rest);
       break;
     }
     if (takesProgram && options.positionals.length === 1 && !arg.startsWith('-')) {
@@ -205,39 +233,55 @@ function parseArgs(command: string, args: string[]): Options {
   return options;
 }
 
-/** Reads files for the source-map step; unreadable files are simply not there. */
-const diskHost: SourceMapHost = {
-  async readFile(path: string) {
-    try {
-      return await readFileAsync(path, 'utf8');
-    } catch {
-      return undefined;
-    }
-  },
-};
+/**
+ * Reads files for the source-map step: regular files only, within the size cap; a FIFO or a
+ * device a profile names is refused at once (see io/regularFile.ts).
+ */
+const diskHost: SourceMapHost = regularFileHost();
 
+/** A profile file's bytes; only a regular file is read (a FIFO would block, /dev/zero never end). */
 function readProfileBytes(file: string): Uint8Array {
   try {
-    return readFileSync(file);
+    return readRegularFileSync(file, { maxBytes: Infinity });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new CliError(`cannot read "${file}": there is no such file.`);
-    if (code === 'EISDIR')
-      throw new CliError(`cannot read "${file}": it is a folder, not a profile file.`);
-    if (code === 'EACCES') throw new CliError(`cannot read "${file}": permission denied.`);
-    throw new CliError(`cannot read "${file}": ${(err as Error).message}.`);
+    if (!(err instanceof FileRefused)) throw err;
+    const why =
+      err.reason === 'missing'
+        ? 'there is no such file'
+        : err.reason === 'folder'
+          ? 'it is a folder, not a profile file'
+          : err.reason === 'special'
+            ? `${err.why.replace(/^is /, 'it is ')}; Heatlens reads profiles from regular files only`
+            : err.why.replace(/^cannot be read: /, '');
+    throw new CliError(`cannot read "${file}": ${why}.`);
   }
+}
+
+/** The summary with every string a profile brought escaped for a terminal. */
+function terminalSafe(summary: Summary): Summary {
+  const safe = sanitizeForTerminal;
+  return {
+    ...summary,
+    profiler: safe(summary.profiler),
+    functions: summary.functions.map((f) => ({
+      ...f,
+      name: safe(f.name),
+      file: f.file === null ? null : safe(f.file),
+    })),
+    lines: summary.lines.map((l) => ({ ...l, file: safe(l.file) })),
+    warnings: summary.warnings.map(safe),
+  };
 }
 
 function print(profile: Profile, options: Options, extra?: Record<string, unknown>): void {
   if (options.json) {
     const summary = summarize(profile, { limit: options.limit });
-    process.stdout.write(JSON.stringify({ ...summary, ...extra }, null, 2) + '\n');
+    printJson({ ...summary, ...extra });
     return;
   }
   const limit = options.limit === 0 ? Infinity : options.limit;
-  const summary = summarize(profile, { limit: 0 });
-  process.stdout.write(
+  const summary = terminalSafe(summarize(profile, { limit: 0 }));
+  printResult(
     formatSummaryTable(summary, {
       relativeTo: process.cwd(),
       all: options.all,
@@ -269,14 +313,14 @@ function importWithChoice(file: string, bytes: Uint8Array, options: Options): Pr
       // A label that starts with the id ("cpu (nanoseconds)" for the id "cpu") says it already.
       const list = listChoices(
         choices.map((c) =>
-          c.label === c.id || c.label.startsWith(`${c.id} `) ? c.label : `${c.id} (${c.label})`,
+          sanitizeForTerminal(
+            c.label === c.id || c.label.startsWith(`${c.id} `) ? c.label : `${c.id} (${c.label})`,
+          ),
         ),
       );
-      process.stderr.write(
-        escapeForTerminal(
-          `heatlens: "${file}" holds ${choices.length} profiles: ${list}; this is ${choices[0].id}. ` +
-            'Pick another with --profile <id>.',
-        ) + '\n',
+      printMessage(
+        `heatlens: "${file}" holds ${choices.length} profiles: ${list}; this is ${choices[0].id}. ` +
+          'Pick another with --profile <id>.\n',
       );
     }
   }
@@ -317,7 +361,7 @@ async function convertCommand(options: Options): Promise<number> {
   // What the importer noticed (skipped lines, clamped times, hidden frames) holds for the file
   // written too: say it, as summary does. Warnings quote the file: escaped for the terminal.
   for (const warning of profile.meta.warnings) {
-    process.stderr.write(`heatlens: warning: ${escapeForTerminal(warning)}\n`);
+    printMessage(`heatlens: warning: ${sanitizeForTerminal(warning)}\n`);
   }
   let bytes: Uint8Array;
   try {
@@ -351,7 +395,7 @@ async function convertCommand(options: Options): Promise<number> {
   ) {
     notes.push('the call graph was written as its approximated tree');
   }
-  process.stderr.write(
+  printMessage(
     `heatlens: wrote ${out} (${options.to}, ${formatBytes(bytes.length)})` +
       (notes.length ? `; ${notes.join('; ')}` : '') +
       '.\n',
@@ -401,11 +445,50 @@ function withRun(profile: Profile, result: AnyRunResult): Profile {
 }
 
 function describeEnd(result: AnyRunResult): string {
-  if (result.outcome === 'cancelled') return 'was stopped';
+  if (result.outcome === 'cancelled') return 'was cancelled';
   if (result.signal) return `was killed by ${result.signal}`;
   if (result.exitCode !== null && result.exitCode !== 0)
     return `exited with code ${result.exitCode}`;
   return result.outcome === 'failed' ? 'failed' : 'exited';
+}
+
+/**
+ * The first line of a failed run's error, when it adds something to {@link describeEnd} (the
+ * runner's own "app.js exited with code 7." does not: saying it twice reads as two failures).
+ */
+function errorSummary(result: AnyRunResult): string | undefined {
+  const first = result.errorText?.trim().split('\n')[0].trim().replace(/\.$/, '');
+  if (!first) return undefined;
+  const said =
+    (result.exitCode !== null && first.endsWith(`exited with code ${result.exitCode}`)) ||
+    (result.signal !== null && first.endsWith(`killed by ${result.signal}`));
+  return said ? undefined : first;
+}
+
+/**
+ * The file `heatlens profile` runs, checked: a regular file of a type Heatlens profiles (a FIFO
+ * named app.js, or README.md, is refused before anything runs).
+ */
+function profiledFile(given: string): { file: string; python: boolean } {
+  const file = resolve(given);
+  let firstLine: string;
+  try {
+    firstLine = readFirstLineSync(file);
+  } catch (err) {
+    if (!(err instanceof FileRefused)) throw err;
+    const why =
+      err.reason === 'missing'
+        ? 'there is no such file'
+        : err.reason === 'folder'
+          ? 'it is a folder, not a file'
+          : err.why.replace(/^is /, 'it is ').replace(/^cannot be read: /, '');
+    throw new CliError(`cannot profile "${given}": ${why}.`);
+  }
+  const runtime = runtimeOf(file, firstLine);
+  if (!runtime) {
+    throw new UsageError(`cannot profile "${given}": Heatlens profiles ${PROFILABLE_FILES}.`);
+  }
+  return { file, python: runtime === 'python' };
 }
 
 async function profileCommand(options: Options): Promise<number> {
@@ -414,41 +497,18 @@ async function profileCommand(options: Options): Promise<number> {
       '"heatlens profile" needs the file to run, for example: heatlens profile app.js',
     );
   }
-  const file = resolve(options.positionals[0]);
-  try {
-    if (!statSync(file).isFile())
-      throw new CliError(`cannot profile "${options.positionals[0]}": it is not a file.`);
-  } catch (err) {
-    if (err instanceof CliError) throw err;
-    throw new CliError(`cannot profile "${options.positionals[0]}": there is no such file.`);
-  }
-
-  const python = /\.pyw?$/i.test(file);
+  const given = options.positionals[0];
+  const { file, python } = profiledFile(given);
   if (!python && (options.mode || options.clock || options.python)) {
     throw new UsageError('--mode, --clock and --python apply to Python (.py) files only.');
   }
   const run = python ? await startPython(file, options) : startNode(file, options);
-  let interrupts = 0;
-  const onSignal = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      process.stderr.write(
-        '\nheatlens: stopping the program; keeping what was recorded (Ctrl+C again to quit at once).\n',
-      );
-      run.cancel();
-    } else {
-      run.dispose();
-      process.exit(130);
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = stopOnSignals(run, printMessage);
   let result: AnyRunResult;
   try {
     result = await run.done;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.dispose();
     run.dispose();
   }
   const profile = withRun(await run.profile(), result);
@@ -469,22 +529,24 @@ async function profileCommand(options: Options): Promise<number> {
       intervalUs: result.intervalUs,
     },
   });
-  if (!options.json) {
-    process.stderr.write(
-      `heatlens: ${options.positionals[0]} ${describeEnd(result)} after ${formatWeight(result.durationMs, 'milliseconds')}` +
+  const error = result.outcome === 'failed' ? errorSummary(result) : undefined;
+  const covers =
+    result.outcome === 'failed'
+      ? 'the summary covers the run up to that point'
+      : result.outcome === 'cancelled'
+        ? 'the summary covers what was recorded until then'
+        : undefined;
+  if (!options.json || result.outcome !== 'exited') {
+    printMessage(
+      `heatlens: ${given} ${describeEnd(result)} after ${formatWeight(result.durationMs, 'milliseconds')}` +
+        (error ? ` (${error})` : '') +
+        (covers ? `; ${covers}` : '') +
         (options.out ? `; profile saved to ${options.out}` : '') +
         '.\n',
     );
   }
-  if (result.outcome === 'cancelled') return 130;
-  if (result.outcome === 'failed') {
-    const why = result.errorText ? `: ${result.errorText.trim().split('\n')[0]}` : '';
-    process.stderr.write(
-      `heatlens: the program ${describeEnd(result)}${why}; the summary covers the run up to that point.\n`,
-    );
-    return 1;
-  }
-  return 0;
+  if (result.outcome === 'cancelled') return signals.hungUp ? 129 : 130;
+  return result.outcome === 'failed' ? 1 : 0;
 }
 
 /** A run in progress, whichever runtime: its end, Cancel, and what it leaves. */
@@ -501,7 +563,7 @@ interface CliRun {
 function programOutput(options: Options) {
   return (stream: 'stdout' | 'stderr', text: string) => {
     // With --json, stdout belongs to the JSON: the program's output goes to stderr.
-    (options.json || stream === 'stderr' ? process.stderr : process.stdout).write(text);
+    passProgramOutput(stream, text, options.json);
   };
 }
 
@@ -511,13 +573,17 @@ function startNode(file: string, options: Options): CliRun {
     args: options.programArgs,
     cwd: process.cwd(),
     intervalUs: options.interval,
+    // The program reads the terminal (or the pipe) heatlens was given, as it would without it.
+    stdin: 'inherit',
     onOutput: programOutput(options),
     onSpawn: warmUpSoon,
   });
   const read = async (handed: EarlyProfile): Promise<Profile> => {
     // Heatlens' own helpers fold into one pseudo frame before anything else looks at frames.
     const raw = foldInjected(
-      importCpuprofile(handed.profileText, { runtimePaths: handed.runtimePaths }),
+      importNodeRun(handed.profileText, handed.workerProfiles, {
+        runtimePaths: handed.runtimePaths,
+      }),
       handed.runtimePaths,
     );
     const remapped = await remapProfile(raw, diskHost, { maps: handed.generatedMaps });
@@ -556,6 +622,7 @@ async function startPython(file: string, options: Options): Promise<CliRun> {
     clock: options.clock,
     python,
     intervalUs: options.interval,
+    stdin: 'inherit',
     onOutput: programOutput(options),
     onSpawn: warmUpSoon,
   });
@@ -588,11 +655,11 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const [command, ...rest] = argv;
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-      (command === undefined ? process.stderr : process.stdout).write(HELP);
+      printHelp(HELP, command === undefined);
       return command === undefined ? 2 : 0;
     }
     if (command === '--version' || command === '-v' || command === '-V') {
-      process.stdout.write(`${version}\n`);
+      printResult(`${version}\n`);
       return 0;
     }
     if (command !== 'summary' && command !== 'profile' && command !== 'convert') {
@@ -602,7 +669,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const options = parseArgs(command, rest);
     if (options.help) {
-      process.stdout.write(HELP);
+      printHelp(HELP, false);
       return 0;
     }
     if (command === 'summary') return await summaryCommand(options);
@@ -611,14 +678,14 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) {
       const stop = /[.?!]$/.test(err.message) ? '' : '.';
-      process.stderr.write(`heatlens: ${err.message}${stop} Run "heatlens --help" for usage.\n`);
+      printMessage(`heatlens: ${err.message}${stop} Run "heatlens --help" for usage.\n`);
       return 2;
     }
     if (err instanceof CliError || err instanceof ProfileFormatError || err instanceof RunError) {
-      process.stderr.write(`heatlens: ${err.message}\n`);
+      printMessage(`heatlens: ${err.message}\n`);
       return 1;
     }
-    process.stderr.write(
+    printMessage(
       `heatlens: unexpected error, please report it: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
     );
     return 1;

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { MarkdownBuilder, safeMarkdown } from './markdown';
 import {
   diffProfiles,
   type DiffOptions,
@@ -221,9 +222,12 @@ export class DeltaHoverProvider implements vscode.HoverProvider {
     const shown = this.current();
     const hit = shown?.forDocument(doc)?.lines.find((l) => l.line0 === pos.line);
     if (!shown || !hit) return undefined;
-    // Figures and fixed words only: nothing a profile names reaches the Markdown.
-    const md = new vscode.MarkdownString(lineHoverLines(hit.delta, shown.diff).join('\n\n'));
-    return new vscode.Hover(md, doc.lineAt(pos.line).range);
+    // Figures and fixed words only, escaped all the same (markdown.ts).
+    const md = new MarkdownBuilder();
+    lineHoverLines(hit.delta, shown.diff).forEach((line, i) =>
+      md.add(i === 0 ? safeMarkdown`${line}` : safeMarkdown`\n\n${line}`),
+    );
+    return new vscode.Hover(md.build(), doc.lineAt(pos.line).range);
   }
 }
 

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { callersAndCallees } from '../core/callers';
 import { formatCalls, formatShare, formatWeight } from '../core/format';
+import { code, MarkdownBuilder, safeMarkdown } from './markdown';
 import type { ShownProfile } from './results';
 
 /** A hover on a hot line: its own time and share, the function it ran in, and the top callers. */
@@ -17,7 +18,8 @@ export class HeatHoverProvider implements vscode.HoverProvider {
     const self = hits.reduce((s, l) => s + l.self, 0);
     const placed = hits.reduce((s, l) => s + l.placed, 0);
     const external = hits.reduce((s, l) => s + l.external, 0);
-    const md = new vscode.MarkdownString();
+    // Names and paths come from the profile: every value goes in escaped (see markdown.ts).
+    const md = new MarkdownBuilder();
     // Say what the figure is: a line measurement, or a function's figure on its definition line.
     const what = shown.defLineHeat
       ? 'this function, in total (the profiler records functions, not lines)'
@@ -26,35 +28,31 @@ export class HeatHoverProvider implements vscode.HoverProvider {
         : 'this line';
     const figure = (v: number) =>
       `${formatWeight(v, unit)} (${formatShare(v, shown.total)} of ${formatWeight(shown.total, unit)})`;
-    md.appendMarkdown(`**Heatlens** · ${what}: ${figure(self)}\n\n`);
+    md.add(safeMarkdown`**Heatlens** · ${what}: ${figure(self)}\n\n`);
     if (external > 0) {
-      md.appendMarkdown(
-        `Below this line, in code outside yours (libraries, the standard library): ${figure(external)}\n\n`,
+      md.add(
+        safeMarkdown`Below this line, in code outside yours (libraries, the standard library): ${figure(external)}\n\n`,
       );
     }
     const frameIds = [...new Set(hits.flatMap((l) => l.frameIds))];
     for (const id of frameIds.slice(0, 3)) {
       const frame = shown.frame(id);
       const { callers } = callersAndCallees(shown.profile, id);
-      md.appendMarkdown(`In \`${escapeCode(frame.name || '(anonymous)')}\``);
+      md.add(safeMarkdown`In ${code(frame.name || '(anonymous)')}`);
       if (callers.length) {
-        md.appendMarkdown(', called from:\n\n');
+        md.add(safeMarkdown`, called from:\n\n`);
         for (const c of callers.slice(0, 5)) {
           const where = c.frame.file ? ` ${basename(c.frame.file)}:${c.frame.line1 ?? '?'}` : '';
           const calls = c.calls !== null ? `, ${formatCalls(c.calls)}` : '';
-          md.appendMarkdown(
-            `- \`${escapeCode(c.frame.name || '(anonymous)')}\`${where} · ${formatWeight(c.weight, unit)} (${formatShare(c.weight, shown.total)}${calls})\n`,
+          md.add(
+            safeMarkdown`- ${code(c.frame.name || '(anonymous)')}${where} · ${formatWeight(c.weight, unit)} (${formatShare(c.weight, shown.total)}${calls})\n`,
           );
         }
       }
-      md.appendMarkdown('\n\n');
+      md.add(safeMarkdown`\n\n`);
     }
-    return new vscode.Hover(md, doc.lineAt(pos.line).range);
+    return new vscode.Hover(md.build(), doc.lineAt(pos.line).range);
   }
-}
-
-function escapeCode(s: string): string {
-  return s.replace(/`/g, "'");
 }
 
 function basename(p: string): string {

@@ -8,11 +8,12 @@
  * Protocol: the request comes as `workerData`; the worker posts progress messages, then one
  * `done` (the profile, its typed arrays transferred, not copied) or one `error`, and ends.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Profile } from '../core/profile';
 import { importProfileFile } from '../formats/detect';
 import { ProfileFormatError } from '../formats/errors';
+import { FileRefused, openRegularFileSync } from '../io/regularFile';
 import type { ImportReply, ImportRequest } from './importInWorker';
 
 /** Share of the progress bar given to reading the file (measured: reading from the page cache
@@ -23,9 +24,15 @@ const READ_PIECE = 32 * 1024 * 1024;
 
 /** The whole file, read a piece at a time (a single read is limited to 2 GB). */
 function readWhole(file: string, name: string, onProgress: (fraction: number) => void): Uint8Array {
-  const fd = openSync(file, 'r');
+  let opened: { fd: number; size: number };
   try {
-    const size = fstatSync(fd).size;
+    opened = openRegularFileSync(file, { maxBytes: Infinity });
+  } catch (error) {
+    if (error instanceof FileRefused) throw new ProfileFormatError(`"${name}" ${error.why}.`, name);
+    throw error;
+  }
+  const { fd, size } = opened;
+  try {
     let bytes: Uint8Array;
     try {
       bytes = new Uint8Array(size);

@@ -1,19 +1,20 @@
 import * as vscode from 'vscode';
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Profile } from '../core/profile';
 import type { ProfileChoice } from '../formats/choices';
 import { profileChoices, importProfileFile } from '../formats/detect';
 import { MAX_STRING_LENGTH } from '../formats/large';
-import { attributeInlined } from '../sourcemaps/inlined';
-import { remapProfile } from '../sourcemaps/remap';
+import { FileRefused, readRegularFile, regularFileSize } from '../io/regularFile';
 import { ImportCanceled, importInWorker } from './importInWorker';
+import { remapOpenedProfile, type OpenedRemap } from './openedSources';
 
 /** A profile read from a file, ready to show. */
 export interface LoadedProfile {
   readonly profile: Profile;
   /** The file name, plus the chosen profile when the file holds several. */
   readonly label: string;
+  /** How its source maps were read: inside the workspace only, and what was left outside. */
+  readonly remap: OpenedRemap;
 }
 
 /**
@@ -23,9 +24,10 @@ export interface LoadedProfile {
 const WORKER_BYTES = 32 * 1024 * 1024;
 
 /**
- * Reads a profile file of any format Heatlens knows: asks which profile to show when the file
- * holds several (speedscope profiles, pprof sample types, trace threads), maps generated code
- * back through source maps, and logs the importer's warnings. Throws with a message naming the
+ * Reads a profile file of any format Heatlens knows (a regular file: a FIFO or a device is
+ * refused): asks which profile to show when the file holds several (speedscope profiles, pprof
+ * sample types, trace threads), maps generated code back through the source maps inside the
+ * workspace folders (see openedSources.ts), and logs the importer's warnings. Throws with a message naming the
  * file when it cannot be read; returns undefined when the person dismissed the choice or
  * cancelled the import.
  */
@@ -35,12 +37,22 @@ export async function loadProfileFile(
   token?: vscode.CancellationToken,
 ): Promise<LoadedProfile | undefined> {
   const name = path.basename(file);
-  const size = (await fs.stat(file)).size;
+  let size: number;
+  try {
+    size = await regularFileSize(file);
+  } catch (err) {
+    if (!(err instanceof FileRefused)) throw err;
+    throw new Error(
+      err.reason === 'special'
+        ? `${name} ${err.why}; Heatlens reads profiles from regular files only.`
+        : `${name} ${err.why}.`,
+    );
+  }
   // Choices need the file's text; past V8's longest string the default profile is read.
   let bytes: Uint8Array | undefined;
   let choices: readonly ProfileChoice[] = [];
   if (size <= MAX_STRING_LENGTH) {
-    bytes = await fs.readFile(file);
+    bytes = await readRegularFile(file, { maxBytes: MAX_STRING_LENGTH });
     choices = profileChoices(name, bytes);
   }
   let choice = choices[0];
@@ -89,9 +101,13 @@ export async function loadProfileFile(
     );
   }
   if (!imported) return undefined;
-  const host = { readFile: (p: string) => fs.readFile(p, 'utf8').catch(() => undefined) };
-  // Source maps, then the lines of inlined functions to those functions (one host for both).
-  const profile = await attributeInlined(await remapProfile(imported, host), host);
+  // Not recorded here: its source maps are read inside the workspace folders only.
+  const remap = await remapOpenedProfile(imported);
+  const profile = remap.profile;
   for (const w of profile.meta.warnings) output.appendLine(`[heatlens] ${name}: ${w}`);
-  return { profile, label: choices.length > 1 && choice ? `${name} · ${choice.label}` : name };
+  return {
+    profile,
+    label: choices.length > 1 && choice ? `${name} · ${choice.label}` : name,
+    remap,
+  };
 }

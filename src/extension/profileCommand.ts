@@ -1,12 +1,13 @@
 import { foldInjected } from '../core/foldInjected';
 import * as vscode from 'vscode';
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { importCpuprofile } from '../formats/cpuprofile';
+import { importNodeRun } from '../formats/nodeRun';
 import type { Profile } from '../core/profile';
 import { attributeInlined } from '../sourcemaps/inlined';
+import { regularFileHost } from '../io/regularFile';
 import { remapProfile } from '../sourcemaps/remap';
 import { startNodeProfile, type EarlyProfile, type RunResult } from '../runners/nodeRunner';
+import { PROFILABLE_FILES, runtimeOf } from '../runners/profilable';
 import { resolvePython, startPythonProfile, type PythonRunResult } from '../runners/pythonRunner';
 import { importPstats } from '../formats/pstats';
 import { importPythonSamples } from '../formats/pysamples';
@@ -18,8 +19,6 @@ import { setting, type PythonMode } from './settings';
 import { epochNow, recordTimings, type CommandMarks } from './timings';
 import { warmUpSoon } from '../shared/warmUp';
 
-const NODE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']);
-const PYTHON_EXTENSIONS = new Set(['.py', '.pyw']);
 const MODE_KEY = 'heatlens.python.mode';
 
 /** What a finished run tells, whichever runtime ran it. */
@@ -99,14 +98,17 @@ export class ProfileCommand implements vscode.Disposable {
       );
       return undefined;
     }
-    const ext = path.extname(doc.fileName).toLowerCase();
-    const python = PYTHON_EXTENSIONS.has(ext) || doc.languageId === 'python';
-    if (!python && !NODE_EXTENSIONS.has(ext)) {
+    const runtime =
+      doc.languageId === 'python'
+        ? 'python'
+        : runtimeOf(doc.fileName, doc.lineCount ? doc.lineAt(0).text : undefined);
+    if (!runtime) {
       void vscode.window.showErrorMessage(
-        `Heatlens cannot profile ${name}: it profiles .js, .mjs, .cjs, .ts, .mts, .cts and .py files.`,
+        `Heatlens cannot profile ${name}: it profiles ${PROFILABLE_FILES}.`,
       );
       return undefined;
     }
+    const python = runtime === 'python';
     if (this.running) {
       const choice = await vscode.window.showWarningMessage(
         'Heatlens is already profiling a program.',
@@ -203,7 +205,7 @@ export class ProfileCommand implements vscode.Disposable {
     const warnings = [...result.warnings, ...profile.meta.warnings];
     for (const w of warnings) this.output.appendLine(`[heatlens] warning: ${w}`);
     this.presenter.show(profile, {
-      label: `${name}, ${describeOutcome(name, result).toLowerCase()}`,
+      label: `${name}, ${result.outcome === 'cancelled' ? 'cancelled' : describeOutcome(name, result).toLowerCase()}`,
       file,
       durationMs: result.durationMs,
       outcome: result.outcome,
@@ -246,7 +248,9 @@ export class ProfileCommand implements vscode.Disposable {
     } else if (warnings.length) {
       void vscode.window.showWarningMessage(`Heatlens: ${warnings[0]}`);
     } else {
-      void showRunNotice(runNotice(name, result.durationMs, profile, file));
+      void showRunNotice(
+        runNotice(name, result.durationMs, profile, file, result.outcome === 'cancelled'),
+      );
     }
     return this.last;
   }
@@ -268,14 +272,15 @@ export class ProfileCommand implements vscode.Disposable {
       marks.reading = epochNow();
       // Heatlens' own helpers fold into one pseudo frame before anything looks at frames.
       const raw = foldInjected(
-        importCpuprofile(handed.profileText, {
+        importNodeRun(handed.profileText, handed.workerProfiles, {
           sourceFile: uri.fsPath,
           runtimePaths: handed.runtimePaths,
         }),
         handed.runtimePaths,
       );
       marks.imported = epochNow();
-      const host = { readFile: readTextOrUndefined };
+      // The program that ran named these files: read them wherever they are (regular files).
+      const host = regularFileHost();
       const remapped = await remapProfile(raw, host, { maps: handed.generatedMaps });
       const attributed = await attributeInlined(remapped, host);
       marks.remapped = epochNow();
@@ -387,12 +392,4 @@ function describeOutcome(name: string, result: AnyRunResult): string {
       : `${name} ended by ${result.signal ?? 'an error'}`;
   }
   return `${name} finished`;
-}
-
-async function readTextOrUndefined(file: string): Promise<string | undefined> {
-  try {
-    return await fs.readFile(file, 'utf8');
-  } catch {
-    return undefined;
-  }
 }

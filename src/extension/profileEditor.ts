@@ -4,6 +4,7 @@ import type { Profile } from '../core/profile';
 import type { Presenter } from './controller';
 import { FlameHost } from './flamePanel';
 import { loadProfileFile } from './loadProfile';
+import { offerOutsideFiles } from './openedSources';
 
 /** The view type of the profile file editor (package.json `customEditors`). */
 export const PROFILE_EDITOR = 'heatlens.profile';
@@ -15,15 +16,24 @@ export const PROFILE_EDITOR_ANY = 'heatlens.profileAny';
 
 /** A profile file opened in the editor: what was read, or why it could not be. */
 class ProfileDocument implements vscode.CustomDocument {
+  private readonly changed = new vscode.EventEmitter<Profile>();
+  /** Fires when the profile is mapped again (the person let Heatlens read outside files). */
+  readonly onDidChangeProfile = this.changed.event;
+
   constructor(
     readonly uri: vscode.Uri,
-    readonly profile: Profile | undefined,
+    public profile: Profile | undefined,
     readonly label: string,
     readonly problem: string | undefined,
   ) {}
 
+  replaceProfile(profile: Profile): void {
+    this.profile = profile;
+    this.changed.fire(profile);
+  }
+
   dispose(): void {
-    // Nothing to release: the profile is dropped with the document.
+    this.changed.dispose();
   }
 }
 
@@ -70,7 +80,13 @@ export class ProfileEditorProvider implements vscode.CustomReadonlyEditorProvide
     try {
       const loaded = await loadProfileFile(uri.fsPath, this.output, token);
       if (!loaded) return new ProfileDocument(uri, undefined, name, 'No profile was chosen.');
-      return new ProfileDocument(uri, loaded.profile, loaded.label, undefined);
+      const document = new ProfileDocument(uri, loaded.profile, loaded.label, undefined);
+      // Shown now with the workspace's source maps; the files outside only if the person says so.
+      void offerOutsideFiles(name, loaded.remap, this.output).then(
+        (all) => all && document.replaceProfile(all),
+        (err: unknown) => this.output.appendLine(`[heatlens] ${name}: ${String(err)}`),
+      );
+      return document;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.output.appendLine(`[heatlens] ${name}: ${message}`);
@@ -94,6 +110,10 @@ export class ProfileEditorProvider implements vscode.CustomReadonlyEditorProvide
     light();
     const subscriptions = [
       panel.onDidChangeViewState(() => {
+        if (panel.active) light();
+      }),
+      document.onDidChangeProfile((profile) => {
+        host.setProfile(profile);
         if (panel.active) light();
       }),
     ];

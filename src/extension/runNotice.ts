@@ -24,8 +24,12 @@ export function runNotice(
   durationMs: number,
   profile: Profile,
   ranFile: string,
+  cancelled = false,
 ): RunNotice {
-  const done = `Heatlens: profiled ${name} (${(durationMs / 1000).toFixed(2)} s)`;
+  const seconds = (durationMs / 1000).toFixed(2);
+  const done = cancelled
+    ? `Heatlens: cancelled ${name} after ${seconds} s; showing what was recorded until then`
+    : `Heatlens: profiled ${name} (${seconds} s)`;
   const ranKey = pathKey(ranFile);
   const elsewhere = heatElsewhere(profile, (f) => pathKey(f) === ranKey);
   if (!elsewhere) return { message: `${done}.` };
@@ -44,7 +48,7 @@ export function runNotice(
       ? `${name} itself holds ${formatShare(ranSelf, total)}`
       : `${name} itself has no heat`;
   return {
-    message: `${done}: ${ran}; ${where}.`,
+    message: cancelled ? `${done}. ${ran}; ${where}.` : `${done}: ${ran}; ${where}.`,
     open: {
       file: hottest.file,
       line1: hottest.hottestLine1,

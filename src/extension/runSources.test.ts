@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -9,7 +17,7 @@ import { lineHeatForFile } from '../core/lineHeat';
 import { ProfileBuilder, type Frame, type Profile } from '../core/profile';
 import { importCpuprofile } from '../formats/cpuprofile';
 import { beforeLineMapper, readRunSources } from './runSources';
-import { RunStore, SOURCES_FILE_SUFFIX } from './runStore';
+import { GRACE_MS, RunStore, SOURCES_FILE_SUFFIX } from './runStore';
 import { repoRoot } from '../../test/support/repoRoot';
 
 const root = repoRoot();
@@ -123,6 +131,11 @@ describe('RunStore: source texts beside a run', () => {
 
     const orphan = join(dir, 'zzz-0000' + SOURCES_FILE_SUFFIX);
     writeFileSync(orphan, gzipSync('{}'));
+    // Young, it may be another window's run on its way in: kept. Old, a crash's leftover.
+    assert.equal((await new RunStore(dir, () => {}).list()).length, 1);
+    assert.equal(existsSync(orphan), true);
+    const old = new Date(Date.now() - 2 * GRACE_MS);
+    utimesSync(orphan, old, old);
     const fresh = new RunStore(dir, () => {});
     assert.equal((await fresh.list()).length, 1);
     assert.equal(existsSync(orphan), false);

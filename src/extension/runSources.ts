@@ -7,6 +7,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { mapLines } from '../core/lineMap';
+import { readRegularText } from '../io/regularFile';
 import type { Profile } from '../core/profile';
 import { pathKey } from './paths';
 
@@ -65,7 +66,8 @@ export async function readRunSources(
       const stat = await fs.stat(file);
       if (!stat.isFile() || stat.size > limits.maxFileBytes) continue;
       if (total + stat.size > limits.maxTotalBytes) continue;
-      const text = await fs.readFile(file, 'utf8');
+      const text = await readRegularText(file, { maxBytes: limits.maxFileBytes });
+      if (text === undefined) continue;
       out[file] = text;
       files++;
       total += stat.size;

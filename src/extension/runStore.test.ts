@@ -1,11 +1,19 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Profile } from '../core/profile';
 import { importProfileFile } from '../formats/detect';
-import { RunStore, RUN_FILE_SUFFIX, type NewRun } from './runStore';
+import { GRACE_MS, RunStore, RUN_FILE_SUFFIX, type NewRun } from './runStore';
 import { repoRoot } from '../../test/support/repoRoot';
 
 const root = repoRoot();
@@ -178,6 +186,9 @@ describe('RunStore: the run history on disk', () => {
     index.runs.push({ ...index.runs[0], id: '../../etc/passwd' });
     writeFileSync(join(dir, 'index.json'), JSON.stringify(index));
     writeFileSync(join(dir, `zzz-garbage${RUN_FILE_SUFFIX}`), 'not gzip at all');
+    // Older than the grace period: not a run another window is still bringing in.
+    const old = new Date(Date.now() - 2 * GRACE_MS);
+    utimesSync(join(dir, `zzz-garbage${RUN_FILE_SUFFIX}`), old, old);
     const logs: string[] = [];
     const list = await new RunStore(dir, (m) => logs.push(m)).list();
     assert.deepEqual(list.map((r) => r.id).sort(), [kept.id, orphan.id].sort());

@@ -6,15 +6,24 @@
  * The index is a cache of the run files, not the only copy of what matters: each stored profile
  * carries its command line, start time and profiled file in its meta, so a missing or damaged
  * index is rebuilt from the run files (and a run file the index does not know, left by a crash
- * between the two writes, is taken back in). Nothing here throws at loading: damage is logged
- * and the damaged part dropped.
+ * between the two writes, is taken back in). Nothing here throws at loading: damage is logged.
  *
  * A run may carry the texts of its source files (see runSources.ts) in a sidecar
  * `<id>.sources.json.gz`, written before the run file and removed with it; runs stored without one
  * (older ones, or none readable) compare by line number.
  *
- * Operations run one at a time (a queue), so that two runs finishing together cannot interleave
- * their index writes. The index is written to a temporary file and renamed over the old one.
+ * Two VS Code windows on one workspace share the folder, so other processes write it too:
+ *
+ * - Every file is written whole (a temporary file renamed into place): a reader never sees half.
+ * - The index is changed under a lock file, one process at a time, and each change starts from
+ *   the index on disk (never from what this process read earlier), so no window's runs drop out.
+ * - A file is deleted only when this process wrote it, or when it is older than
+ *   {@link GRACE_MS} and unreadable (a crash's leftover): a young run file the index does not
+ *   list yet is another window's run on its way in, and is left alone. Files and an index written
+ *   by a newer Heatlens are never deleted nor overwritten. Runs past `runsPerFile` and runs the
+ *   person deletes are removed on purpose, whoever wrote them.
+ *
+ * Operations of one store run one at a time (a queue) as well.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -22,9 +31,16 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { profileTotal, type Profile, type WeightUnit } from '../core/profile';
-import { deserializeProfile, serializeProfile } from '../formats/heatlensRun';
+import {
+  deserializeProfile,
+  HEATLENS_RUN_VERSION,
+  runFileVersion,
+  serializeProfile,
+} from '../formats/heatlensRun';
+import { FileRefused, readRegularFile } from '../io/regularFile';
 import { pathKey } from './paths';
 import type { RunSources } from './runSources';
+import { TEMP_SUFFIX, withFolderLock, writeFileAtomic, wroteHere } from './storeFiles';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -36,6 +52,11 @@ export const SOURCES_FILE_SUFFIX = '.sources.json.gz';
 const SOURCES_VERSION = 1;
 const INDEX = 'index.json';
 const INDEX_VERSION = 1;
+/**
+ * A file another process may still be bringing in is left alone this long: only an older file
+ * that cannot be read is a crash's leftover, to be removed.
+ */
+export const GRACE_MS = 10 * 60 * 1000;
 /** Ids are ours, but the index is a file anyone can edit: never let one name another path. */
 const ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
@@ -100,10 +121,18 @@ function isRecord(v: unknown): v is RunRecord {
   );
 }
 
+/** What a run file turned out to be when it was not in the index. */
+type Recovered = RunRecord | 'newer' | 'unreadable' | 'pending';
+
 /** The run files and index of one folder (see the module comment). */
 export class RunStore {
-  private runs: RunRecord[] | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Run files already looked at and found unusable here (newer, or damaged): not read again. */
+  private readonly unusable = new Set<string>();
+  /** Records rebuilt from run files, kept while the index cannot hold them (a newer index). */
+  private readonly rebuilt = new Map<string, RunRecord>();
+  /** An index written by a newer Heatlens: read nothing from it, never overwrite it. */
+  private newerIndex = false;
 
   /**
    * @param dir the folder of the runs (created on the first write)
@@ -116,12 +145,12 @@ export class RunStore {
 
   /** Every stored run, newest first. */
   list(): Promise<readonly RunRecord[]> {
-    return this.serial(async () => [...(await this.loaded())]);
+    return this.serial(() => this.update(async (runs) => [...runs]));
   }
 
   /** The record with this id, if stored. */
   get(id: string): Promise<RunRecord | undefined> {
-    return this.serial(async () => (await this.loaded()).find((r) => r.id === id));
+    return this.serial(() => this.update(async (runs) => runs.find((r) => r.id === id)));
   }
 
   /**
@@ -136,8 +165,12 @@ export class RunStore {
     sources?: RunSources,
   ): Promise<{ record: RunRecord | undefined; removed: RunRecord[] }> {
     return this.serial(async () => {
-      const runs = await this.loaded();
-      if (keepPerFile <= 0) return { record: undefined, removed: await this.pruneNow(runs, 0) };
+      if (keepPerFile <= 0) {
+        return this.update(async (runs) => ({
+          record: undefined,
+          removed: await this.pruneNow(runs, 0),
+        }));
+      }
       const record: RunRecord = {
         id: `${Math.max(0, Math.floor(run.startedAt)).toString(36)}-${randomBytes(4).toString('hex')}`,
         file: run.file,
@@ -164,14 +197,18 @@ export class RunStore {
       await fs.mkdir(this.dir, { recursive: true });
       if (sources && Object.keys(sources).length) {
         const body = JSON.stringify({ version: SOURCES_VERSION, files: sources });
-        await fs.writeFile(this.sourcesPath(record.id), await gzipAsync(body));
+        await writeFileAtomic(this.sourcesPath(record.id), await gzipAsync(body));
       }
-      await fs.writeFile(this.runPath(record.id), await gzipAsync(serializeProfile(stored)));
-      runs.push(record);
-      runs.sort(newestFirst);
-      const removed = await this.pruneNow(runs, keepPerFile);
-      await this.writeIndex(runs);
-      return { record, removed };
+      await writeFileAtomic(this.runPath(record.id), await gzipAsync(serializeProfile(stored)));
+      return this.update(
+        async (runs) => {
+          runs.push(record);
+          runs.sort(newestFirst);
+          return { record, removed: await this.pruneNow(runs, keepPerFile) };
+        },
+        true,
+        record.id,
+      );
     });
   }
 
@@ -180,9 +217,9 @@ export class RunStore {
     return this.serial(async () => {
       if (!ID.test(id)) throw new Error(`Heatlens has no stored run "${id}".`);
       const file = this.runPath(id);
-      let bytes: Buffer;
+      let bytes: Uint8Array;
       try {
-        bytes = await fs.readFile(file);
+        bytes = await readRegularFile(file, { maxBytes: Infinity });
       } catch {
         throw new Error(
           `Heatlens cannot find the stored run ${file}: it was deleted outside VS Code. ` +
@@ -201,9 +238,9 @@ export class RunStore {
     return this.serial(async () => {
       if (!ID.test(id)) return undefined;
       const file = this.sourcesPath(id);
-      let bytes: Buffer;
+      let bytes: Uint8Array;
       try {
-        bytes = await fs.readFile(file);
+        bytes = await readRegularFile(file, { maxBytes: Infinity });
       } catch {
         return undefined;
       }
@@ -221,8 +258,9 @@ export class RunStore {
         }
         return out;
       } catch (err) {
+        const why = err instanceof SyntaxError ? 'it is not valid JSON' : (err as Error).message;
         this.log(
-          `The source texts of stored run ${id} (${file}) are damaged (${(err as Error).message}); ` +
+          `The source texts of stored run ${id} (${file}) are damaged (${why}); ` +
             'that run compares by line number.',
         );
         return undefined;
@@ -232,36 +270,36 @@ export class RunStore {
 
   /** Removes a run; false when there was none with that id. */
   delete(id: string): Promise<boolean> {
-    return this.serial(async () => {
-      const runs = await this.loaded();
-      const i = runs.findIndex((r) => r.id === id);
-      if (i < 0) return false;
-      runs.splice(i, 1);
-      await this.writeIndex(runs);
-      await this.removeFiles(id);
-      return true;
-    });
+    return this.serial(() =>
+      this.update(async (runs) => {
+        const i = runs.findIndex((r) => r.id === id);
+        if (i < 0) return false;
+        runs.splice(i, 1);
+        await this.removeFiles(id);
+        return true;
+      }, true),
+    );
   }
 
   /** Removes every run. */
   clear(): Promise<void> {
-    return this.serial(async () => {
-      const runs = await this.loaded();
-      const ids = runs.map((r) => r.id);
-      runs.length = 0;
-      await this.writeIndex(runs);
-      for (const id of ids) await this.removeFiles(id);
-    });
+    return this.serial(() =>
+      this.update(async (runs) => {
+        const ids = runs.map((r) => r.id);
+        runs.length = 0;
+        for (const id of ids) await this.removeFiles(id);
+      }, true),
+    );
   }
 
   /** Keeps at most `keepPerFile` runs per file (newest); returns the records removed. */
   prune(keepPerFile: number): Promise<RunRecord[]> {
-    return this.serial(async () => {
-      const runs = await this.loaded();
-      const removed = await this.pruneNow(runs, keepPerFile);
-      if (removed.length) await this.writeIndex(runs);
-      return removed;
-    });
+    return this.serial(() =>
+      this.update(async (runs) => {
+        const removed = await this.pruneNow(runs, keepPerFile);
+        return removed;
+      }, true),
+    );
   }
 
   private runPath(id: string): string {
@@ -283,7 +321,7 @@ export class RunStore {
     return next;
   }
 
-  private async unzip(bytes: Buffer, file: string): Promise<Uint8Array> {
+  private async unzip(bytes: Uint8Array, file: string): Promise<Uint8Array> {
     try {
       return await gunzipAsync(bytes);
     } catch (err) {
@@ -309,110 +347,180 @@ export class RunStore {
     return removed;
   }
 
-  private async writeIndex(runs: RunRecord[]): Promise<void> {
-    await fs.mkdir(this.dir, { recursive: true });
-    const file = path.join(this.dir, INDEX);
-    const tmp = `${file}.${process.pid}.tmp`;
-    const body: IndexFile = { version: INDEX_VERSION, runs };
-    await fs.writeFile(tmp, JSON.stringify(body, null, 1));
-    await fs.rename(tmp, file);
+  /**
+   * Runs `op` on the runs as they are on disk now, under the folder's lock, and writes the index
+   * when `op` changed them (`changes`) or reading found it out of date. An empty, missing folder
+   * stays missing until something is written.
+   */
+  private async update<T>(
+    op: (runs: RunRecord[]) => Promise<T>,
+    changes = false,
+    adding?: string,
+  ): Promise<T> {
+    if (!changes && !(await fs.stat(this.dir).catch(() => undefined))) return op([]);
+    return withFolderLock(this.dir, INDEX, async () => {
+      // Read inside the lock: what another process wrote just before counts.
+      const { runs, dirty } = await this.read(await fs.readdir(this.dir), adding);
+      const result = await op(runs);
+      if (dirty || changes) await this.writeIndex(runs);
+      return result;
+    });
   }
 
-  /** The runs, read on first use: the index, checked against the run files. Never throws. */
-  private async loaded(): Promise<RunRecord[]> {
-    if (this.runs) return this.runs;
-    let names: string[];
+  private async writeIndex(runs: RunRecord[]): Promise<void> {
+    const file = path.join(this.dir, INDEX);
+    if (this.newerIndex) return; // a newer Heatlens' index: its runs are listed from their files
+    const body: IndexFile = { version: INDEX_VERSION, runs };
     try {
-      names = await fs.readdir(this.dir);
-    } catch {
-      return (this.runs = []);
+      await writeFileAtomic(file, JSON.stringify(body, null, 1));
+    } catch (err) {
+      this.log(`Could not rewrite the run history index ${file}: ${(err as Error).message}`);
     }
+  }
+
+  /** Whether a file may be treated as a leftover: this process wrote it, or it is old. */
+  private async settled(file: string): Promise<boolean> {
+    if (wroteHere(file)) return true;
+    const stat = await fs.stat(file).catch(() => undefined);
+    return stat !== undefined && Date.now() - stat.mtimeMs > GRACE_MS;
+  }
+
+  /** The runs on disk: the index, checked against the run files (see the module comment). */
+  private async read(
+    names: string[],
+    adding?: string,
+  ): Promise<{ runs: RunRecord[]; dirty: boolean }> {
     const onDisk = new Set(
       names
         .filter((n) => n.endsWith(RUN_FILE_SUFFIX))
         .map((n) => n.slice(0, -RUN_FILE_SUFFIX.length)),
     );
-    // Source texts whose run file is gone (a crash between the two writes of add): not needed.
     for (const n of names) {
-      if (!n.endsWith(SOURCES_FILE_SUFFIX)) continue;
-      const id = n.slice(0, -SOURCES_FILE_SUFFIX.length);
-      if (!onDisk.has(id)) await fs.rm(path.join(this.dir, n), { force: true }).catch(() => {});
+      const file = path.join(this.dir, n);
+      // A temporary file of a write that never finished, and source texts whose run file never
+      // came (a crash between the two writes of add): leftovers, once they are old.
+      const orphanSources =
+        n.endsWith(SOURCES_FILE_SUFFIX) && !onDisk.has(n.slice(0, -SOURCES_FILE_SUFFIX.length));
+      if ((n.endsWith(TEMP_SUFFIX) || orphanSources) && (await this.settled(file))) {
+        await fs.rm(file, { force: true }).catch(() => undefined);
+      }
     }
-    const indexFile = path.join(this.dir, INDEX);
-    let runs: RunRecord[] = [];
-    let dirty = false;
-    let text: string | undefined;
-    try {
-      text = await fs.readFile(indexFile, 'utf8');
-    } catch {
-      if (onDisk.size) this.log(`The run history index ${indexFile} is missing; rebuilding it.`);
-      dirty = onDisk.size > 0;
-    }
-    if (text !== undefined) {
-      try {
-        const value = JSON.parse(text) as Partial<IndexFile>;
-        if (!value || typeof value !== 'object' || !Array.isArray(value.runs)) {
-          throw new Error('it has no list of runs');
-        }
-        if (typeof value.version !== 'number' || value.version > INDEX_VERSION) {
-          throw new Error(`its version ${String(value.version)} is not one this Heatlens reads`);
-        }
-        const ids = new Set<string>();
-        for (const r of value.runs) {
-          if (!isRecord(r) || ids.has(r.id)) {
-            dirty = true;
-            continue;
-          }
-          if (!onDisk.has(r.id)) {
-            this.log(`The stored run ${r.id} (${r.file}) has no file any more; dropped it.`);
-            dirty = true;
-            continue;
-          }
-          ids.add(r.id);
-          runs.push(r);
-        }
-        if (dirty)
-          this.log(`The run history index ${indexFile} had damaged entries; dropped them.`);
-      } catch (err) {
-        this.log(
-          `The run history index ${indexFile} is damaged (${(err as Error).message}); ` +
-            'rebuilding it from the stored runs.',
-        );
-        runs = [];
+    // The run being added is not in the index yet, and needs no rebuilding from its file.
+    if (adding !== undefined) onDisk.delete(adding);
+    const index = await this.readIndex(onDisk);
+    const runs = index.runs;
+    let dirty = index.dirty;
+    // Run files the index does not list: a lost index, a crash between the two writes, or
+    // another window's run on its way in (young: left for that window to add).
+    const known = new Set(runs.map((r) => r.id));
+    for (const id of onDisk) {
+      if (known.has(id) || this.unusable.has(id)) continue;
+      const found = this.rebuilt.get(id) ?? (await this.recover(id));
+      if (typeof found === 'object') {
+        runs.push(found);
         dirty = true;
       }
     }
-    // Run files the index does not list: a lost index, or a crash between the two writes.
-    const known = new Set(runs.map((r) => r.id));
-    for (const id of onDisk) {
-      if (known.has(id)) continue;
-      const recovered = await this.recover(id);
-      if (recovered) runs.push(recovered);
-      dirty = true;
-    }
     runs.sort(newestFirst);
-    this.runs = runs;
-    if (dirty) {
-      try {
-        await this.writeIndex(runs);
-      } catch (err) {
-        this.log(`Could not rewrite the run history index ${indexFile}: ${(err as Error).message}`);
-      }
-    }
-    return runs;
+    return { runs, dirty };
   }
 
-  /** A record rebuilt from a run file's profile, or undefined (the file is then removed). */
-  private async recover(id: string): Promise<RunRecord | undefined> {
-    const file = this.runPath(id);
+  /** The index's valid entries whose run files exist; dirty when it needs writing again. */
+  private async readIndex(onDisk: Set<string>): Promise<{ runs: RunRecord[]; dirty: boolean }> {
+    const indexFile = path.join(this.dir, INDEX);
+    let bytes: Uint8Array;
     try {
-      if (!ID.test(id)) throw new Error('its name is not one Heatlens gives');
-      const profile = deserializeProfile(await this.unzip(await fs.readFile(file), file), file);
+      bytes = await readRegularFile(indexFile, { maxBytes: Infinity });
+    } catch (err) {
+      if (!onDisk.size) return { runs: [], dirty: false };
+      this.log(
+        err instanceof FileRefused && err.reason === 'missing'
+          ? `The run history index ${indexFile} is missing; rebuilding it.`
+          : `The run history index ${indexFile} cannot be read (it ${err instanceof FileRefused ? err.why : String(err)}); rebuilding it.`,
+      );
+      return { runs: [], dirty: true };
+    }
+    let value: Partial<IndexFile>;
+    try {
+      value = JSON.parse(new TextDecoder().decode(bytes)) as Partial<IndexFile>;
+      if (!value || typeof value !== 'object') throw new Error('it is not a JSON object');
+    } catch (err) {
+      const why = err instanceof SyntaxError ? 'it is not valid JSON' : (err as Error).message;
+      this.log(
+        `The run history index ${indexFile} is damaged (${why}); rebuilding it from the stored runs.`,
+      );
+      return { runs: [], dirty: true };
+    }
+    if (typeof value.version === 'number' && value.version > INDEX_VERSION) {
+      if (!this.newerIndex) {
+        this.log(
+          `The run history index ${indexFile} was written by a newer Heatlens (version ` +
+            `${value.version}); this one lists the runs it can read and leaves the index as it is.`,
+        );
+      }
+      this.newerIndex = true;
+      return { runs: [], dirty: false };
+    }
+    this.newerIndex = false;
+    if (!Array.isArray(value.runs) || value.version !== INDEX_VERSION) {
+      this.log(
+        `The run history index ${indexFile} is damaged (it is not a version ${INDEX_VERSION} ` +
+          'list of runs); rebuilding it from the stored runs.',
+      );
+      return { runs: [], dirty: true };
+    }
+    const runs: RunRecord[] = [];
+    const ids = new Set<string>();
+    let damaged = false;
+    let dirty = false;
+    for (const r of value.runs) {
+      if (!isRecord(r) || ids.has(r.id)) {
+        damaged = dirty = true;
+        continue;
+      }
+      if (!onDisk.has(r.id)) {
+        this.log(`The stored run ${r.id} (${r.file}) has no file any more; dropped it.`);
+        dirty = true;
+        continue;
+      }
+      ids.add(r.id);
+      runs.push(r);
+    }
+    if (damaged) this.log(`The run history index ${indexFile} had damaged entries; dropped them.`);
+    return { runs, dirty };
+  }
+
+  /**
+   * A record rebuilt from a run file's profile; 'newer' for a file of a newer Heatlens (kept,
+   * not listed); 'unreadable' for a damaged one (removed when settled); 'pending' for a young
+   * file another process may still be bringing in.
+   */
+  private async recover(id: string): Promise<Recovered> {
+    const file = this.runPath(id);
+    if (!ID.test(id)) {
+      this.unusable.add(id);
+      this.log(`Ignored ${file}: its name is not one Heatlens gives.`);
+      return 'unreadable';
+    }
+    if (!(await this.settled(file))) return 'pending';
+    let problem: string;
+    try {
+      const bytes = await this.unzip(await readRegularFile(file, { maxBytes: Infinity }), file);
+      const version = runFileVersion(bytes);
+      if (version !== undefined && version > HEATLENS_RUN_VERSION) {
+        this.unusable.add(id);
+        this.log(
+          `The stored run ${file} was written by a newer Heatlens (run format version ` +
+            `${version}); it is left as it is.`,
+        );
+        return 'newer';
+      }
+      const profile = deserializeProfile(bytes, file);
       const meta = profile.meta;
       if (!meta.sourceFile) throw new Error('it does not say which file was profiled');
       const stat = await fs.stat(file);
       const ns = NS_PER[meta.unit];
-      return {
+      const record: RunRecord = {
         id,
         file: meta.sourceFile,
         command: [...(meta.command ?? [])],
@@ -424,11 +532,15 @@ export class RunStore {
         unit: meta.unit,
         outcome: 'unknown',
       };
+      this.rebuilt.set(id, record);
+      return record;
     } catch (err) {
-      this.log(`Dropped the stored run ${file}: ${(err as Error).message}`);
-      await fs.rm(file, { force: true }).catch(() => undefined);
-      await fs.rm(this.sourcesPath(id), { force: true }).catch(() => undefined);
-      return undefined;
+      problem = (err as Error).message;
     }
+    this.unusable.add(id);
+    this.log(`Dropped the stored run ${file}: ${problem}`);
+    await fs.rm(file, { force: true }).catch(() => undefined);
+    await fs.rm(this.sourcesPath(id), { force: true }).catch(() => undefined);
+    return 'unreadable';
   }
 }

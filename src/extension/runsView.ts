@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { formatWeight } from '../core/format';
 import type { RunHistory, RunRecord } from './history';
+import { codeBlock, MarkdownBuilder, safeMarkdown } from './markdown';
 import { pathKey } from './paths';
 
 /** A row of the Runs view: a profiled file, or one run of it. */
@@ -89,13 +90,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     item.iconPath = new vscode.ThemeIcon(
       r.outcome === 'failed' ? 'error' : r.outcome === 'cancelled' ? 'debug-stop' : 'flame',
     );
-    const md = new vscode.MarkdownString();
-    md.appendMarkdown(
-      `**${path.basename(r.file)}** · ${new Date(r.startedAt).toLocaleString()}\n\n`,
+    // The file name and the command line are data: escaped (see markdown.ts).
+    const md = new MarkdownBuilder();
+    md.add(
+      safeMarkdown`**${path.basename(r.file)}** · ${new Date(r.startedAt).toLocaleString()}\n\n`,
     );
-    md.appendMarkdown(`${runDescription(r)} · profile total ${formatWeight(r.total, r.unit)}\n\n`);
-    if (r.command.length) md.appendCodeblock(r.command.join(' '), 'shell');
-    item.tooltip = md;
+    md.add(safeMarkdown`${runDescription(r)} · profile total ${formatWeight(r.total, r.unit)}\n\n`);
+    if (r.command.length) md.add(codeBlock(r.command.join(' '), 'shell'));
+    item.tooltip = md.build();
     item.contextValue = 'heatlensRun';
     item.command = {
       command: 'heatlens.history.open',

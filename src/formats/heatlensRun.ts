@@ -200,6 +200,17 @@ export function isHeatlensRun(name: string | undefined, bytes: Uint8Array): bool
 }
 
 /**
+ * The run format version a stored run's bytes declare, read from their first bytes only (the
+ * serializer writes `{"format":"heatlens-run","version":N` first); undefined when they do not
+ * start that way. Tells a file from a newer Heatlens, to be left alone, from a damaged one.
+ */
+export function runFileVersion(bytes: Uint8Array): number | undefined {
+  const head = new TextDecoder().decode(bytes.subarray(0, 200));
+  const m = /^\s*\{\s*"format"\s*:\s*"heatlens-run"\s*,\s*"version"\s*:\s*(\d+)/.exec(head);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
  * Reads a stored run. Throws {@link ProfileFormatError} naming `name` when the bytes are not a
  * Heatlens run, come from a newer Heatlens, or are damaged.
  */
@@ -215,8 +226,9 @@ export function deserializeProfile(bytes: Uint8Array, name: string): Profile {
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (err) {
-    fail(`it is not valid JSON (${(err as Error).message}); it may have been cut short`);
+  } catch {
+    // Not the parser's message: it quotes the text, and a profile file is not ours to quote.
+    fail('it is not valid JSON; it may have been cut short');
   }
   const root = obj(value, 'the file', fail);
   if (root.format !== HEATLENS_RUN_FORMAT) fail('it has no "format": "heatlens-run" key');

@@ -43,9 +43,11 @@ import { mapDirEnv, readGeneratedMaps } from './generatedMaps';
 import { defaultHelpersDir } from './helpers';
 import { InspectorOutputFilter, type InspectorLine } from './inspectorOutput';
 import { InspectorSession } from './inspectorSession';
+import { WorkerProfiler, type WorkerProfile } from './workerSessions';
 import { packageTypeOf } from './packageType';
 import { defaultTransformCacheDir } from './helpers';
 import { transformCacheEnv } from './tsTransformCache';
+import { adoptChild } from './orphans';
 import { childEnd, killProcessTree } from './processTree';
 import { epochNow, type RunMarks } from './runMarks';
 
@@ -67,6 +69,11 @@ export interface NodeRunOptions {
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
   /** Called once the process has started (the caller can use the wait for its own work). */
   onSpawn?: () => void;
+  /**
+   * The program's standard input: this process's own ('inherit': the CLI hands over its
+   * terminal or pipe), or none ('ignore', the default: the program reads end of file at once).
+   */
+  stdin?: 'inherit' | 'ignore';
   /** Where the injected helpers are (dist/inject); default {@link defaultHelpersDir}. */
   helpersDir?: string;
   /**
@@ -100,6 +107,8 @@ export interface RunResult {
   runtimePaths: string[];
   /** When each stage of the run happened (for latency measurements). */
   marks: RunMarks;
+  /** The profiles of the program's worker threads (V8 profiles each isolate on its own). */
+  workerProfiles: WorkerProfile[];
 }
 
 /** A run in progress. */
@@ -120,7 +129,10 @@ export interface ProfileRun {
 }
 
 /** What a run's profile needs to be read: {@link RunResult}'s fields of the same names. */
-export type EarlyProfile = Pick<RunResult, 'profileText' | 'generatedMaps' | 'runtimePaths'>;
+export type EarlyProfile = Pick<
+  RunResult,
+  'profileText' | 'generatedMaps' | 'runtimePaths' | 'workerProfiles'
+>;
 
 /** The program could not be run at all: a missing file, no Node.js, a broken installation. */
 export class RunError extends Error {
@@ -211,6 +223,7 @@ class NodeProfileRun {
   private intervalUs = defaultIntervalUs;
   private child: ChildProcess | undefined;
   private session: InspectorSession | undefined;
+  private workers: WorkerProfiler | undefined;
   private cancelled = false;
   private killing: Promise<void> | undefined;
   private disposed = false;
@@ -327,7 +340,15 @@ class NodeProfileRun {
     }
 
     const nodePath = options.nodePath || 'node';
-    const args = ['--inspect-brk=127.0.0.1:0', ...preload, file, ...(options.args ?? [])];
+    // The inspector's address with its secret id goes to our stderr pipe only, not to the HTTP
+    // listing any local process can read (`/json/list`): nobody else learns how to attach.
+    const args = [
+      '--inspect-brk=127.0.0.1:0',
+      '--inspect-publish-uid=stderr',
+      ...preload,
+      file,
+      ...(options.args ?? []),
+    ];
     this.command = [nodePath, ...args];
     try {
       return await this.runProcess(nodePath, args, cwd, env, file, mapDir);
@@ -397,7 +418,7 @@ class NodeProfileRun {
     const child = spawn(nodePath, args, {
       cwd,
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [this.options.stdin ?? 'ignore', 'pipe', 'pipe'],
       // Its own process group, so that cancel reaches the children it starts.
       detached: process.platform !== 'win32',
       windowsHide: true,
@@ -411,6 +432,8 @@ class NodeProfileRun {
     this.options.onSpawn?.();
     // Errors after the start (a failed kill) have nothing to add to the exit status.
     child.on('error', () => undefined);
+    // However this process ends, the program and its inspector end with it.
+    const release = adoptChild(child);
 
     const outDecoder = new StringDecoder('utf8');
     const errDecoder = new StringDecoder('utf8');
@@ -422,6 +445,7 @@ class NodeProfileRun {
     child.stderr!.on('data', (chunk: Buffer) => filter.push(errDecoder.write(chunk)));
 
     const { exited, closed } = childEnd(child);
+    void exited.then(release);
 
     const url = await new Promise<string | undefined>((res) => {
       const timer = setTimeout(() => res(undefined), startupTimeoutMs);
@@ -470,12 +494,21 @@ class NodeProfileRun {
     }
     const session = this.session;
     session.on('NodeRuntime.waitingForDisconnect', () => void this.stop('end'));
+    // Workers inherit --inspect-brk and wait for a debugger: attach to each, and profile it.
+    const workers = new WorkerProfiler(session, this.intervalUs);
+    this.workers = workers;
     try {
+      const workersWarning =
+        'This Node.js cannot attach to worker threads (its inspector has no NodeWorker ' +
+        'domain): a program that starts workers waits for them forever. Use Node.js 20 or newer.';
       // The set-up requests together (the inspector handles them in order: one round trip, not
-      // four), and only once they are answered the request that lets the program go. Sent in the
+      // five), and only once they are answered the request that lets the program go. Sent in the
       // same batch, it was lost now and then (Node not yet waiting for it), leaving the program
       // waiting for a debugger forever.
       await Promise.all([
+        workers.enable().then((ok) => {
+          if (!ok) this.warnings.push(workersWarning);
+        }),
         session.send('Profiler.enable'),
         session.send('Profiler.setSamplingInterval', { interval: this.intervalUs }),
         session.send('Profiler.start'),
@@ -542,6 +575,15 @@ class NodeProfileRun {
     this.marks.ended = epochNow();
     const session = this.session!;
     this.stopping = (async () => {
+      // The workers' profiles too (those still running: the others handed theirs over already),
+      // within a limit: a worker blocked outside JavaScript must not hold the run open.
+      let workerTimer: ReturnType<typeof setTimeout> | undefined;
+      const workers = Promise.race([
+        this.workers?.stopAll(),
+        new Promise<void>((res) => {
+          workerTimer = setTimeout(res, cancelStopTimeoutMs);
+        }),
+      ]).finally(() => clearTimeout(workerTimer));
       const profile = session.sendForRawField('Profiler.stop', 'profile');
       let timer: ReturnType<typeof setTimeout> | undefined;
       const limit =
@@ -551,7 +593,8 @@ class NodeProfileRun {
             })
           : undefined;
       try {
-        const text = await (limit ? Promise.race([profile, limit]) : profile);
+        const both = Promise.all([profile, workers]).then(([text]) => text);
+        const text = await (limit ? Promise.race([both, limit]) : both);
         if (text === undefined) {
           this.warnings.push(
             `The program did not hand over its profile within ${cancelStopTimeoutMs / 1000} s ` +
@@ -566,6 +609,7 @@ class NodeProfileRun {
             profileText: text,
             generatedMaps: this.mapDir ? readGeneratedMaps(this.mapDir) : new Map(),
             runtimePaths: [this.options.helpersDir ?? defaultHelpersDir()],
+            workerProfiles: [...(this.workers?.profiles ?? [])],
           });
         }
       } catch {
@@ -596,6 +640,9 @@ class NodeProfileRun {
     if (outcome === 'cancelled' && this.profileText === undefined && !this.warnings.length) {
       this.warnings.push('Cancelled before the profiler had recorded anything.');
     }
+    for (const w of this.workers?.warnings ?? []) {
+      if (!this.warnings.includes(w)) this.warnings.push(w);
+    }
     const durationMs =
       this.startedAt === undefined ? 0 : (this.stoppedAt ?? performance.now()) - this.startedAt;
     return {
@@ -611,6 +658,7 @@ class NodeProfileRun {
       generatedMaps,
       runtimePaths: [this.options.helpersDir ?? defaultHelpersDir()],
       marks: { ...this.marks, done: epochNow() },
+      workerProfiles: [...(this.workers?.profiles ?? [])],
     };
   }
 }

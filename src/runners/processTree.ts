@@ -60,10 +60,21 @@ function signal(pid: number, name: NodeJS.Signals): void {
   }
 }
 
+/** Whether any process of the group led by `pid` is left (POSIX; the leader may be gone). */
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * Ends the process `pid` (a group leader on POSIX) and its descendants: SIGTERM, then SIGKILL to
  * whatever is left after {@link killGraceMs}. Resolves once none of them is left (or after the
- * SIGKILL round, for a process the kernel has not reaped yet).
+ * SIGKILL round, for a process the kernel has not reaped yet). The group counts too: after its
+ * leader has exited, children it left in the group are no one's descendants any more.
  */
 export function killProcessTree(pid: number): Promise<void> {
   if (process.platform === 'win32') {
@@ -81,7 +92,7 @@ export function killProcessTree(pid: number): Promise<void> {
     let killed = false;
     const check = () => {
       const alive = tree.filter(isAlive);
-      if (!alive.length) return resolve();
+      if (!alive.length && !groupAlive(pid)) return resolve();
       if (!killed && Date.now() - started >= killGraceMs) {
         killed = true;
         signal(-pid, 'SIGKILL');

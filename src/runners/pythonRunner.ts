@@ -16,9 +16,12 @@
  *
  * Cancel: SIGINT to the program's process group (it runs detached, as a group leader), which
  * raises KeyboardInterrupt in the program; the helper writes what was recorded and exits 130.
- * When the program does not end within the grace period (it ignores SIGINT, it sits in a long C
- * call, a non-daemon thread keeps it alive), the whole tree is killed; the profile is kept if it
- * had been written by then. Windows has no SIGINT for another process: the tree is killed at once.
+ * When the program does not end within the grace period (it ignores SIGINT, a non-daemon thread
+ * keeps it alive), the stop escalates: "stop" on the control pipe (fd 3, `--control-fd`), on which
+ * a thread of the helper writes what was recorded and exits 130, whatever the program does with
+ * signals. Only a program that still has not ended (a C call holding the GIL) is killed with its
+ * tree; the sampler's latest snapshot (written every second or so) is then what remains. Windows
+ * has no SIGINT for another process nor the pipe: the tree is killed at once.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -26,9 +29,11 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 
 import { RunError } from './nodeRunner';
+import { adoptChild } from './orphans';
 import { childEnd, killProcessTree } from './processTree';
 import { epochNow, type RunMarks } from './runMarks';
 
@@ -59,9 +64,14 @@ export interface PythonRunOptions {
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
   /** Called once the process has started (the caller can use the wait for its own work). */
   onSpawn?: () => void;
+  /** The program's standard input: this process's own, or none (the default). */
+  stdin?: 'inherit' | 'ignore';
   /** The folder holding heatlens_profile.py; default {@link defaultPythonHelpersDir}. */
   helpersDir?: string;
-  /** How long a cancelled program gets to write its profile after SIGINT; default 5000 ms. */
+  /**
+   * How long a cancelled program gets to end after SIGINT, and then again after "stop" on the
+   * control pipe, before its tree is killed; default 5000 ms.
+   */
   cancelGraceMs?: number;
 }
 
@@ -268,6 +278,9 @@ class PythonProfileRunImpl {
   private killing: Promise<void> | undefined;
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
   private killedAfterGrace = false;
+  /** The helper's control pipe (POSIX): "stop" makes it write what it has and exit. */
+  private control: Writable | undefined;
+  private escalated = false;
   private stderrTail = '';
   private readonly marks: RunMarks = { requested: epochNow() };
 
@@ -297,10 +310,31 @@ class PythonProfileRunImpl {
     } catch {
       // The group is gone already.
     }
-    this.graceTimer = setTimeout(() => {
-      this.killedAfterGrace = true;
-      void this.killTree();
-    }, this.options.cancelGraceMs ?? defaultCancelGraceMs);
+    this.graceTimer = setTimeout(() => this.escalate(), this.graceMs());
+  }
+
+  private graceMs(): number {
+    return this.options.cancelGraceMs ?? defaultCancelGraceMs;
+  }
+
+  /**
+   * The program did not end on SIGINT: ask the helper, through its control pipe, to write what
+   * was recorded and exit; kill the tree if even that does not end it.
+   */
+  private escalate(): void {
+    const control = this.control;
+    if (control && !control.destroyed) {
+      this.escalated = true;
+      control.write('stop\n');
+      this.graceTimer = setTimeout(() => this.killAfterGrace(), this.graceMs());
+      return;
+    }
+    this.killAfterGrace();
+  }
+
+  private killAfterGrace(): void {
+    this.killedAfterGrace = true;
+    void this.killTree();
   }
 
   dispose(): void {
@@ -383,6 +417,7 @@ class PythonProfileRunImpl {
       const out = join(dir, mode === 'sampling' ? 'profile.pysamples.json' : 'profile.prof');
       const statusPath = join(dir, 'status.json');
       const args = [helper, '--mode', mode, '--out', out, '--status', statusPath];
+      if (process.platform !== 'win32') args.push('--control-fd', '3');
       if (options.clock) args.push('--clock', options.clock);
       args.push('--interval-us', String(Math.max(1, Math.round(intervalUs))));
       args.push('--', file, ...(options.args ?? []));
@@ -435,13 +470,17 @@ class PythonProfileRunImpl {
         if (!status?.error && said) errorText += `\n${said}`;
       }
       if (!bytes && status?.outcome !== 'syntax_error') {
+        const seconds = `${this.graceMs() / 1000} s`;
         const how = this.killedAfterGrace
-          ? `did not stop within ${(options.cancelGraceMs ?? defaultCancelGraceMs) / 1000} s ` +
-            'of the interrupt (it may ignore SIGINT or sit in a long call), so it was killed'
+          ? `did not stop within ${seconds} of the interrupt${this.escalated ? `, nor within ${seconds} of being asked again (a long call holding the interpreter)` : ''}, so it was killed`
           : signal
             ? `was killed by ${signal}`
-            : `ended (exit code ${code}) without going through Heatlens's helper (os._exit?)`;
-        this.warnings.push(`${name} ${how} before its profile was written: nothing was recorded.`);
+            : `ended (exit code ${code}) without going through Heatlens's helper`;
+        const lost =
+          mode === 'sampling'
+            ? 'nothing was recorded'
+            : `${mode === 'cprofile' ? 'cProfile' : 'yappi'} cannot be read while it runs, so nothing was recorded`;
+        this.warnings.push(`${name} ${how} before its profile was written: ${lost}.`);
       }
       return {
         ...this.result(
@@ -496,7 +535,13 @@ class PythonProfileRunImpl {
     const child = spawn(python, args, {
       cwd,
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [
+        this.options.stdin ?? 'ignore',
+        'pipe',
+        'pipe',
+        // The helper's control pipe (see escalate); it also tells the helper when we are gone.
+        ...(process.platform !== 'win32' ? (['pipe'] as const) : []),
+      ],
       // Its own process group, so that cancel reaches the children it starts.
       detached: process.platform !== 'win32',
       windowsHide: true,
@@ -516,6 +561,13 @@ class PythonProfileRunImpl {
     this.marks.spawned = epochNow();
     this.options.onSpawn?.();
     child.on('error', () => undefined);
+    const control = child.stdio[3];
+    if (control && 'write' in control) {
+      this.control = control as Writable;
+      this.control.on('error', () => undefined);
+    }
+    // However this process ends, the program ends with it.
+    const release = adoptChild(child);
     // A cancel that came while the interpreter was starting.
     if (this.cancelled) {
       this.cancelled = false;
@@ -529,6 +581,10 @@ class PythonProfileRunImpl {
     const { exited, closed } = childEnd(child);
     const status = await exited;
     this.marks.exited = epochNow();
+    // A cancelled program ends with its whole tree: what it started may outlive it in its group.
+    if (this.cancelled) await this.killTree();
+    release();
+    this.control?.destroy();
     await closed;
     this.marks.closed = epochNow();
     this.output('stdout', outDecoder.end());

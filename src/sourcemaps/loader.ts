@@ -10,7 +10,8 @@
  *
  * A broken map (bad JSON, bad mappings, a file the comment names that cannot be read) yields one
  * warning naming the script and what is wrong, and no map: results stay on the generated code.
- * A script without any map is silent.
+ * A script without any map is silent. Warnings never quote what a file holds: a profile may name
+ * any file as a script or a map, and its first bytes must not reach a message.
  */
 import { fileUrlToPath, pathToFileUrl } from '../formats/fileUrl';
 import { decodeDataUrl, isDataUrl } from './dataUrl';
@@ -89,10 +90,8 @@ export class SourceMapLoader {
     }
     const text = await this.read(mapFile);
     if (text === undefined) {
-      this.warn(
-        generatedFile,
-        `its sourceMappingURL comment names ${mapFile}, which cannot be read`,
-      );
+      const why = this.host.whyNot?.(mapFile) ?? 'cannot be read';
+      this.warn(generatedFile, `its sourceMappingURL comment names ${mapFile}, which ${why}`);
       return undefined;
     }
     return this.parse(text, { generatedFile, mapFile }, `its source map ${mapFile}`);

@@ -196,7 +196,7 @@ function scan(
     const digit = c < 128 ? VLQ_VALUE[c] : -1;
     if (digit < 0) {
       throw new MappingsError(
-        `its "mappings" holds ${JSON.stringify(String.fromCharCode(c))}, which is not base64 VLQ (generated line ${line + 1})`,
+        `its "mappings" holds a character that is not base64 VLQ (generated line ${line + 1})`,
       );
     }
     // Six digits make 30 bits, the most a 32-bit decoder (the codec's) reads right.

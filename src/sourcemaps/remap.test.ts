@@ -208,7 +208,7 @@ test('a broken map gives one warning naming the script and leaves frames unmappe
     {
       name: 'bad mappings characters',
       map: JSON.stringify({ version: 3, sources: ['a.ts'], names: [], mappings: 'AAAA;!!' }),
-      says: /"mappings" holds "!", which is not base64 VLQ/,
+      says: /"mappings" holds a character that is not base64 VLQ/,
     },
     {
       name: 'a source index out of range',

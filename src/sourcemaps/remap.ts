@@ -20,6 +20,11 @@ import type { OriginalPosition, SourceMap } from './sourceMap';
 export interface SourceMapHost {
   /** The file's text, or undefined when it does not exist or cannot be read. */
   readFile(path: string): Promise<string | undefined>;
+  /**
+   * Why `path` was not read, completing "<path> ...": "is not a regular file (it is a FIFO)",
+   * "is outside the workspace folders". Never the file's contents. Optional.
+   */
+  whyNot?(path: string): string | undefined;
 }
 
 /** Options of {@link remapProfile}. */

@@ -200,7 +200,10 @@ test('broken maps are rejected with a reason', () => {
       '{"version":3,"sources":["a"],"mappings":"AAAAA"}',
       /name index 0 \(the map has 0 names\) on generated line 1/,
     ],
-    ['{"version":3,"sources":["a"],"mappings":"AAAA A"}', /holds " ", which is not base64 VLQ/],
+    [
+      '{"version":3,"sources":["a"],"mappings":"AAAA A"}',
+      /holds a character that is not base64 VLQ/,
+    ],
     ['{"version":3,"sources":["a"],"mappings":"AA"}', /a segment of 2 fields/],
     ['{"version":3,"sources":["a"],"names":["n"],"mappings":"AAAAAA"}', /more than 5 fields/],
     ['{"version":3,"sources":["a"],"mappings":"AAAg"}', /inside a number/],

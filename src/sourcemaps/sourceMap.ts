@@ -188,8 +188,9 @@ export function parseSourceMap(text: string, origin: SourceMapOrigin): SourceMap
   try {
     // A map may start with the XSSI guard `)]}'` (the spec allows it).
     json = JSON.parse(text.startsWith(")]}'") ? text.slice(text.indexOf('\n') + 1) : text);
-  } catch (e) {
-    throw new SourceMapError(`it is not valid JSON (${(e as Error).message})`);
+  } catch {
+    // V8's message quotes the text's first bytes, and the file may be anything a profile named.
+    throw new SourceMapError('it is not valid JSON');
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new SourceMapError('it is not a JSON object');
@@ -197,7 +198,9 @@ export function parseSourceMap(text: string, origin: SourceMapOrigin): SourceMap
   const obj = json as Record<string, unknown>;
   if (obj.version !== undefined && obj.version !== 3) {
     throw new SourceMapError(
-      `it is a version ${JSON.stringify(obj.version)} map; only version 3 is read`,
+      typeof obj.version === 'number'
+        ? `it is a version ${obj.version} map; only version 3 is read`
+        : 'its "version" is not 3; only version 3 maps are read',
     );
   }
   const mapUrl = pathToFileUrl(origin.mapFile ?? origin.generatedFile);

@@ -192,6 +192,15 @@ describe('Profile Current File in a real VS Code', { skip: prepared.skip }, () =
       await s.clickNotificationButton(/profiling forever\.js/, 'Cancel');
       await waitFor('forever.js to be stopped', () => processesRunning(forever).length === 0);
       const labels = await waitForLabels(s, 'js/forever.js (cancelled)');
+      await waitFor('a notification saying the run was cancelled', async () =>
+        (await s.notifications()).some((m) =>
+          /cancelled forever\.js after [\d.]+ s; showing what was recorded/.test(m),
+        ),
+      );
+      assert.ok(
+        !(await s.notifications()).some((m) => /profiled forever\.js/.test(m)),
+        'a cancelled run is not announced as profiled',
+      );
       const spin = functionLines(forever, 'spin');
       const top = labels.find((l) => l.line >= spin.first && l.line <= spin.last);
       assert.ok(top, `a heat label inside spin (lines ${spin.first}-${spin.last}) after Cancel`);
