@@ -66,8 +66,9 @@ test('a damaged file rejects with the importer ProfileFormatError and message', 
     assert.equal(e.file, 'truncated.cpuprofile');
     return true;
   });
+  // A missing file: the reader's message names it (io/regularFile.ts), no raw ENOENT.
   await assert.rejects(importInWorker(join(root, 'no such file.cpuprofile'), { workerFile }), {
-    message: /ENOENT/,
+    message: /"no such file\.cpuprofile" does not exist/,
   });
 });
 
