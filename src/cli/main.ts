@@ -34,7 +34,7 @@ import {
 } from '../formats/exportProfile';
 import { collapsedUnit } from '../formats/exportCollapsed';
 import { listChoices } from '../formats/choices';
-import { ExportRangeError } from '../formats/exportUnits';
+import { ExportEmptyError, ExportRangeError } from '../formats/exportUnits';
 import { ProfileFormatError } from '../formats/errors';
 import { RunError, startNodeProfile } from '../runners/nodeRunner';
 import { resolvePython, startPythonProfile, type PythonProfileMode } from '../runners/pythonRunner';
@@ -367,7 +367,9 @@ async function convertCommand(options: Options): Promise<number> {
   try {
     bytes = exportProfile(profile, options.to);
   } catch (err) {
-    if (err instanceof ExportRangeError) throw new CliError(`"${file}" ${err.message}`);
+    if (err instanceof ExportRangeError || err instanceof ExportEmptyError) {
+      throw new CliError(`"${file}" ${err.message}`);
+    }
     throw err;
   }
   try {

@@ -17,7 +17,13 @@
  *   (pstats, callgrind) is written as its tree, which is an approximation of the graph.
  */
 import type { Frame, Profile, WeightUnit } from '../core/profile';
-import { integerScale, timeFactor, ExportRangeError, MAX_EXACT } from './exportUnits';
+import {
+  integerScale,
+  timeFactor,
+  ExportEmptyError,
+  ExportRangeError,
+  MAX_EXACT,
+} from './exportUnits';
 
 /** What the counts of {@link exportCollapsed} mean for a profile. */
 export interface CollapsedUnit {
@@ -86,6 +92,13 @@ export function exportCollapsed(profile: Profile): string {
     stack.push(~entry);
     const start = tree.childStart[entry];
     for (let c = tree.childCount[entry] - 1; c >= 0; c--) stack.push(tree.children[start + c]);
+  }
+  if (out.length === 0) {
+    throw new ExportEmptyError(
+      'collapsed stacks',
+      'the profile holds no samples, and a file of no stacks is empty (export it to speedscope ' +
+        'or pstats instead)',
+    );
   }
   out.push('');
   return out.join('\n');

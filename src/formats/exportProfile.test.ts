@@ -326,6 +326,24 @@ test('collapsed: py-spy frames, whole counts, and the unit they are in', () => {
   );
 });
 
+test('collapsed: a profile of zero samples is refused, not written as an empty file', () => {
+  // `a;b 0` reads as a profile of no samples; exporting it once wrote an empty file, which the
+  // importer (rightly) refuses: the exporter says so instead.
+  const zero = importCollapsed('a;b 0\n', { sourceFile: 'zero.folded' });
+  assert.throws(() => exportProfile(zero, 'collapsed'), {
+    name: 'ExportEmptyError',
+    message: /cannot be written as collapsed stacks: the profile holds no samples/,
+  });
+  // Every other format writes it, and reads it back as no samples.
+  for (const format of EXPORT_FORMATS.map((f) => f.id).filter((f) => f !== 'collapsed')) {
+    const back = importProfileFile(
+      exportFileName('zero.folded', format),
+      exportProfile(zero, format),
+    );
+    assert.equal(back.tree.total[0], 0, format);
+  }
+});
+
 test('callgrind: name compression, one name per function, and pyprof2calltree names', () => {
   const text = decode(exportProfile(load('examples/profiles/service.prof'), 'callgrind'));
   assert.match(text, /^# callgrind format\n/);

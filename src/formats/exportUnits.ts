@@ -60,3 +60,14 @@ export class ExportRangeError extends Error {
     this.name = 'ExportRangeError';
   }
 }
+
+/**
+ * A profile a format cannot hold so that Heatlens reads it back (collapsed stacks of a profile
+ * with no samples would be an empty file): refused, saying why, rather than written.
+ */
+export class ExportEmptyError extends Error {
+  constructor(format: string, why: string) {
+    super(`cannot be written as ${format}: ${why}.`);
+    this.name = 'ExportEmptyError';
+  }
+}
