@@ -222,11 +222,11 @@ export class DeltaHoverProvider implements vscode.HoverProvider {
     const shown = this.current();
     const hit = shown?.forDocument(doc)?.lines.find((l) => l.line0 === pos.line);
     if (!shown || !hit) return undefined;
-    // Figures and fixed words only, escaped all the same (markdown.ts).
+    // Figures and fixed words only, escaped all the same (markdown.ts); the bold title is ours.
     const md = new MarkdownBuilder();
-    lineHoverLines(hit.delta, shown.diff).forEach((line, i) =>
-      md.add(i === 0 ? safeMarkdown`${line}` : safeMarkdown`\n\n${line}`),
-    );
+    const [first, ...rest] = lineHoverLines(hit.delta, shown.diff);
+    md.add(safeMarkdown`**Heatlens** · ${first.replace(/^\*\*Heatlens\*\* · /, '')}`);
+    for (const line of rest) md.add(safeMarkdown`\n\n${line}`);
     return new vscode.Hover(md.build(), doc.lineAt(pos.line).range);
   }
 }

@@ -56,12 +56,12 @@ describe('hostile names in hovers and tooltips', { skip: prepared.skip }, () => 
         '',
       ].join('\n'),
     );
-    const frame = (name: string, file: string, line0: number) => ({
+    const frame = (name: string, file: string, line0: number, col0 = 0) => ({
       functionName: name,
       scriptId: '1',
       url: `file://${file}`,
       lineNumber: line0,
-      columnNumber: 0,
+      columnNumber: col0,
     });
     // A file name cannot hold a slash: a relative image and a command link.
     const callerFile = join(folder, `caller ![leak](leak.png) ${link}.js`);
@@ -77,7 +77,9 @@ describe('hostile names in hovers and tooltips', { skip: prepared.skip }, () => 
           },
           {
             id: 3,
-            callFrame: frame(`hot\`\n\n${image}\n\n${html}\n\n${link}`, app, 0),
+            // Where V8 places `function hot() {`: its parameter list, column 12 (0-based). At
+            // column 0 the frame would be the module's top level, and line 3 would go to `hot`.
+            callFrame: frame(`hot\`\n\n${image}\n\n${html}\n\n${link}`, app, 0, 12),
             hitCount: 50,
             positionTicks: [{ line: 3, ticks: 50 }],
           },
