@@ -1,10 +1,9 @@
 /**
  * The one entry point from a file's bytes to a {@link Profile}: decodes the text (UTF-8, or
  * UTF-16 with a byte-order mark), picks the importer by name first and content second, and
- * explains what is wrong when no importer fits. Formats: V8 `.cpuprofile`, Chrome traces holding
- * CPU profiles, speedscope JSON, pprof, Python pstats (cProfile, yappi), callgrind (valgrind,
- * yappi, pyprof2calltree), collapsed stacks, Heatlens' Python sampler output and its stored runs.
- * Files too large for one string take the byte-level route of large.ts.
+ * explains what is wrong when no importer fits. The formats and their order are the rows of
+ * registry.ts; this file adds what is no format's own: empty files, gzip around another format,
+ * and files too large for one string (the byte-level route of large.ts).
  */
 import type { Profile } from '../core/profile';
 import type { ImportOptions, ProfileChoice } from './choices';

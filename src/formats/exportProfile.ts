@@ -1,7 +1,7 @@
 /**
  * The one entry point from a profile to the bytes of a file in another tool's format (issue 6,
- * "Export"): speedscope JSON, collapsed stacks, callgrind, V8 `.cpuprofile` and Python pstats.
- * Pure: the caller writes the bytes. Each writer's comment says what it keeps and why; in short,
+ * "Export"): the registry rows with an `export` (registry.ts), today speedscope JSON, collapsed
+ * stacks, callgrind, V8 `.cpuprofile` and Python pstats. Pure: the caller writes the bytes. Each writer's comment says what it keeps and why; in short,
  * every frame's self and total weight survive a round trip through our importers, with these
  * limits:
  *
