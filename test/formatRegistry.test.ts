@@ -6,16 +6,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { helpText } from '../src/cli/help';
 import { EXPORT_FORMATS } from '../src/formats/exportProfile';
-import {
-  ANY_FILE_PATTERNS,
-  isProfileFileName,
-  PROFILE_FORMATS,
-  type ProfileFormat,
-} from '../src/formats/registry';
+import { ANY_FILE_PATTERNS, isProfileFileName, FORMAT_ROWS } from '../src/formats/registry';
 import { sampleName } from './support/formatConformance';
 import { repoRoot } from './support/repoRoot';
 
-const FORMATS = PROFILE_FORMATS as readonly ProfileFormat[];
+const FORMATS = FORMAT_ROWS;
 
 interface Manifest {
   contributes: {

@@ -11,17 +11,17 @@ import { ProfileFormatError } from './errors';
 import { gunzipBounded, isGzip } from './gzip';
 import { importLargeProfile, isLargeProfile, MAX_STRING_LENGTH } from './large';
 import {
+  FORMAT_ROWS,
   knownFormatsSentence,
-  PROFILE_FORMATS,
   type BinaryFormat,
   type ProfileFormat,
   type TextFormat,
   type TextInput,
 } from './registry';
 
-const FORMATS = PROFILE_FORMATS as readonly ProfileFormat[];
-const BINARY = FORMATS.filter((f): f is BinaryFormat => f.reads === 'bytes');
-const TEXT = FORMATS.filter((f): f is TextFormat => f.reads === 'text');
+/** The rows read from bytes, tried before any text is decoded, and the rows read from text. */
+const BINARY = FORMAT_ROWS.filter((f): f is BinaryFormat => f.reads === 'bytes');
+const TEXT = FORMAT_ROWS.filter((f): f is TextFormat => f.reads === 'text');
 
 /**
  * A gzip-compressed file other than pprof is decompressed once and read by its inner name, up to
@@ -125,7 +125,7 @@ export function importProfileFile(
 }
 
 /**
- * The row of {@link PROFILE_FORMATS} that reads a file, by name first and content second, as
+ * The row of the format registry that reads a file, by name first and content second, as
  * {@link importProfileFile} picks it; `name` may be undefined (content only). Undefined for a
  * gzip file of another format, a file too large for one string, and a file of no format.
  */

@@ -14,13 +14,7 @@
  *   for time) and rounded only where a weight has a finer fraction.
  */
 import type { Profile } from '../core/profile';
-import {
-  PROFILE_FORMATS,
-  profileEndings,
-  type ExportFormat,
-  type ExportSpec,
-  type ProfileFormat,
-} from './registry';
+import { FORMAT_ROWS, profileEndings, type ExportFormat, type ExportSpec } from './registry';
 
 export type { ExportFormat };
 
@@ -36,8 +30,7 @@ export interface ExportFormatInfo {
 }
 
 const WRITERS = new Map<string, ExportSpec>();
-for (const f of PROFILE_FORMATS as readonly ProfileFormat[])
-  if (f.export) WRITERS.set(f.id, f.export);
+for (const f of FORMAT_ROWS) if (f.export) WRITERS.set(f.id, f.export);
 
 /** The rows of the registry that Heatlens writes, in the order pickers list them. */
 export const EXPORT_FORMATS: readonly ExportFormatInfo[] = Object.freeze(

@@ -234,6 +234,9 @@ export const PROFILE_FORMATS = Object.freeze([
   },
 ] as const satisfies readonly ProfileFormat[]);
 
+/** {@link PROFILE_FORMATS} typed as rows (the table's own type keeps each row's literal id). */
+export const FORMAT_ROWS: readonly ProfileFormat[] = PROFILE_FORMATS;
+
 /** The id of a row of {@link PROFILE_FORMATS}. */
 export type FormatId = (typeof PROFILE_FORMATS)[number]['id'];
 
@@ -256,13 +259,12 @@ const GENERIC_ENDINGS = ['.json', '.txt'];
 
 /** The row of `id`. */
 export function formatById(id: string): ProfileFormat | undefined {
-  return (PROFILE_FORMATS as readonly ProfileFormat[]).find((f) => f.id === id);
+  return FORMAT_ROWS.find((f) => f.id === id);
 }
 
 /** The rows a person is told about when a file is of none of them, as one phrase. */
 export function knownFormatsSentence(): string {
-  const labels = (PROFILE_FORMATS as readonly ProfileFormat[])
-    .filter((f) => f.label)
+  const labels = FORMAT_ROWS.filter((f) => f.label)
     .sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity))
     .map((f) => f.label!);
   return `${labels.slice(0, -1).join(', ')} or ${labels[labels.length - 1]}`;
@@ -277,9 +279,7 @@ export function globRegExp(glob: string): RegExp {
   return new RegExp(`^${glob.split('*').map(escapeRegExp).join('.*')}$`);
 }
 
-const NAME_PATTERNS = (PROFILE_FORMATS as readonly ProfileFormat[])
-  .flatMap((f) => f.patterns)
-  .map(globRegExp);
+const NAME_PATTERNS = FORMAT_ROWS.flatMap((f) => f.patterns).map(globRegExp);
 
 /** Whether a file's base name says it is a profile (a row's pattern matches it). */
 export function isProfileFileName(baseName: string): boolean {
@@ -292,7 +292,7 @@ export function isProfileFileName(baseName: string): boolean {
  */
 export function profileEndings(): RegExp {
   const endings = new Set<string>(GENERIC_ENDINGS);
-  for (const f of PROFILE_FORMATS as readonly ProfileFormat[]) {
+  for (const f of FORMAT_ROWS) {
     for (const p of f.patterns) if (/^\*\.[^*]+$/.test(p)) endings.add(p.slice(1).toLowerCase());
     for (const e of f.endings ?? []) endings.add(e.toLowerCase());
   }
