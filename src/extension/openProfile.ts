@@ -1,10 +1,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
+import { isProfileFileName } from '../formats/registry';
 import { PROFILE_EDITOR } from './profileEditor';
-
-/** File names Heatlens offers to open as profiles (the explorer menu uses the same list). */
-export const PROFILE_FILE =
-  /\.(cpuprofile|prof|pstats|pstat|pysamples\.json|speedscope\.json|folded|collapsed|pprof|pb\.gz|heatlens\.json|callgrind)$|^callgrind\.out|^Trace-.*\.json$/i;
 
 /**
  * "Heatlens: Open Profile File": opens a profile another tool (or Heatlens) wrote in the profile
@@ -18,7 +15,7 @@ export async function openProfileFile(uri?: vscode.Uri): Promise<boolean> {
     input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom
       ? input.uri
       : undefined;
-  if (!target && active?.scheme === 'file' && PROFILE_FILE.test(path.basename(active.fsPath))) {
+  if (!target && active?.scheme === 'file' && isProfileFileName(path.basename(active.fsPath))) {
     target = active;
   }
   if (!target) {

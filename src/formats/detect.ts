@@ -1,31 +1,27 @@
 /**
  * The one entry point from a file's bytes to a {@link Profile}: decodes the text (UTF-8, or
  * UTF-16 with a byte-order mark), picks the importer by name first and content second, and
- * explains what is wrong when no importer fits. Formats: V8 `.cpuprofile`, Chrome traces holding
- * CPU profiles, speedscope JSON, pprof, Python pstats (cProfile, yappi), callgrind (valgrind,
- * yappi, pyprof2calltree), collapsed stacks, Heatlens' Python sampler output and its stored runs.
- * Files too large for one string take the byte-level route of large.ts.
+ * explains what is wrong when no importer fits. The formats and their order are the rows of
+ * registry.ts; this file adds what is no format's own: empty files, gzip around another format,
+ * and files too large for one string (the byte-level route of large.ts).
  */
 import type { Profile } from '../core/profile';
-import { importCallgrind, isCallgrind } from './callgrind';
 import type { ImportOptions, ProfileChoice } from './choices';
-import { chromeTraceChoices, importChromeTraceValue, isChromeTrace } from './chromeTrace';
-import { importCollapsed, isCollapsed } from './collapsed';
-import { importCpuprofile, isCpuprofile } from './cpuprofile';
 import { ProfileFormatError } from './errors';
 import { gunzipBounded, isGzip } from './gzip';
-import { deserializeProfile, isHeatlensRun } from './heatlensRun';
 import { importLargeProfile, isLargeProfile, MAX_STRING_LENGTH } from './large';
-import { importPprof, isPprof, pprofChoices } from './pprof';
-import { importPstats, isPstats } from './pstats';
-import { importPythonSamples, isPythonSamples } from './pysamples';
-import { importSpeedscopeValue, isSpeedscope, speedscopeChoices } from './speedscope';
+import {
+  FORMAT_ROWS,
+  knownFormatsSentence,
+  type BinaryFormat,
+  type ProfileFormat,
+  type TextFormat,
+  type TextInput,
+} from './registry';
 
-/** The formats named in the error for a file no importer reads. */
-const KNOWN =
-  'V8 .cpuprofile (`node --cpu-prof`, Chrome DevTools), Chrome trace, speedscope JSON, pprof, ' +
-  'Python pstats (cProfile, yappi), callgrind (valgrind, yappi, pyprof2calltree), collapsed ' +
-  'stacks (`a;b;c 12`) or Heatlens Python samples';
+/** The rows read from bytes, tried before any text is decoded, and the rows read from text. */
+const BINARY = FORMAT_ROWS.filter((f): f is BinaryFormat => f.reads === 'bytes');
+const TEXT = FORMAT_ROWS.filter((f): f is TextFormat => f.reads === 'text');
 
 /**
  * A gzip-compressed file other than pprof is decompressed once and read by its inner name, up to
@@ -103,8 +99,8 @@ export function importProfileFile(
       name,
     );
   }
-  if (isHeatlensRun(name, bytes)) return deserializeProfile(bytes, name);
-  if (isPprof(name, bytes)) return importPprof(bytes, opts);
+  const binary = BINARY.find((f) => f.detect(name, bytes));
+  if (binary) return binary.import({ name, bytes }, opts);
   if (isGzip(bytes)) {
     // A compressed profile of another format (`trace.json.gz`, `x.cpuprofile.gz`).
     const inner = name.replace(/\.gz$/i, '');
@@ -114,23 +110,38 @@ export function importProfileFile(
       options,
     );
   }
-  // pstats is binary (Python's marshal format): look at the bytes before decoding any text.
-  if (isPstats(name, bytes)) return importPstats(bytes, opts);
   if (isLargeProfile(bytes)) {
     const large = importLargeProfile(name, bytes, opts);
     if (large) return large;
   }
-  const text = decode(name, bytes);
-  if (isCpuprofile(name, text)) return importCpuprofile(text, opts);
-  if (isSpeedscope(name, text)) return importSpeedscopeValue(json(name, bytes, text), opts);
-  if (isChromeTrace(name, text)) return importChromeTraceValue(json(name, bytes, text), opts);
-  if (isPythonSamples(name, text)) return importPythonSamples(text, opts);
-  if (isCallgrind(name, text)) return importCallgrind(text, opts);
-  if (isCollapsed(name, text)) return importCollapsed(text, opts);
+  const input = textInput(name, bytes);
+  const text = TEXT.find((f) => f.detect(name, input.text));
+  if (text) return text.import(input, opts);
   throw new ProfileFormatError(
-    `"${name}" is not a profile format Heatlens reads: ${KNOWN}. Open one of those instead.`,
+    `"${name}" is not a profile format Heatlens reads: ${knownFormatsSentence()}. ` +
+      'Open one of those instead.',
     name,
   );
+}
+
+/**
+ * The row of the format registry that reads a file, by name first and content second, as
+ * {@link importProfileFile} picks it; `name` may be undefined (content only). Undefined for a
+ * gzip file of another format, a file too large for one string, and a file of no format.
+ */
+export function detectFormat(
+  name: string | undefined,
+  bytes: Uint8Array,
+): ProfileFormat | undefined {
+  const binary = BINARY.find((f) => f.detect(name, bytes));
+  if (binary || isGzip(bytes) || isLargeProfile(bytes)) return binary;
+  const text = decode(name ?? 'The file', bytes);
+  return TEXT.find((f) => f.detect(name, text));
+}
+
+function textInput(name: string, bytes: Uint8Array): TextInput {
+  const text = decode(name, bytes);
+  return { name, bytes, text, json: () => json(name, bytes, text) };
 }
 
 /**
@@ -140,15 +151,13 @@ export function importProfileFile(
  */
 export function profileChoices(name: string, bytes: Uint8Array): readonly ProfileChoice[] {
   try {
-    if (bytes.length === 0 || isHeatlensRun(name, bytes)) return [];
-    if (isPprof(name, bytes)) return few(pprofChoices(bytes, name));
-    if (isGzip(bytes)) return [];
-    if (isPstats(name, bytes) || isLargeProfile(bytes)) return [];
-    const text = decode(name, bytes);
-    if (isCpuprofile(name, text)) return [];
-    if (isSpeedscope(name, text)) return few(speedscopeChoices(json(name, bytes, text)));
-    if (isChromeTrace(name, text)) return few(chromeTraceChoices(json(name, bytes, text)));
-    return [];
+    if (bytes.length === 0) return [];
+    const binary = BINARY.find((f) => f.detect(name, bytes));
+    if (binary) return few(binary.choices?.({ name, bytes }) ?? []);
+    if (isGzip(bytes) || isLargeProfile(bytes)) return [];
+    const input = textInput(name, bytes);
+    const text = TEXT.find((f) => f.detect(name, input.text));
+    return few(text?.choices?.(input) ?? []);
   } catch {
     return [];
   }

@@ -1,7 +1,7 @@
 /**
  * The one entry point from a profile to the bytes of a file in another tool's format (issue 6,
- * "Export"): speedscope JSON, collapsed stacks, callgrind, V8 `.cpuprofile` and Python pstats.
- * Pure: the caller writes the bytes. Each writer's comment says what it keeps and why; in short,
+ * "Export"): the registry rows with an `export` (registry.ts), today speedscope JSON, collapsed
+ * stacks, callgrind, V8 `.cpuprofile` and Python pstats. Pure: the caller writes the bytes. Each writer's comment says what it keeps and why; in short,
  * every frame's self and total weight survive a round trip through our importers, with these
  * limits:
  *
@@ -14,79 +14,77 @@
  *   for time) and rounded only where a weight has a finer fraction.
  */
 import type { Profile } from '../core/profile';
-import { exportCallgrind } from './exportCallgrind';
-import { exportCollapsed } from './exportCollapsed';
-import { exportCpuprofile } from './cpuprofile';
-import { exportPstats } from './exportPstats';
-import { exportSpeedscope } from './exportSpeedscope';
+import { FORMAT_ROWS, profileEndings, type ExportFormat, type ExportSpec } from './registry';
 
-/** A format Heatlens writes. */
-export type ExportFormat = 'speedscope' | 'collapsed' | 'callgrind' | 'cpuprofile' | 'pstats';
+export type { ExportFormat };
 
-/**
- * The formats, with a label for pickers and the file-name ending of each (callgrind files are
- * conventionally named `callgrind.out.<name>`; `.callgrind` is what a save dialog can filter on,
- * and our importer and KCachegrind read both: see {@link exportFileName}).
- */
-export const EXPORT_FORMATS: readonly { id: ExportFormat; label: string; extension: string }[] =
-  Object.freeze([
-    { id: 'speedscope', label: 'speedscope JSON', extension: '.speedscope.json' },
-    { id: 'collapsed', label: 'Collapsed stacks (flamegraph.pl)', extension: '.folded' },
-    { id: 'callgrind', label: 'callgrind (KCachegrind)', extension: '.callgrind' },
-    { id: 'cpuprofile', label: 'V8 CPU profile (Chrome DevTools)', extension: '.cpuprofile' },
-    { id: 'pstats', label: 'Python pstats (python -m pstats, snakeviz)', extension: '.prof' },
-  ]);
+/** A format Heatlens writes, as the Export picker and the CLI list it. */
+export interface ExportFormatInfo {
+  readonly id: ExportFormat;
+  /** For pickers. */
+  readonly label: string;
+  /** The file-name ending of an export (see {@link exportFileName} for callgrind's name). */
+  readonly extension: string;
+  /** The CLI help's words after the id. */
+  readonly help: string;
+}
+
+const WRITERS = new Map<string, ExportSpec>();
+for (const f of FORMAT_ROWS) if (f.export) WRITERS.set(f.id, f.export);
+
+/** The rows of the registry that Heatlens writes, in the order pickers list them. */
+export const EXPORT_FORMATS: readonly ExportFormatInfo[] = Object.freeze(
+  [...WRITERS]
+    .sort(([, a], [, b]) => a.rank - b.rank)
+    .map(([id, spec]) =>
+      Object.freeze({
+        id: id as ExportFormat,
+        label: spec.label,
+        extension: spec.extension,
+        help: spec.help,
+      }),
+    ),
+);
 
 /** True for the ids of {@link EXPORT_FORMATS}. */
 export function isExportFormat(id: string): id is ExportFormat {
-  return EXPORT_FORMATS.some((f) => f.id === id);
+  return WRITERS.has(id);
 }
-
-const encoder = new TextEncoder();
 
 /** The file bytes of `profile` in format `to`. */
 export function exportProfile(profile: Profile, to: ExportFormat): Uint8Array {
-  switch (to) {
-    case 'speedscope':
-      return encoder.encode(exportSpeedscope(profile));
-    case 'collapsed':
-      return encoder.encode(exportCollapsed(profile));
-    case 'callgrind':
-      return encoder.encode(exportCallgrind(profile));
-    case 'cpuprofile':
-      return encoder.encode(exportCpuprofile(profile));
-    case 'pstats':
-      return exportPstats(profile);
-  }
+  return WRITERS.get(to)!.write(profile);
 }
 
 /** File-name endings of the formats Heatlens reads, longest first, stripped to name exports. */
-const PROFILE_ENDINGS =
-  /(?:\.speedscope\.json|\.pysamples\.json|\.heatlens\.json|\.pb\.gz|\.cpuprofile|\.pstats?|\.prof|\.folded|\.collapsed|\.stacks|\.callgrind|\.pprof|\.json|\.txt)$/i;
+const PROFILE_ENDINGS = profileEndings();
+
+/** Name prefixes of exports (`callgrind.out.`), stripped from an input's name first. */
+const PREFIXES = [...WRITERS.values()].flatMap((spec) => (spec.prefix ? [spec.prefix] : []));
 
 /**
  * The default name of an export of the profile file `input` (a path, either separator): the same
  * folder and stem with the format's ending (`app.cpuprofile` -> `app.speedscope.json`), and for
- * callgrind `callgrind.out.<stem>`, the name KCachegrind's file dialog looks for. A callgrind
- * input `callgrind.out.<stem>` has the stem `<stem>`. May equal `input` (converting a file to
- * its own format): callers must check.
+ * a format with a prefix `<prefix><stem>` (callgrind: `callgrind.out.<stem>`, the name
+ * KCachegrind's file dialog looks for). An input `<prefix><stem>` has the stem `<stem>`. May
+ * equal `input` (converting a file to its own format): callers must check.
  */
 export function exportFileName(input: string, to: ExportFormat): string {
   const cut = Math.max(input.lastIndexOf('/'), input.lastIndexOf('\\')) + 1;
   const folder = input.slice(0, cut);
   let stem = input.slice(cut);
-  const callgrind = /^callgrind\.out\.(.+)$/i.exec(stem);
-  if (callgrind) stem = callgrind[1];
+  const prefix = PREFIXES.find((p) => stem.toLowerCase().startsWith(p) && stem.length > p.length);
+  if (prefix) stem = stem.slice(prefix.length);
   else stem = stem.replace(PROFILE_ENDINGS, '') || stem;
-  if (to === 'callgrind') {
-    // Readers look at a file's ending before its `callgrind.out.` prefix: a stem that still ends
-    // like another format (`app.cpuprofile.speedscope.json`) would name a file read as that one.
+  const spec = WRITERS.get(to)!;
+  if (spec.prefix) {
+    // Readers look at a file's ending before its prefix: a stem that still ends like another
+    // format (`app.cpuprofile.speedscope.json`) would name a file read as that one.
     let bare = stem;
     while (PROFILE_ENDINGS.test(bare) && bare.replace(PROFILE_ENDINGS, '')) {
       bare = bare.replace(PROFILE_ENDINGS, '');
     }
-    return `${folder}callgrind.out.${bare}`;
+    return `${folder}${spec.prefix}${bare}`;
   }
-  const format = EXPORT_FORMATS.find((f) => f.id === to)!;
-  return `${folder}${stem}${format.extension}`;
+  return `${folder}${stem}${spec.extension}`;
 }

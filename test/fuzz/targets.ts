@@ -1,6 +1,7 @@
 /**
- * The importers under fuzz, one row each: adding a format is one line in {@link FUZZ_TARGETS}.
- * Shared by the fuzz test (mutated real fixtures) and the regression test (the inputs that once
+ * The importers under fuzz: every row of the format registry (src/formats/registry.ts), with the
+ * real files to mutate given here per row id (the type asks a new row for its fixtures), and
+ * Python's marshal reader. Shared by the fuzz test (mutated real fixtures) and the regression test (the inputs that once
  * crashed, kept under test/fixtures/fuzz/<format>/).
  */
 import { gunzipSync } from 'node:zlib';
@@ -9,6 +10,7 @@ import { importProfileFile } from '../../src/formats/detect';
 import { ProfileFormatError } from '../../src/formats/errors';
 import { serializeProfile } from '../../src/formats/heatlensRun';
 import { MarshalError, readMarshal } from '../../src/formats/marshal';
+import { PROFILE_FORMATS, type FormatId } from '../../src/formats/registry';
 import { checkProfileInvariants } from './invariants';
 import { repoRoot } from '../support/repoRoot';
 
@@ -51,18 +53,19 @@ export function isProfileFormatError(error: unknown, name: string): boolean {
   return error instanceof ProfileFormatError && error.message.includes(name);
 }
 
-const profileTarget = (
-  format: string,
-  shape: FuzzShape,
-  cases: number,
-  fixtures: readonly FuzzFixture[],
-  read: (name: string, bytes: Uint8Array) => Profile = importProfileFile,
-): FuzzTarget => ({
+/** How a registry row is fuzzed: the mutations that fit it, its real files, its share of cases. */
+interface ProfileFuzz {
+  readonly shape: FuzzShape;
+  readonly cases: number;
+  readonly fixtures: readonly FuzzFixture[];
+}
+
+const profileTarget = (format: string, fuzz: ProfileFuzz): FuzzTarget => ({
   format,
-  fixtures,
-  shape,
-  cases,
-  read,
+  fixtures: fuzz.fixtures,
+  shape: fuzz.shape,
+  cases: fuzz.cases,
+  read: importProfileFile,
   isCleanError: isProfileFormatError,
   check: (p) => checkProfileInvariants(p as Profile),
 });
@@ -82,54 +85,95 @@ const firstLines =
 const asRun = (bytes: Uint8Array): Uint8Array =>
   serializeProfile(importProfileFile('hot.cpuprofile', bytes));
 
+/** Each row's fixtures (folders of kept failures: test/fixtures/fuzz/<id>). */
+const PROFILE_FUZZ: Readonly<Record<FormatId, ProfileFuzz>> = {
+  cpuprofile: {
+    shape: 'json',
+    cases: 800,
+    fixtures: [
+      'test/fixtures/node/hot.cpuprofile',
+      'test/fixtures/node/hot.old.cpuprofile',
+      'test/fixtures/node/recursive.cpuprofile',
+      'examples/profiles/primes.cpuprofile',
+    ],
+  },
+  pstats: {
+    shape: 'pstats',
+    cases: 600,
+    fixtures: [
+      'test/fixtures/python/cprofile-flat.prof',
+      'test/fixtures/python/yappi-flat.pstat',
+      'test/fixtures/python/cprofile.prof',
+      'examples/profiles/service.prof',
+    ],
+  },
+  callgrind: {
+    shape: 'callgrind',
+    cases: 300,
+    fixtures: [
+      'test/fixtures/callgrind/callgrind.out.hot',
+      'test/fixtures/callgrind/callgrind.out.yappi',
+      'test/fixtures/callgrind/callgrind.out.pyprof2calltree',
+    ],
+  },
+  pysamples: {
+    shape: 'json',
+    cases: 800,
+    fixtures: [
+      'test/fixtures/pysamples/hot-cpu.pysamples.json',
+      'test/fixtures/pysamples/threaded-wall.pysamples.json',
+    ],
+  },
+  speedscope: {
+    shape: 'json',
+    cases: 500,
+    fixtures: [
+      'test/fixtures/speedscope/primes.cpuprofile.speedscope.json',
+      'test/fixtures/speedscope/primes.sampled.speedscope.json',
+    ],
+  },
+  collapsed: {
+    shape: 'text',
+    cases: 300,
+    fixtures: [
+      {
+        path: 'test/fixtures/collapsed/primes.folded',
+        name: 'primes.folded',
+        prepare: firstLines(150),
+      },
+      {
+        path: 'test/fixtures/collapsed/primes.invalid.folded',
+        name: 'invalid.folded',
+        prepare: firstLines(150),
+      },
+    ],
+  },
+  'chrome-trace': {
+    shape: 'json',
+    cases: 300,
+    fixtures: ['test/fixtures/chrome-trace/primes.trace.json'],
+  },
+  pprof: {
+    shape: 'bytes',
+    cases: 600,
+    fixtures: [
+      { path: 'test/fixtures/pprof/cpu.pb.gz', name: 'cpu.pprof', prepare: (b) => gunzipSync(b) },
+      { path: 'test/fixtures/pprof/heap.pb.gz', name: 'heap.pprof', prepare: (b) => gunzipSync(b) },
+      'test/fixtures/pprof/cpu.pb.gz',
+    ],
+  },
+  'heatlens-run': {
+    shape: 'json',
+    cases: 400,
+    fixtures: [
+      { path: 'test/fixtures/node/hot.cpuprofile', name: 'hot.heatlens.json', prepare: asRun },
+    ],
+  },
+};
+
 /** Every importer, its fixtures and its share of the cases. */
 export const FUZZ_TARGETS: readonly FuzzTarget[] = [
-  profileTarget('cpuprofile', 'json', 800, [
-    'test/fixtures/node/hot.cpuprofile',
-    'test/fixtures/node/hot.old.cpuprofile',
-    'test/fixtures/node/recursive.cpuprofile',
-    'examples/profiles/primes.cpuprofile',
-  ]),
-  profileTarget('pstats', 'pstats', 600, [
-    'test/fixtures/python/cprofile-flat.prof',
-    'test/fixtures/python/yappi-flat.pstat',
-    'test/fixtures/python/cprofile.prof',
-    'examples/profiles/service.prof',
-  ]),
-  profileTarget('callgrind', 'callgrind', 300, [
-    'test/fixtures/callgrind/callgrind.out.hot',
-    'test/fixtures/callgrind/callgrind.out.yappi',
-    'test/fixtures/callgrind/callgrind.out.pyprof2calltree',
-  ]),
-  profileTarget('pysamples', 'json', 800, [
-    'test/fixtures/pysamples/hot-cpu.pysamples.json',
-    'test/fixtures/pysamples/threaded-wall.pysamples.json',
-  ]),
-  profileTarget('speedscope', 'json', 500, [
-    'test/fixtures/speedscope/primes.cpuprofile.speedscope.json',
-    'test/fixtures/speedscope/primes.sampled.speedscope.json',
-  ]),
-  profileTarget('collapsed', 'text', 300, [
-    {
-      path: 'test/fixtures/collapsed/primes.folded',
-      name: 'primes.folded',
-      prepare: firstLines(150),
-    },
-    {
-      path: 'test/fixtures/collapsed/primes.invalid.folded',
-      name: 'invalid.folded',
-      prepare: firstLines(150),
-    },
-  ]),
-  profileTarget('chrome-trace', 'json', 300, ['test/fixtures/chrome-trace/primes.trace.json']),
-  profileTarget('pprof', 'bytes', 600, [
-    { path: 'test/fixtures/pprof/cpu.pb.gz', name: 'cpu.pprof', prepare: (b) => gunzipSync(b) },
-    { path: 'test/fixtures/pprof/heap.pb.gz', name: 'heap.pprof', prepare: (b) => gunzipSync(b) },
-    'test/fixtures/pprof/cpu.pb.gz',
-  ]),
-  profileTarget('heatlens-run', 'json', 400, [
-    { path: 'test/fixtures/node/hot.cpuprofile', name: 'hot.heatlens.json', prepare: asRun },
-  ]),
+  ...PROFILE_FORMATS.map((f) => profileTarget(f.id, PROFILE_FUZZ[f.id])),
   {
     format: 'marshal',
     fixtures: [

@@ -1,0 +1,95 @@
+// Every format's real fixtures through one check (test/support/formatConformance.ts): detection
+// by content alone and by each of the row's name patterns, the reference tool's figures, and an
+// export round trip where Heatlens writes the format. One line per fixture.
+import { test } from 'node:test';
+import {
+  callgrindAnnotate,
+  checkFormatConformance as check,
+  devtoolsFigures,
+  pprofTop,
+  pstatsFigures,
+  speedscopeTable,
+  yappiCallgrind,
+} from './support/formatConformance';
+
+const SPEEDSCOPE = 'test/fixtures/speedscope';
+// V8's perf map names carry the position, which becomes the frame's file and line.
+const perfName = (f: {
+  name: string;
+  file: string | null;
+  line1: number | null;
+  col1: number | null;
+}) => (f.col1 !== null ? `${f.name} ${f.file}:${f.line1}:${f.col1}` : f.name);
+
+test('cpuprofile: Node 10 recording, Chrome DevTools figures', () =>
+  check(
+    'test/fixtures/node/node10.cpuprofile',
+    'cpuprofile',
+    devtoolsFigures('test/fixtures/node/node10.devtools.json', 'node10.cpuprofile'),
+  ));
+test('cpuprofile: samples stamped out of order, Chrome DevTools figures', () =>
+  check(
+    'test/fixtures/node/backwards.cpuprofile',
+    'cpuprofile',
+    devtoolsFigures('test/fixtures/node/node10.devtools.json', 'backwards.cpuprofile'),
+  ));
+test('speedscope: evented export', () =>
+  check(
+    `${SPEEDSCOPE}/primes.cpuprofile.speedscope.json`,
+    'speedscope',
+    speedscopeTable(`${SPEEDSCOPE}/primes.cpuprofile.expected.json`, 'microseconds'),
+  ));
+test('speedscope: sampled', () =>
+  check(
+    `${SPEEDSCOPE}/primes.sampled.speedscope.json`,
+    'speedscope',
+    speedscopeTable(`${SPEEDSCOPE}/primes.sampled.expected.json`, 'none'),
+  ));
+test("collapsed: perf stacks, speedscope's figures", () =>
+  check(
+    'test/fixtures/collapsed/primes.folded',
+    'collapsed',
+    speedscopeTable('test/fixtures/collapsed/primes.expected.json', 'none', perfName),
+  ));
+test('pprof: Go CPU profile, go tool pprof -top', () =>
+  check(
+    'test/fixtures/pprof/cpu.pb.gz',
+    'pprof',
+    pprofTop('test/fixtures/pprof/expected.json', 'cpu.pb.gz', 'cpu'),
+  ));
+test('pprof: Go heap profile, go tool pprof -top', () =>
+  check(
+    'test/fixtures/pprof/heap.pb.gz',
+    'pprof',
+    pprofTop('test/fixtures/pprof/expected.json', 'heap.pb.gz', 'inuse_space'),
+  ));
+test("pstats: cProfile, Python's pstats", () =>
+  check(
+    'test/fixtures/python/cprofile.prof',
+    'pstats',
+    pstatsFigures('test/fixtures/python/cprofile.expected.json'),
+  ));
+test("pstats: yappi, Python's pstats", () =>
+  check(
+    'test/fixtures/python/yappi.pstat',
+    'pstats',
+    pstatsFigures('test/fixtures/python/yappi.expected.json'),
+  ));
+test('callgrind: valgrind, callgrind_annotate', () =>
+  check(
+    'test/fixtures/callgrind/callgrind.out.hot',
+    'callgrind',
+    callgrindAnnotate('test/fixtures/callgrind/callgrind.out.hot.expected.json'),
+  ));
+test("callgrind: yappi, yappi's pstat export", () =>
+  check(
+    'test/fixtures/callgrind/callgrind.out.yappi',
+    'callgrind',
+    yappiCallgrind('test/fixtures/callgrind/callgrind.out.yappi.expected.json'),
+  ));
+// No tool but Heatlens reads these (a trace's figures are its .cpuprofile's, checked in
+// chromeTrace.test.ts; Heatlens writes the Python samples): detection only.
+test('chrome-trace: Chromium trace', () =>
+  check('test/fixtures/chrome-trace/primes.trace.json', 'chrome-trace', undefined));
+test('pysamples: Heatlens Python sampler', () =>
+  check('test/fixtures/pysamples/hot-cpu.pysamples.json', 'pysamples', undefined));

@@ -1,0 +1,273 @@
+/**
+ * One check a format's real fixture must pass, whatever the format (the way speedscope's
+ * `checkProfileSnapshot` makes a new importer one test line):
+ *
+ * - detection by content alone (no file name) picks the fixture's registry row, and so does
+ *   detection under each of the row's file-name patterns;
+ * - the imported figures (the total, and the heaviest functions' self and total) are the
+ *   reference tool's, as recorded beside the fixture (never Heatlens' own earlier output);
+ * - where the row writes its format, an export sniffs as that format without a name and reads
+ *   back with the same reference figures.
+ *
+ * The reference readers at the end turn each reference file's shape (speedscope's Sandwich
+ * table, `go tool pprof -top`, Python's pstats, callgrind_annotate, Chrome DevTools) into
+ * {@link Reference}.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { functionStats } from '../../src/core/functionStats';
+import { profileTotal, type Frame, type Profile, type WeightUnit } from '../../src/core/profile';
+import { detectFormat, importProfileFile } from '../../src/formats/detect';
+import { exportFileName, exportProfile, isExportFormat } from '../../src/formats/exportProfile';
+import { timeFactor } from '../../src/formats/exportUnits';
+import { pythonFrame } from '../../src/formats/pstats';
+import { formatById, type FormatId } from '../../src/formats/registry';
+import { repoRoot } from './repoRoot';
+import { parseShown, type SandwichRow } from './sandwich';
+
+/** One function's figures as the reference tool reports them. */
+export interface ReferenceRow {
+  /** As {@link Reference.keyOf} names a frame. */
+  readonly key: string;
+  readonly self: number;
+  /** Omitted when the tool reports self only (callgrind_annotate). */
+  readonly total?: number;
+  /** How far ours may be from the figures shown (a rounded display); default exact. */
+  readonly slack?: number;
+}
+
+/** A fixture's figures as its reference tool reported them. */
+export interface Reference {
+  /** The tool, for messages. */
+  readonly tool: string;
+  /** The profile's total, where the tool reports one. */
+  readonly total?: number;
+  readonly rows: readonly ReferenceRow[];
+  /** The reference's name of a frame; frames of one name add up (as the tool shows them). */
+  readonly keyOf: (frame: Frame) => string;
+}
+
+/** How many of the reference's heaviest functions (by self) are compared. */
+const TOP = 10;
+
+function readFixture(path: string): Uint8Array {
+  return new Uint8Array(readFileSync(join(repoRoot(), path)));
+}
+
+/** A file name matching a glob: `*.prof` -> `app.prof`, `callgrind.out*` -> `callgrind.out.1`. */
+export function sampleName(glob: string): string {
+  return glob.replace(/^\*/, 'app').replace(/\*$/, '.1').replace('*', 'app');
+}
+
+/** Self and total per reference key. */
+function figuresByKey(profile: Profile, keyOf: (frame: Frame) => string) {
+  const out = new Map<string, { self: number; total: number; frames: number }>();
+  for (const s of functionStats(profile)) {
+    const key = keyOf(s.frame);
+    const f = out.get(key) ?? { self: 0, total: 0, frames: 0 };
+    out.set(key, { self: f.self + s.self, total: f.total + s.total, frames: f.frames + 1 });
+  }
+  return out;
+}
+
+/**
+ * Asserts `profile`'s total and the heaviest reference functions' self and total. `loss` is a
+ * relative slack on top of the reference's own (an export's rounding; 0 for an import).
+ */
+function assertFigures(profile: Profile, ref: Reference, what: string, loss = 0, scale = 1): void {
+  const total = profileTotal(profile);
+  // `scale`: from the reference's unit to the profile's (an export may change the time unit).
+  const near = (ours: number, theirs: number, slack = 0) =>
+    Math.abs(ours - theirs * scale) <=
+    slack * scale * (1 + 1e-9) + 1e-9 * Math.abs(theirs * scale) + loss * total;
+  if (ref.total !== undefined)
+    assert.ok(near(total, ref.total), `${what}: total ${total} vs ${ref.tool}'s ${ref.total}`);
+  const ours = figuresByKey(profile, ref.keyOf);
+  // Names the tool shows twice (two functions of one name) are left out: which is which?
+  const counts = new Map<string, number>();
+  for (const r of ref.rows) counts.set(r.key, (counts.get(r.key) ?? 0) + 1);
+  const top = ref.rows
+    .filter((r) => counts.get(r.key) === 1)
+    .sort((a, b) => b.self - a.self || (b.total ?? 0) - (a.total ?? 0) || (a.key < b.key ? -1 : 1))
+    .slice(0, TOP);
+  assert.ok(top.length >= Math.min(3, ref.rows.length), `${what}: too few reference functions`);
+  for (const r of top) {
+    const got = ours.get(r.key);
+    assert.ok(got, `${what}: no function ${r.key} (${ref.tool} lists it)`);
+    assert.ok(
+      near(got.self, r.self, r.slack),
+      `${what}: self of ${r.key}: ${got.self} vs ${ref.tool}'s ${r.self}`,
+    );
+    if (r.total !== undefined)
+      assert.ok(
+        near(got.total, r.total, r.slack),
+        `${what}: total of ${r.key}: ${got.total} vs ${ref.tool}'s ${r.total}`,
+      );
+  }
+}
+
+/**
+ * The reference's names for the frames of `back`, a profile read back from an export of
+ * `profile`: a frame of the same name, file and line in `profile` gives its name (exports may
+ * drop what a reference names a frame by, such as a column).
+ */
+function keysAfterExport(profile: Profile, ref: Reference): (frame: Frame) => string {
+  const id = (f: Frame) => `${f.name}\u0000${f.file ?? ''}\u0000${f.line1 ?? ''}`;
+  const keys = new Map<string, string>();
+  for (const f of profile.frames) if (!keys.has(id(f))) keys.set(id(f), ref.keyOf(f));
+  return (f) => keys.get(id(f)) ?? ref.keyOf(f);
+}
+
+/** Options of {@link checkFormatConformance}. */
+export interface ConformanceOptions {
+  /** Which profile of a file of several (`--profile`). */
+  readonly choice?: string;
+  /** The relative slack of an export's round trip (rounding to whole units); default 1e-9. */
+  readonly exportLoss?: number;
+}
+
+/**
+ * Checks the fixture at `path` (relative to the repository) against its registry row `format`
+ * and its reference tool's figures (see the module comment). `reference` undefined: the format
+ * has no reference tool's figures (the checks of detection and export still run).
+ */
+export function checkFormatConformance(
+  path: string,
+  format: FormatId,
+  reference: Reference | undefined,
+  options: ConformanceOptions = {},
+): void {
+  const bytes = readFixture(path);
+  const row = formatById(format);
+  assert.ok(row, `no registry row ${format}`);
+  assert.equal(detectFormat(undefined, bytes)?.id, format, `${path}: detected by content alone`);
+  for (const glob of row.patterns) {
+    const name = sampleName(glob);
+    assert.equal(detectFormat(name, bytes)?.id, format, `${path} named ${name}`);
+  }
+  const name = basename(path);
+  const profile = importProfileFile(name, bytes, { choice: options.choice });
+  if (reference) assertFigures(profile, reference, path);
+  if (!isExportFormat(format)) return;
+  const exported = exportProfile(profile, format);
+  assert.equal(detectFormat(undefined, exported)?.id, format, `${path}: its export by content`);
+  const back = importProfileFile(exportFileName(name, format), exported);
+  const what = `${path} exported as ${format} and read back`;
+  if (reference) {
+    const scale = timeFactor(profile.meta.unit, back.meta.unit) ?? 1;
+    const keyOf = keysAfterExport(profile, reference);
+    assertFigures(back, { ...reference, keyOf }, what, options.exportLoss ?? 1e-9, scale);
+  } else assert.ok(Math.abs(profileTotal(back) - profileTotal(profile)) <= 1e-9, what);
+}
+
+// --- Reference readers: each reference file's shape as a Reference. ---
+
+const json = <T>(path: string): T => JSON.parse(readFileSync(join(repoRoot(), path), 'utf8')) as T;
+
+/**
+ * speedscope's Sandwich table (`*.expected.json`, test/fixtures/speedscope/record.mjs), shown
+ * rounded: each row's slack is half a unit of the last digit shown. `unit` is the profile's.
+ */
+export function speedscopeTable(
+  path: string,
+  unit: WeightUnit,
+  keyOf: (frame: Frame) => string = (frame) => frame.name,
+): Reference {
+  const rows = json<{ functions: SandwichRow[] }>(path).functions.map((r) => {
+    const self = parseShown(r.self, unit);
+    const total = parseShown(r.total, unit);
+    return {
+      key: r.name,
+      self: self.value,
+      total: total.value,
+      slack: Math.max(self.tolerance, total.tolerance),
+    };
+  });
+  return { tool: 'speedscope', rows, keyOf };
+}
+
+/** Chrome DevTools' own model of a .cpuprofile (test/fixtures/node/devtools_figures.mjs). */
+export function devtoolsFigures(path: string, profile: string): Reference {
+  const file =
+    json<
+      Record<string, { total: number; functions: Record<string, { self: number; total: number }> }>
+    >(path)[profile];
+  const base = (url: string) => url.replace(/^.*[\\/]/, '');
+  const slack = 1e-6 * file.total;
+  const rows = Object.entries(file.functions).map(([key, f]) => {
+    const [, fn, url, line] = /^(.*) (\S*) (-?\d+)$/.exec(key)!;
+    return { key: `${fn} ${base(url)} ${line}`, self: f.self, total: f.total, slack };
+  });
+  return {
+    tool: 'Chrome DevTools',
+    total: file.total,
+    rows,
+    keyOf: (f) => `${f.name} ${f.file ? base(f.file) : ''} ${f.line1 ?? 0}`,
+  };
+}
+
+/** `go tool pprof -top` per sample type (test/fixtures/pprof/pprof_top.py). */
+export function pprofTop(path: string, file: string, type: string): Reference {
+  const t =
+    json<
+      Record<
+        string,
+        Record<string, { total: number; functions: Record<string, { flat: number; cum: number }> }>
+      >
+    >(path)[file][type];
+  const rows = Object.entries(t.functions).map(([key, f]) => ({
+    key,
+    self: f.flat,
+    total: f.cum,
+  }));
+  return { tool: 'go tool pprof', total: t.total, rows, keyOf: (f) => f.name };
+}
+
+const pythonKey = (f: Frame) => `${f.name}\u0000${f.file ?? ''}\u0000${f.line1 ?? ''}`;
+type PythonKey = [string, number, string];
+
+/** Python's pstats reading of a pstats file (test/fixtures/python/expected.py). */
+export function pstatsFigures(path: string): Reference {
+  const want = json<{
+    producer: string;
+    functions: { key: PythonKey; self: number; total: number }[];
+  }>(path);
+  const rows = want.functions.map((f) => ({
+    key: pythonKey(pythonFrame(...f.key)),
+    self: f.self,
+    total: f.total,
+  }));
+  return { tool: `Python's pstats (${want.producer})`, rows, keyOf: pythonKey };
+}
+
+/**
+ * callgrind_annotate's self cost per function and the file's total (annotate.py); recursion
+ * levels (`fib'2`) are one function, as Heatlens merges them.
+ */
+export function callgrindAnnotate(path: string): Reference {
+  const want = json<{ total: number; functions: { file: string; name: string; self: number }[] }>(
+    path,
+  );
+  const self = new Map<string, number>();
+  for (const f of want.functions) {
+    const key = `${f.name.replace(/'\d+$/, '')} ${f.file}`;
+    self.set(key, (self.get(key) ?? 0) + f.self);
+  }
+  return {
+    tool: 'callgrind_annotate',
+    total: want.total,
+    rows: [...self].map(([key, s]) => ({ key, self: s })),
+    keyOf: (f) => `${f.name} ${f.file ? basename(f.file) : ''}`,
+  };
+}
+
+/** The self cost per function of yappi's own pstat export of the same run (yappi_expected.py). */
+export function yappiCallgrind(path: string): Reference {
+  const want = json<{ functions: { key: PythonKey; self: number }[] }>(path);
+  return {
+    tool: "yappi's pstat export",
+    rows: want.functions.map((f) => ({ key: pythonKey(pythonFrame(...f.key)), self: f.self })),
+    keyOf: pythonKey,
+  };
+}
