@@ -50,6 +50,10 @@ import { transformCacheEnv } from './tsTransformCache';
 import { adoptChild } from './orphans';
 import { childEnd, killProcessTree } from './processTree';
 import { epochNow, type RunMarks } from './runMarks';
+import { RunError } from './runError';
+import { tail } from './tail';
+
+export { RunError } from './runError';
 
 /** What to run and how. */
 export interface NodeRunOptions {
@@ -134,14 +138,6 @@ export type EarlyProfile = Pick<
   'profileText' | 'generatedMaps' | 'runtimePaths' | 'workerProfiles'
 >;
 
-/** The program could not be run at all: a missing file, no Node.js, a broken installation. */
-export class RunError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RunError';
-  }
-}
-
 /** The default sampling interval, in microseconds (Node's own default for `--cpu-prof`). */
 export const defaultIntervalUs = 1000;
 
@@ -190,15 +186,6 @@ export function startNodeProfile(options: NodeRunOptions): ProfileRun {
     cancel: () => run.cancel(),
     dispose: () => run.dispose(),
   };
-}
-
-/** The last lines of `text`, at most `max` characters, cut at a line start. */
-function tail(text: string, max = 4000): string {
-  const trimmed = text.trim();
-  if (trimmed.length <= max) return trimmed;
-  const cut = trimmed.slice(-max);
-  const nl = cut.indexOf('\n');
-  return nl >= 0 ? cut.slice(nl + 1) : cut;
 }
 
 /**

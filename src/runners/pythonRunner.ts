@@ -32,10 +32,11 @@ import { performance } from 'node:perf_hooks';
 import type { Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 
-import { RunError } from './nodeRunner';
+import { RunError } from './runError';
 import { adoptChild } from './orphans';
 import { childEnd, killProcessTree } from './processTree';
 import { epochNow, type RunMarks } from './runMarks';
+import { tail } from './tail';
 
 /** How Python is profiled: our sampler, cProfile, or yappi. */
 export type PythonProfileMode = 'sampling' | 'cprofile' | 'yappi';
@@ -221,15 +222,6 @@ export async function resolvePython(candidates: string[]): Promise<string> {
   const { executable, tried } = await findPython(candidates);
   if (executable) return executable;
   throw new RunError(`No usable Python interpreter: tried ${tried.join(', ')}. ${installHint}`);
-}
-
-/** The last lines of `text`, at most `max` characters, cut at a line start. */
-function tail(text: string, max = 4000): string {
-  const trimmed = text.trim();
-  if (trimmed.length <= max) return trimmed;
-  const cut = trimmed.slice(-max);
-  const nl = cut.indexOf('\n');
-  return nl >= 0 ? cut.slice(nl + 1) : cut;
 }
 
 /** The helper's report (see python/heatlens_profile.py). */
