@@ -15,7 +15,6 @@
  * usage error, 129 stopped by SIGHUP, 130 cancelled by Ctrl+C (what was recorded is still
  * printed and saved).
  */
-import { foldInjected } from '../core/foldInjected';
 import { realpathSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { version } from '../../package.json';
@@ -24,7 +23,6 @@ import type { Profile } from '../core/profile';
 import { formatWeight } from '../core/format';
 import { formatSummaryTable, summarize, type Summary } from '../core/summary';
 import { exportCpuprofile } from '../formats/cpuprofile';
-import { importNodeRun } from '../formats/nodeRun';
 import { importProfileFile, profileChoices } from '../formats/detect';
 import {
   EXPORT_FORMATS,
@@ -40,9 +38,8 @@ import { ProfileFormatError } from '../formats/errors';
 import { startNodeProfile } from '../runners/nodeRunner';
 import { RunError } from '../runners/runError';
 import { resolvePython, startPythonProfile, type PythonProfileMode } from '../runners/pythonRunner';
-import { importPstats } from '../formats/pstats';
-import { importPythonSamples } from '../formats/pysamples';
-import type { EarlyProfile, RunResult } from '../runners/nodeRunner';
+import type { RunResult } from '../runners/nodeRunner';
+import { readNodeRun, readPythonRun } from '../runners/readRun';
 import { attributeInlined } from '../sourcemaps/inlined';
 import {
   FileRefused,
@@ -531,21 +528,8 @@ function startNode(file: string, options: Options): CliRun {
     onOutput: programOutput(options),
     onSpawn: warmUpSoon,
   });
-  const read = async (handed: EarlyProfile): Promise<Profile> => {
-    // Heatlens' own helpers fold into one pseudo frame before anything else looks at frames.
-    const raw = foldInjected(
-      importNodeRun(handed.profileText, handed.workerProfiles, {
-        runtimePaths: handed.runtimePaths,
-      }),
-      handed.runtimePaths,
-    );
-    const remapped = await remapProfile(raw, diskHost, { maps: handed.generatedMaps });
-    return attributeInlined(remapped, diskHost);
-  };
-  // Reading starts when the profile is handed over, while the process is still exiting; a failure
-  // is reported when the profile is asked for, and never left unhandled if it is not.
-  const early = run.profiled.then((handed) => handed && read(handed));
-  early.catch(() => undefined);
+  // Reading starts when the profile is handed over, while the process is still exiting.
+  const reader = readNodeRun(run, { host: diskHost });
   return {
     done: run.done,
     cancel: () => run.cancel(),
@@ -559,7 +543,7 @@ function startNode(file: string, options: Options): CliRun {
             '; check that it runs with plain node.',
         );
       }
-      return (await early) ?? read(result);
+      return reader.profile();
     },
     saved: (profile) => exportCpuprofile(profile),
   };
@@ -594,9 +578,7 @@ async function startPython(file: string, options: Options): Promise<CliRun> {
             '.',
         );
       }
-      return result.format === 'pstats'
-        ? importPstats(result.profileBytes, { sourceFile: file })
-        : importPythonSamples(new TextDecoder().decode(result.profileBytes), { sourceFile: file });
+      return readPythonRun(result, { sourceFile: file });
     },
     // What the Python profiler wrote, as is: pstats opens in snakeviz and `python -m pstats`.
     saved: () => raw,

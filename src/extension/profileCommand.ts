@@ -1,16 +1,11 @@
-import { foldInjected } from '../core/foldInjected';
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { importNodeRun } from '../formats/nodeRun';
 import type { Profile } from '../core/profile';
-import { attributeInlined } from '../sourcemaps/inlined';
 import { regularFileHost } from '../io/regularFile';
-import { remapProfile } from '../sourcemaps/remap';
-import { startNodeProfile, type EarlyProfile, type RunResult } from '../runners/nodeRunner';
+import { startNodeProfile, type RunResult } from '../runners/nodeRunner';
+import { readNodeRun, readPythonRun } from '../runners/readRun';
 import { PROFILABLE_FILES, runtimeOf } from '../runners/profilable';
 import { resolvePython, startPythonProfile, type PythonRunResult } from '../runners/pythonRunner';
-import { importPstats } from '../formats/pstats';
-import { importPythonSamples } from '../formats/pysamples';
 import { pythonCandidates } from './pythonInterpreter';
 import type { Presenter } from './controller';
 import type { RunHistory } from './history';
@@ -268,38 +263,19 @@ export class ProfileCommand implements vscode.Disposable {
       onOutput: (_stream, text) => this.output.append(text),
       onSpawn: warmUpSoon,
     });
-    const read = async (handed: EarlyProfile): Promise<Profile> => {
-      marks.reading = epochNow();
-      // Heatlens' own helpers fold into one pseudo frame before anything looks at frames.
-      const raw = foldInjected(
-        importNodeRun(handed.profileText, handed.workerProfiles, {
-          sourceFile: uri.fsPath,
-          runtimePaths: handed.runtimePaths,
-        }),
-        handed.runtimePaths,
-      );
-      marks.imported = epochNow();
-      // The program that ran named these files: read them wherever they are (regular files).
-      const host = regularFileHost();
-      const remapped = await remapProfile(raw, host, { maps: handed.generatedMaps });
-      const attributed = await attributeInlined(remapped, host);
-      marks.remapped = epochNow();
-      return attributed;
-    };
-    // Reading starts when the profile is handed over, while the process is still exiting.
-    const early = run.profiled.then((handed) => handed && read(handed));
-    // A failure is reported when the profile is asked for; a run that ends without asking (it
-    // could not start) must not leave a rejection unhandled.
-    early.catch(() => undefined);
+    // Reading starts when the profile is handed over, while the process is still exiting. The
+    // program that ran named the files it reads: read them wherever they are (regular files).
+    const reader = readNodeRun(run, {
+      host: regularFileHost(),
+      sourceFile: uri.fsPath,
+      onMark: (step, at) => (marks[step] = at),
+    });
     return {
       done: run.done,
       cancel: () => run.cancel(),
       dispose: () => run.dispose(),
-      profile: async () => {
-        const result = await run.done;
-        // No hand-over (stopped without a profile): the result's (empty) profile.
-        return (await early) ?? read(result);
-      },
+      // No hand-over (stopped without a profile): the result's (empty) profile.
+      profile: () => reader.profile(),
     };
   }
 
@@ -326,15 +302,10 @@ export class ProfileCommand implements vscode.Disposable {
       dispose: () => run.dispose(),
       profile: async (marks) => {
         const result = await run.done;
-        const profile =
-          result.format === 'pstats'
-            ? importPstats(result.profileBytes, { sourceFile: uri.fsPath })
-            : importPythonSamples(new TextDecoder().decode(result.profileBytes), {
-                sourceFile: uri.fsPath,
-              });
-        // Python frames name the files as they ran: nothing to remap.
-        marks.imported = marks.remapped = epochNow();
-        return profile;
+        return readPythonRun(result, {
+          sourceFile: uri.fsPath,
+          onMark: (step, at) => (marks[step] = at),
+        });
       },
     };
   }
