@@ -35,9 +35,9 @@ import { collapsedUnit } from '../formats/exportCollapsed';
 import { listChoices } from '../formats/choices';
 import { ExportEmptyError, ExportRangeError } from '../formats/exportUnits';
 import { ProfileFormatError } from '../formats/errors';
-import { startNodeProfile } from '../runners/nodeRunner';
 import { RunError } from '../runners/runError';
-import { resolvePython, startPythonProfile, type PythonProfileMode } from '../runners/pythonRunner';
+import { resolvePython, type PythonProfileMode } from '../runners/pythonRunner';
+import { nodeProfiler, profilerFor, pythonProfiler, type AnyProfiler } from '../runners/profiler';
 import type { RunResult } from '../runners/nodeRunner';
 import { readNodeRun, readPythonRun } from '../runners/readRun';
 import { attributeInlined } from '../sourcemaps/inlined';
@@ -47,7 +47,7 @@ import {
   readRegularFileSync,
   regularFileHost,
 } from '../io/regularFile';
-import { PROFILABLE_FILES, runtimeOf } from '../runners/profilable';
+import { PROFILABLE_FILES } from '../runners/profilable';
 import { remapProfile } from '../sourcemaps/remap';
 import type { SourceMapHost } from '../sourcemaps/remap';
 import { warmUpSoon } from '../shared/warmUp';
@@ -419,7 +419,7 @@ function errorSummary(result: AnyRunResult): string | undefined {
  * The file `heatlens profile` runs, checked: a regular file of a type Heatlens profiles (a FIFO
  * named app.js, or README.md, is refused before anything runs).
  */
-function profiledFile(given: string): { file: string; python: boolean } {
+function profiledFile(given: string): { file: string; profiler: AnyProfiler } {
   const file = resolve(given);
   let firstLine: string;
   try {
@@ -434,11 +434,11 @@ function profiledFile(given: string): { file: string; python: boolean } {
           : err.why.replace(/^is /, 'it is ').replace(/^cannot be read: /, '');
     throw new CliError(`cannot profile "${given}": ${why}.`);
   }
-  const runtime = runtimeOf(file, firstLine);
-  if (!runtime) {
+  const profiler = profilerFor(file, firstLine);
+  if (!profiler) {
     throw new UsageError(`cannot profile "${given}": Heatlens profiles ${PROFILABLE_FILES}.`);
   }
-  return { file, python: runtime === 'python' };
+  return { file, profiler };
 }
 
 async function profileCommand(options: Options): Promise<number> {
@@ -448,11 +448,11 @@ async function profileCommand(options: Options): Promise<number> {
     );
   }
   const given = options.positionals[0];
-  const { file, python } = profiledFile(given);
-  if (!python && (options.mode || options.clock || options.python)) {
+  const { file, profiler } = profiledFile(given);
+  if (profiler.id !== 'python' && (options.mode || options.clock || options.python)) {
     throw new UsageError('--mode, --clock and --python apply to Python (.py) files only.');
   }
-  const run = python ? await startPython(file, options) : startNode(file, options);
+  const run = await cliStarts[profiler.id](file, options);
   const signals = stopOnSignals(run, printMessage);
   let result: AnyRunResult;
   try {
@@ -518,7 +518,7 @@ function programOutput(options: Options) {
 }
 
 function startNode(file: string, options: Options): CliRun {
-  const run = startNodeProfile({
+  const run = nodeProfiler.start({
     file,
     args: options.programArgs,
     cwd: process.cwd(),
@@ -551,7 +551,7 @@ function startNode(file: string, options: Options): CliRun {
 
 async function startPython(file: string, options: Options): Promise<CliRun> {
   const python = await resolvePython(options.python ? [options.python] : ['python3', 'python']);
-  const run = startPythonProfile({
+  const run = pythonProfiler.start({
     file,
     args: options.programArgs,
     cwd: process.cwd(),
@@ -584,6 +584,12 @@ async function startPython(file: string, options: Options): Promise<CliRun> {
     saved: () => raw,
   };
 }
+
+/** How the CLI starts a run and reads its profile, per profiler. */
+const cliStarts: Record<AnyProfiler['id'], (file: string, options: Options) => Promise<CliRun>> = {
+  node: async (file, options) => startNode(file, options),
+  python: startPython,
+};
 
 /** Runs the CLI with `argv` (without node and the script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
