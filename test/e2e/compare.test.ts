@@ -103,9 +103,14 @@ describe('Compare with Previous Run in a real VS Code', { skip: prepared.skip },
         labels.some((l) => l.line >= counting.first && l.line <= counting.last),
         `a change label inside isPrime/countPrimes (lines ${counting.first}-${counting.last})`,
       );
+      // The comparison's lens ("… total (1.64 s → 1.70 s) …"), not the single run's that the
+      // editor may still show for a moment ("88.9% total (826 ms) · …").
       const lens = await waitFor('a CodeLens with the change above countPrimes', async () =>
         (await s.codeLenses()).find(
-          (l) => /\bfunction countPrimes\b/.test(l.lineText) && l.text.includes(' total ('),
+          (l) =>
+            /\bfunction countPrimes\b/.test(l.lineText) &&
+            l.text.includes(' total (') &&
+            l.text.includes('→'),
         ),
       );
       process.stderr.write(`[e2e] CodeLens above countPrimes: "${lens.text}"\n`);
