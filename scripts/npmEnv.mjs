@@ -11,6 +11,9 @@
 // the machine rather than the outer run, so only those are kept; a nested npm re-reads the user's
 // .npmrc itself.
 
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
 /** npm settings (lowercase, `_` for `-`) that describe the network and the user, not the run. */
 const KEEP = new Set([
   'registry',
@@ -88,4 +91,24 @@ function cleanPath(path, projectRoot) {
     .split(':')
     .filter((p) => !added.has(p.replace(/\/+$/, '')) && !/\/node-gyp-bin\/?$/.test(p))
     .join(':');
+}
+
+/**
+ * The `npm ci` step of `npm start` and `npm test` (scripts/progress.mjs's step shape), when the
+ * repository's packages are not installed yet; none when they are.
+ */
+export function npmCiSteps(root) {
+  if (existsSync(join(root, 'node_modules'))) return [];
+  return [
+    {
+      id: 'npm-ci',
+      title: "Installing the repository's npm packages (npm ci)",
+      estimate: 60,
+      run: (p) =>
+        p.spawn('npm', ['ci', '--no-audit', '--no-fund'], {
+          cwd: root,
+          env: cleanNpmEnv(process.env, root),
+        }),
+    },
+  ];
 }

@@ -6,10 +6,8 @@
 // - the real VS Code of the end-to-end tests, cached outside the repo (scripts/e2eEnv.mjs).
 // Where a Debian package cannot be installed (not root, no apt-get), it says so and the tests
 // that need it skip with that reason.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { planE2eEnv } from './e2eEnv.mjs';
-import { cleanNpmEnv } from './npmEnv.mjs';
+import { npmCiSteps } from './npmEnv.mjs';
 import { Progress } from './progress.mjs';
 
 const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
@@ -17,18 +15,7 @@ const log = (msg) => process.stderr.write(`[prepare] ${msg}\n`);
 
 const e2e = planE2eEnv({ needChromium: true, needPlaywright: true, debian: ['python3-yappi'] });
 const steps = [];
-if (!existsSync(join(root, 'node_modules'))) {
-  steps.push({
-    id: 'npm-ci',
-    title: "Installing the repository's npm packages (npm ci)",
-    estimate: 60,
-    run: (p) =>
-      p.spawn('npm', ['ci', '--no-audit', '--no-fund'], {
-        cwd: root,
-        env: cleanNpmEnv(process.env, root),
-      }),
-  });
-}
+steps.push(...npmCiSteps(root));
 steps.push(...e2e.steps);
 for (const note of e2e.notes) log(note);
 if (e2e.skip) log(`the end-to-end and webview tests will skip: ${e2e.skip}`);

@@ -16,7 +16,7 @@ import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { planE2eEnv } from './e2eEnv.mjs';
-import { cleanNpmEnv } from './npmEnv.mjs';
+import { cleanNpmEnv, npmCiSteps } from './npmEnv.mjs';
 import { Progress } from './progress.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
@@ -142,18 +142,7 @@ const common = ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.exten
 
 /** @type {{ id: string, title: string, estimate: number, run: (p: Progress) => Promise<void> }[]} */
 const steps = [];
-if (!existsSync(join(root, 'node_modules'))) {
-  steps.push({
-    id: 'npm-ci',
-    title: "Installing the repository's npm packages (npm ci)",
-    estimate: 60,
-    run: (p) =>
-      p.spawn('npm', ['ci', '--no-audit', '--no-fund'], {
-        cwd: root,
-        env: cleanNpmEnv(process.env, root),
-      }),
-  });
-}
+steps.push(...npmCiSteps(root));
 steps.push(...e2e.steps);
 if (!(existsSync(vsix) && readStamp(packagedStamp) === hash)) {
   // What `npm run package` does, without rebuilding the tests (that would empty out/ under a test

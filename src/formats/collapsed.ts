@@ -157,13 +157,13 @@ class CollapsedStacks {
       count = 0;
       for (let i = d; i < e; i++) count = count * 10 + text.charCodeAt(i) - 48;
       while (stackEnd > start && isBlank(text.charCodeAt(stackEnd - 1))) stackEnd--;
-      if (stackEnd === start) return this.skip();
+      if (stackEnd === start) return this.skipLine();
     } else {
       if (e === start || text.charCodeAt(start) === 35 /* # */) return;
       const line = text.slice(start, end);
       if (!line.trim()) return;
       const split = splitLine(line);
-      if (!split) return this.skip();
+      if (!split) return this.skipLine();
       this.stacks++;
       if (split.count === 0) return;
       // Past 2^53 a double cannot hold a whole count exactly (and no recording has that many
@@ -181,7 +181,7 @@ class CollapsedStacks {
     this.add(text, start, stackEnd, count);
   }
 
-  private skip(): void {
+  private skipLine(): void {
     if (this.invalid++ === 0) this.firstInvalid = this.lineNo;
   }
 

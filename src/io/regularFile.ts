@@ -116,9 +116,11 @@ export async function readRegularFile(file: string, limits: ReadLimits = {}): Pr
   }
 }
 
-/** As {@link readRegularFile}, synchronously (the CLI reads its input this way). */
-export function readRegularFileSync(file: string, limits: ReadLimits = {}): Uint8Array {
-  const maxBytes = limits.maxBytes ?? MAX_NAMED_FILE_BYTES;
+/**
+ * Opens `file` without blocking and checks, on the open descriptor, that it is a regular file
+ * within `maxBytes`; the caller closes the descriptor. Throws {@link FileRefused}.
+ */
+function openCheckedSync(file: string, maxBytes: number): { fd: number; stat: Stats } {
   let fd: number;
   try {
     fd = openSync(file, OPEN_FLAGS);
@@ -126,15 +128,33 @@ export function readRegularFileSync(file: string, limits: ReadLimits = {}): Uint
     throw openRefusal(file, error);
   }
   try {
-    const refusal = statRefusal(file, fstatSync(fd), maxBytes);
+    const stat = fstatSync(fd);
+    const refusal = statRefusal(file, stat, maxBytes);
     if (refusal) throw refusal;
-    return readFileSync(fd);
+    return { fd, stat };
+  } catch (error) {
+    closeSync(fd);
+    if (error instanceof FileRefused) throw error;
+    throw openRefusal(file, error);
+  }
+}
+
+/** Reads a checked regular file with `read`, closing it after; errors become {@link FileRefused}. */
+function readCheckedSync<T>(file: string, maxBytes: number, read: (fd: number) => T): T {
+  const { fd } = openCheckedSync(file, maxBytes);
+  try {
+    return read(fd);
   } catch (error) {
     if (error instanceof FileRefused) throw error;
     throw openRefusal(file, error);
   } finally {
     closeSync(fd);
   }
+}
+
+/** As {@link readRegularFile}, synchronously (the CLI reads its input this way). */
+export function readRegularFileSync(file: string, limits: ReadLimits = {}): Uint8Array {
+  return readCheckedSync(file, limits.maxBytes ?? MAX_NAMED_FILE_BYTES, (fd) => readFileSync(fd));
 }
 
 /**
@@ -145,22 +165,8 @@ export function openRegularFileSync(
   file: string,
   limits: ReadLimits = {},
 ): { fd: number; size: number } {
-  let fd: number;
-  try {
-    fd = openSync(file, OPEN_FLAGS);
-  } catch (error) {
-    throw openRefusal(file, error);
-  }
-  try {
-    const stat = fstatSync(fd);
-    const refusal = statRefusal(file, stat, limits.maxBytes ?? MAX_NAMED_FILE_BYTES);
-    if (refusal) throw refusal;
-    return { fd, size: stat.size };
-  } catch (error) {
-    closeSync(fd);
-    if (error instanceof FileRefused) throw error;
-    throw openRefusal(file, error);
-  }
+  const { fd, stat } = openCheckedSync(file, limits.maxBytes ?? MAX_NAMED_FILE_BYTES);
+  return { fd, size: stat.size };
 }
 
 /** The size of a regular file; throws {@link FileRefused} for anything else. */
@@ -199,24 +205,11 @@ export async function readRegularText(
  * {@link FileRefused} as {@link readRegularFile} does.
  */
 export function readFirstLineSync(file: string): string {
-  let fd: number;
-  try {
-    fd = openSync(file, OPEN_FLAGS);
-  } catch (error) {
-    throw openRefusal(file, error);
-  }
-  try {
-    const refusal = statRefusal(file, fstatSync(fd), Infinity);
-    if (refusal) throw refusal;
+  return readCheckedSync(file, Infinity, (fd) => {
     const head = Buffer.alloc(256);
     const n = readSync(fd, head, 0, head.length, 0);
     return new TextDecoder().decode(head.subarray(0, n)).split(/\r?\n/, 1)[0];
-  } catch (error) {
-    if (error instanceof FileRefused) throw error;
-    throw openRefusal(file, error);
-  } finally {
-    closeSync(fd);
-  }
+  });
 }
 
 /** Options of {@link regularFileHost}. */
