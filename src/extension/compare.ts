@@ -23,6 +23,7 @@ import type { RunRecord } from './history';
 import { pathKey } from './paths';
 import { shiftWithEdit } from './results';
 import { setting } from './settings';
+import { COMPARE_COLORS, type ThemeKind } from '../shared/palette';
 
 /** One run of a comparison: its profile, its history record and how it is named. */
 export interface CompareSide {
@@ -133,15 +134,12 @@ export class ShownComparison {
   }
 }
 
-/** Gutter colors (SVG icons cannot use theme colors; backgrounds and labels can). */
-const GUTTER: Record<Exclude<Change, 'same'>, string> = { slower: '#e5484d', faster: '#30a46c' };
-
-function gutterIcon(change: Exclude<Change, 'same'>): vscode.Uri {
+function gutterIcon(change: Exclude<Change, 'same'>, theme: ThemeKind): vscode.Uri {
   // An up or down triangle: the direction reads without relying on red and green alone.
   const shape = change === 'slower' ? '8,2 14,14 2,14' : '2,2 14,2 8,14';
   const svg =
     `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 16 16">` +
-    `<polygon points="${shape}" fill="${GUTTER[change]}"/></svg>`;
+    `<polygon points="${shape}" fill="${COMPARE_COLORS[theme][change]}"/></svg>`;
   return vscode.Uri.parse(`data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`);
 }
 
@@ -163,8 +161,9 @@ export class DeltaPainter implements vscode.Disposable {
         backgroundColor: new vscode.ThemeColor(`heatlens.compare.${change}Background`),
         overviewRulerColor: new vscode.ThemeColor(`heatlens.compare.${change}Ruler`),
         overviewRulerLane: vscode.OverviewRulerLane.Right,
-        gutterIconPath: gutterIcon(change),
         gutterIconSize: 'contain',
+        dark: { gutterIconPath: gutterIcon(change, 'dark') },
+        light: { gutterIconPath: gutterIcon(change, 'light') },
         rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
       });
     this.slower = lineType('slower');

@@ -4,19 +4,17 @@ import { heatLevel } from '../core/heatLevels';
 import type { WeightUnit } from '../core/profile';
 import type { ShownProfile } from './results';
 import { setting } from './settings';
+import { HEAT_COLORS, type ThemeKind } from '../shared/palette';
 
 /** Heat levels, coolest first. One decoration type each, created once. */
 const LEVELS = 5;
 
-/** Default gutter colors per level (SVG icons cannot use theme colors; the rest of the heat can). */
-const GUTTER_COLORS = ['#f5c26b', '#f29e4c', '#ee7b3a', '#e4572e', '#c81d25'];
-
-function gutterIcon(level: number): vscode.Uri {
+function gutterIcon(level: number, theme: ThemeKind): vscode.Uri {
   // A bar whose width grows with the level, so heat reads without relying on color alone.
   const width = 3 + level;
   const svg =
     `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 16 16">` +
-    `<rect x="${16 - width}" y="0" width="${width}" height="16" fill="${GUTTER_COLORS[level]}"/></svg>`;
+    `<rect x="${16 - width}" y="0" width="${width}" height="16" fill="${HEAT_COLORS[theme][level]}"/></svg>`;
   return vscode.Uri.parse(`data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`);
 }
 
@@ -57,8 +55,9 @@ export class HeatPainter implements vscode.Disposable {
         backgroundColor: new vscode.ThemeColor(`heatlens.heat${i + 1}Background`),
         overviewRulerColor: new vscode.ThemeColor(`heatlens.heat${i + 1}Ruler`),
         overviewRulerLane: vscode.OverviewRulerLane.Right,
-        gutterIconPath: gutterIcon(i),
         gutterIconSize: 'contain',
+        dark: { gutterIconPath: gutterIcon(i, 'dark') },
+        light: { gutterIconPath: gutterIcon(i, 'light') },
         rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
       }),
     );
