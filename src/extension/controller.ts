@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as path from 'node:path';
 import { callersAndCallees, type Neighbour } from '../core/callers';
 import { formatCalls, formatShare, formatWeight } from '../core/format';
 import { functionStats } from '../core/functionStats';
@@ -17,6 +18,8 @@ import { HeatPainter } from './heat';
 import { HeatHoverProvider } from './hover';
 import { ShownProfile, type RunInfo } from './results';
 import { affects } from './settings';
+import { resolveRecordedPath } from './recordedPath';
+import { noIcons } from '../shared/markdownText';
 
 /**
  * The documents Heatlens gives CodeLens and hovers: files on disk in any language. Profiles of
@@ -137,9 +140,9 @@ export class Presenter implements vscode.Disposable {
     const { callers, callees } = callersAndCallees(shown.profile, frameId);
     type Item = vscode.QuickPickItem & { neighbour?: Neighbour };
     const item = (n: Neighbour): Item => ({
-      label: n.frame.name || '(anonymous)',
+      label: noIcons(n.frame.name || '(anonymous)'),
       description: n.frame.file
-        ? `${vscode.workspace.asRelativePath(n.frame.file)}:${n.frame.line1 ?? '?'}`
+        ? noIcons(`${vscode.workspace.asRelativePath(n.frame.file)}:${n.frame.line1 ?? '?'}`)
         : n.frame.kind,
       detail: `${formatWeight(n.weight, unit)} · ${formatShare(n.weight, shown.total)}${n.calls !== null ? ` · ${formatCalls(n.calls)}` : ''}`,
       neighbour: n,
@@ -192,7 +195,7 @@ export class Presenter implements vscode.Disposable {
       shown.run.durationMs !== undefined
         ? formatWeight(shown.run.durationMs * 1000, 'microseconds')
         : formatWeight(shown.total, shown.profile.meta.unit);
-    this.status.text = `$(flame) ${duration}${hottest ? ` · ${hottest.frame.name} ${formatShare(hottest.self, shown.total)} self` : ''}`;
+    this.status.text = `$(flame) ${duration}${hottest ? ` · ${noIcons(hottest.frame.name)} ${formatShare(hottest.self, shown.total)} self` : ''}`;
     this.status.tooltip = `Heatlens: ${shown.run.label}${hottest ? `\nHottest function: ${hottest.frame.name}, ${formatShare(hottest.self, shown.total)} of the run in its own code, ${formatShare(hottest.total, shown.total)} with what it calls` : ''}\nClick for its callers and callees.`;
     this.status.command = 'heatlens.showHottest';
     this.status.show();
@@ -229,9 +232,22 @@ export class Presenter implements vscode.Disposable {
   }
 }
 
-/** Opens a file at a 1-based line. */
+/**
+ * Opens a file at a 1-based line. A profile recorded elsewhere names paths that do not exist
+ * here: the workspace's copy opens instead (recordedPath.ts), or a message says what is missing.
+ */
 export async function openAt(file: string, line1: number): Promise<void> {
-  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  const local = await resolveRecordedPath(file);
+  if (!local) {
+    // The path comes from the profile: a notification renders `[text](link)` as a link, so it
+    // names only the file's base name, without brackets or parentheses.
+    const name = path.basename(file).replace(/[[\]()]/g, '');
+    void vscode.window.showWarningMessage(
+      `Heatlens: the profile's file "${name}" is not on this machine or in the workspace, so it cannot be opened.`,
+    );
+    return;
+  }
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(local));
   const line0 = Math.min(line1ToEditorLine0(line1), doc.lineCount - 1);
   const pos = new vscode.Position(line0, 0);
   await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos) });

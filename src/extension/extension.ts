@@ -10,6 +10,8 @@ import { openProfileFile } from './openProfile';
 import { ProfileCommand } from './profileCommand';
 import { ProfileEditorProvider } from './profileEditor';
 import { activation, epochNow, type FlameMarks } from './timings';
+import { registerSummaryTool } from './agentTool';
+import { showHotLines } from './hotLines';
 
 /** What the extension returns from activate(), for tests and other extensions. */
 export interface HeatlensApi {
@@ -70,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): HeatlensApi {
       typeof frameId === 'number' ? presenter.showFunction(frameId) : presenter.showHottest(),
     ),
     vscode.commands.registerCommand('heatlens.showHottest', () => presenter.showHottest()),
+    vscode.commands.registerCommand('heatlens.hotLines', () => showHotLines(presenter)),
     vscode.commands.registerCommand(
       'heatlens.showFlameGraph',
       (frameId?: unknown, view?: unknown) => {
@@ -96,6 +99,8 @@ export function activate(context: vscode.ExtensionContext): HeatlensApi {
     registerFlameSerializer(context, () => presenter.current?.profile),
     ProfileEditorProvider.register(context, presenter, output),
   );
+  const tool = registerSummaryTool(presenter);
+  if (tool) context.subscriptions.push(tool);
   activation.finished = epochNow();
   return {
     getLastRun() {

@@ -7,6 +7,7 @@ import { MAX_STRING_LENGTH } from '../formats/large';
 import { FileRefused, readRegularFile, regularFileSize } from '../io/regularFile';
 import { ImportCanceled, importInWorker } from './importInWorker';
 import { remapOpenedProfile, type OpenedRemap } from './openedSources';
+import { noIcons } from '../shared/markdownText';
 
 /** A profile read from a file, ready to show. */
 export interface LoadedProfile {
@@ -58,9 +59,14 @@ export async function loadProfileFile(
   let choice = choices[0];
   if (choices.length > 1) {
     const picked = await vscode.window.showQuickPick(
-      choices.map((c) => ({ label: c.label, detail: c.detail, choice: c })),
+      // Sample type names come from the file: shown as written, never as icons.
+      choices.map((c) => ({
+        label: noIcons(c.label),
+        detail: c.detail === undefined ? undefined : noIcons(c.detail),
+        choice: c,
+      })),
       {
-        title: `Heatlens: ${name} holds ${choices.length} profiles`,
+        title: `Heatlens: ${noIcons(name)} holds ${choices.length} profiles`,
         placeHolder: 'Which profile to show?',
         ignoreFocusOut: true,
       },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { code, codeBlock, escapeMarkdown, safeMarkdown } from './markdownText';
+import { code, codeBlock, escapeMarkdown, noIcons, safeMarkdown } from './markdownText';
 
 test('a value becomes text: no emphasis, link, image, HTML, entity or autolink survives', () => {
   const hostile =
@@ -25,4 +25,12 @@ test('code spans and blocks cannot be closed from inside', () => {
   assert.equal(code('x``\n\n<b>').text, '``` x`` <b> ```');
   const block = codeBlock('node a.js\n```\n![i](http://h)\n````', 'shell');
   assert.equal(block.text, '\n`````shell\nnode a.js\n```\n![i](http://h)\n````\n`````\n');
+});
+
+test('noIcons: every $(icon) shows as written, text without one is unchanged', () => {
+  assert.equal(noIcons('$(check) tests passed'), '\\$(check) tests passed');
+  assert.equal(noIcons('a $(x~spin) b $(y)'), 'a \\$(x~spin) b \\$(y)');
+  // Already escaped: stays one escape (VS Code shows it as text either way).
+  assert.equal(noIcons('\\$(check)'), '\\$(check)');
+  assert.equal(noIcons('main (src/app.ts:3) $ 5'), 'main (src/app.ts:3) $ 5');
 });

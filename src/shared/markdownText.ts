@@ -81,3 +81,14 @@ export function safeMarkdown(
   });
   return safe(out);
 }
+
+/**
+ * A profile's name or path for a place where VS Code renders `$(icon)` syntax as an icon (quick
+ * pick labels and descriptions, the status bar): every `$(…)` escaped, as VS Code's own
+ * `escapeIcons` does, so that a function called `$(check) tests passed` shows as written.
+ */
+export function noIcons(text: string): string {
+  return text.replace(/(\\)?\$\([a-z0-9-]+?(?:~[a-z0-9-]*?)?\)/gi, (match, escaped) =>
+    escaped ? match : `\\${match}`,
+  );
+}
