@@ -33,6 +33,18 @@ test('cpuprofile: samples stamped out of order, Chrome DevTools figures', () =>
     'cpuprofile',
     devtoolsFigures('test/fixtures/node/node10.devtools.json', 'backwards.cpuprofile'),
   ));
+test('heapprofile: live objects (node --heap-prof), Chrome DevTools figures', () =>
+  check(
+    'test/fixtures/heapprofile/live.heapprofile',
+    'heapprofile',
+    devtoolsFigures('test/fixtures/heapprofile/devtools.json', 'live.heapprofile'),
+  ));
+test('heapprofile: every allocation (inspector), Chrome DevTools figures', () =>
+  check(
+    'test/fixtures/heapprofile/all.heapprofile',
+    'heapprofile',
+    devtoolsFigures('test/fixtures/heapprofile/devtools.json', 'all.heapprofile'),
+  ));
 test('speedscope: evented export', () =>
   check(
     `${SPEEDSCOPE}/primes.cpuprofile.speedscope.json`,

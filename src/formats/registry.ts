@@ -20,6 +20,7 @@ import { exportCallgrind } from './exportCallgrind';
 import { exportCollapsed } from './exportCollapsed';
 import { exportPstats } from './exportPstats';
 import { exportSpeedscope } from './exportSpeedscope';
+import { importHeapProfileValue, isHeapProfile } from './heapProfile';
 import { deserializeProfile, isHeatlensRun } from './heatlensRun';
 import { importPprof, isPprof, pprofChoices } from './pprof';
 import { importPstats, isPstats } from './pstats';
@@ -141,6 +142,16 @@ export const PROFILE_FORMATS = Object.freeze([
       rank: 5,
       write: exportPstats,
     },
+  },
+  {
+    // Before cpuprofile: a heap profile's `head` tree looks like an old-layout CPU profile.
+    id: 'heapprofile',
+    label: 'V8 heap profile (`node --heap-prof`, Chrome DevTools)',
+    rank: 9,
+    patterns: ['*.heapprofile'],
+    reads: 'text',
+    detect: isHeapProfile,
+    import: (input, options) => importHeapProfileValue(input.json(), options),
   },
   {
     id: 'cpuprofile',

@@ -97,6 +97,14 @@ const PROFILE_FUZZ: Readonly<Record<FormatId, ProfileFuzz>> = {
       'examples/profiles/primes.cpuprofile',
     ],
   },
+  heapprofile: {
+    shape: 'json',
+    cases: 500,
+    fixtures: [
+      'test/fixtures/heapprofile/live.heapprofile',
+      'test/fixtures/heapprofile/all.heapprofile',
+    ],
+  },
   pstats: {
     shape: 'pstats',
     cases: 600,
