@@ -22,6 +22,11 @@ node "$cli" profile "$tmp/examples/python/service.py" --mode cprofile --out "$he
 # The same Python profile written for KCachegrind by Heatlens' own export.
 node "$cli" convert "$here/service.prof" --to callgrind --out "$here/service.callgrind" >/dev/null
 
+# V8's sampling heap profiler on js/alloc.mjs: the objects still alive at the end, in bytes per
+# function (an ES module: Node 20 leaves CommonJS functions without their file in heap profiles).
+node --heap-prof --heap-prof-interval 32768 --heap-prof-dir "$tmp/heap" "$tmp/examples/js/alloc.mjs" >/dev/null
+mv "$tmp"/heap/*.heapprofile "$here/alloc.heapprofile"
+
 # Go's own CPU profiler (runtime/pprof) on go/main.go: two sample types (samples, cpu). Without
 # asynchronous preemption: on a busy machine almost half the samples otherwise land in the
 # runtime's preemption handler (runtime.asyncPreempt) instead of the code that was running.
@@ -34,5 +39,5 @@ node "$cli" convert "$here/service.prof" --to callgrind --out "$here/service.cal
 # Both name …/examples/js/primes.js.
 cp "$root/test/fixtures/speedscope/primes.cpuprofile.speedscope.json" "$here/primes.speedscope.json"
 cp "$root/test/fixtures/collapsed/primes.folded" "$here/primes.folded"
-chmod 644 "$here"/*.cpuprofile "$here"/*.prof "$here"/*.callgrind "$here"/*.pb.gz "$here"/*.json "$here"/*.folded
+chmod 644 "$here"/*.heapprofile "$here"/*.cpuprofile "$here"/*.prof "$here"/*.callgrind "$here"/*.pb.gz "$here"/*.json "$here"/*.folded
 ls -l "$here"

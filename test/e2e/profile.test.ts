@@ -5,8 +5,11 @@
 // One code-server serves all scenarios of this file. Screenshots: test-output/e2e/profile-*.png.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { formatShare, formatWeight } from '../../src/core/format';
+import type { Summary } from '../../src/core/summary';
 import { prepareE2e, repoRoot, VsCodeSession, waitFor } from './harness';
 import {
   assertHotLineIn,
@@ -50,7 +53,14 @@ describe('Profile Current File in a real VS Code', { skip: prepared.skip }, () =
       packaged: true,
       // VS Code's built-in profile table would open .cpuprofile files and add CodeLenses of its
       // own to the source files, which the Clear checks would then see.
-      settings: { 'workbench.editorAssociations': { '*.cpuprofile': 'default' } },
+      // VS Code's heap profile table is the default for .heapprofile: choose Heatlens', as the
+      // README says a person does.
+      settings: {
+        'workbench.editorAssociations': {
+          '*.cpuprofile': 'default',
+          '*.heapprofile': 'heatlens.profile',
+        },
+      },
     });
     await vs.screenshot('0-workbench');
   });
@@ -315,6 +325,50 @@ describe('Profile Current File in a real VS Code', { skip: prepared.skip }, () =
       process.stderr.write(`[e2e] CodeLens above fib (L${fibLens.line}): "${fibLens.text}"\n`);
       assert.match(fibLens.text, /\d+(\.\d+)?% total \(\d+ samples\)/);
       await s.screenshot('12b-pprof-go-source-heat');
+      await clearAndCheck(s);
+    });
+  });
+
+  it("a V8 heap profile opens in bytes: CodeLens and labels give the CLI's figures", async () => {
+    const s = vs!;
+    await s.guard('heap-profile', async () => {
+      await resetState(s);
+      // node --heap-prof on a copy of js/alloc.mjs (examples/profiles/record.sh).
+      const profile = join(examples, 'profiles/alloc.heapprofile');
+      const cli = spawnSync(
+        process.execPath,
+        [join(root, 'dist/cli.js'), 'summary', profile, '--json', '--limit', '0'],
+        { encoding: 'utf8' },
+      );
+      assert.equal(cli.status, 0, cli.stderr);
+      const summary = JSON.parse(cli.stdout) as Summary;
+      assert.equal(summary.unit, 'bytes');
+      await s.openFile('profiles/alloc.heapprofile', { textEditor: false });
+      await waitFor('the flame graph in the profile editor', () => s.findFrame('#sandwichTitle'));
+      const status = await waitFor('the heap profile in the status bar', async () => {
+        const text = await s.statusBarItem('flame');
+        return text && /MiB/.test(text) ? text : undefined;
+      });
+      assert.ok(status.includes(formatWeight(summary.total, 'bytes')), status);
+      await s.openFile('js/alloc.mjs');
+      const labels = await waitForLabels(s, 'js/alloc.mjs (from the heap profile)');
+      for (const l of labels) {
+        assert.match(l.label, /^[\d.]+ (?:B|KiB|MiB|GiB) · [\d.]+%/, `label on line ${l.line}`);
+      }
+      for (const fn of ['makeStrings', 'makeObjects']) {
+        const lens = await waitForLensAbove(s, fn);
+        const stat = summary.functions.find(
+          (f) => f.name === fn && /alloc\.mjs$/.test(f.file ?? ''),
+        )!;
+        assert.ok(stat, `${fn} in the CLI summary`);
+        const total = `${formatShare(stat.total, summary.total)} total (${formatWeight(stat.total, 'bytes')})`;
+        const self = `${formatShare(stat.self, summary.total)} self (${formatWeight(stat.self, 'bytes')})`;
+        assert.ok(
+          lens.text.includes(total) && lens.text.includes(self),
+          `${lens.text} | ${total} · ${self}`,
+        );
+      }
+      await s.screenshot('13-heap-profile');
       await clearAndCheck(s);
     });
   });

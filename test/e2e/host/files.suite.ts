@@ -53,6 +53,7 @@ suite('Profile files in the extension host', () => {
     ['service.callgrind', 'python/service.py'],
     ['primes.folded', 'js/primes.js'],
     ['go-cpu.pb.gz', 'go/main.go'],
+    ['alloc.heapprofile', 'js/alloc.mjs'],
   ];
 
   test('every saved profile of the examples is among those that must light up an example', () => {
