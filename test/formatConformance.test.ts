@@ -9,6 +9,7 @@ import {
   pprofTop,
   pstatsFigures,
   speedscopeTable,
+  speedscopeTraceTable,
   yappiCallgrind,
 } from './support/formatConformance';
 
@@ -99,6 +100,13 @@ test("callgrind: yappi, yappi's pstat export", () =>
     'callgrind',
     yappiCallgrind('test/fixtures/callgrind/callgrind.out.yappi.expected.json'),
   ));
+for (const name of ['node_trace.1.log', 'chromium.trace.json']) {
+  test(`trace-events: ${name}, speedscope's figures`, () => {
+    const dir = 'test/fixtures/trace-events';
+    const { reference, choice } = speedscopeTraceTable(`${dir}/${name}.expected.json`);
+    check(`${dir}/${name}`, 'trace-events', reference, { choice });
+  });
+}
 // No tool but Heatlens reads these (a trace's figures are its .cpuprofile's, checked in
 // chromeTrace.test.ts; Heatlens writes the Python samples): detection only.
 test('chrome-trace: Chromium trace', () =>

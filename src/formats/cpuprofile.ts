@@ -828,42 +828,11 @@ function spreadTicks(
 }
 
 /**
- * Writes a model as a modern V8 `.cpuprofile` that Chrome DevTools, VS Code and speedscope read,
- * so a remapped profile shows original sources there too. Every node's self time survives a
- * round trip through {@link importCpuprofile} (so every frame's self and total do):
- *
- * - samples are written back to back (sample i + 1 starts when sample i ends);
- * - the importer gives the last sample the mean interval; when the model's last weight differs,
- *   one extra sample of the same node is appended, splitting it so the mean comes out right;
- * - without samples (a model from another format), one sample per node with self weight is
- *   written, the heaviest last;
- * - line weights become integer `positionTicks` (about one tick per mean sample interval), and
- *   a frame's lines are spread over its nodes in proportion to their self time (the model keeps
- *   lines per frame, not per node): line heat survives to within a tick or so per node. Line
- *   entries in another file than their frame's cannot be expressed and are dropped.
- * - weights in other time units are converted to microseconds; other units are written as is.
+ * `list` written so that the importer, which gives the last sample the mean interval, reads every
+ * weight back (see {@link exportCpuprofile}); undefined when that would take too many pieces.
  */
-export function exportCpuprofile(profile: Profile): string {
-  const { tree, frames } = profile;
-  const scale = microsecondsPer(profile.meta.unit);
-
-  const list: ExportSample[] = [];
-  let firstStart = 0;
-  if (profile.samples && profile.samples.count > 0) {
-    const s = profile.samples;
-    firstStart = Math.max(0, s.start[0]) * scale;
-    for (let i = 0; i < s.count; i++) list.push({ node: s.node[i], weight: s.weight[i] * scale });
-  } else {
-    let heaviest = -1;
-    for (let i = 0; i < tree.size; i++) {
-      if (tree.self[i] > 0) {
-        list.push({ node: i, weight: tree.self[i] * scale });
-        if (heaviest < 0 || tree.self[i] > list[heaviest].weight / scale)
-          heaviest = list.length - 1;
-      }
-    }
-    if (heaviest >= 0) list.push(...list.splice(heaviest, 1));
-  }
+function fitLastSample(samples: readonly ExportSample[]): ExportSample[] | undefined {
+  const list = [...samples];
   // A sample of weight 0 adds nothing; at the end it would be given the mean interval.
   while (list.length > 1 && !(list[list.length - 1].weight > 0)) list.pop();
   let count = list.length;
@@ -880,10 +849,11 @@ export function exportCpuprofile(profile: Profile): string {
       // The last sample is lighter than the mean: split the heaviest earlier sample into
       // consecutive pieces (the same node, back to back, so the stacks and their times stay)
       // until the mean is no more than the last weight, then split the last one as below.
-      // Bounded, so that a nearly empty last sample cannot ask for millions of pieces; past
-      // the bound the last sample gets the mean, a difference of less than one interval.
+      // Bounded, so that a nearly empty last sample cannot ask for millions of pieces: past the
+      // bound, the caller writes the tree instead.
       const extra = lastWeight < mean ? Math.ceil(spanBeforeLast / lastWeight - (count - 1)) : 0;
-      if (extra > 0 && extra <= 4 * count + 1000) {
+      if (extra > 4 * count + 1000) return undefined;
+      if (extra > 0) {
         const { node, weight } = list[heaviest];
         const pieces = new Array<ExportSample>(extra + 1).fill({
           node,
@@ -905,6 +875,60 @@ export function exportCpuprofile(profile: Profile): string {
     list[0] = { node, weight: weight / 2 };
     list.push({ node, weight: weight / 2 });
   }
+
+  return list;
+}
+
+/** One sample per node with self weight, the heaviest last (the importer's mean fits it). */
+function samplesFromTree(tree: Profile['tree'], scale: number): ExportSample[] {
+  const list: ExportSample[] = [];
+  let heaviest = -1;
+  for (let i = 0; i < tree.size; i++) {
+    if (tree.self[i] > 0) {
+      list.push({ node: i, weight: tree.self[i] * scale });
+      if (heaviest < 0 || tree.self[i] > list[heaviest].weight / scale) heaviest = list.length - 1;
+    }
+  }
+  if (heaviest >= 0) list.push(...list.splice(heaviest, 1));
+  return list;
+}
+
+/**
+ * Writes a model as a modern V8 `.cpuprofile` that Chrome DevTools, VS Code and speedscope read,
+ * so a remapped profile shows original sources there too. Every node's self time survives a
+ * round trip through {@link importCpuprofile} (so every frame's self and total do):
+ *
+ * - samples are written back to back (sample i + 1 starts when sample i ends);
+ * - the importer gives the last sample the mean interval; when the model's last weight differs,
+ *   one extra sample of the same node is appended, splitting it so the mean comes out right
+ *   (samples too uneven for that, such as a trace's spans, are written as the tree below);
+ * - without samples (a model from another format), one sample per node with self weight is
+ *   written, the heaviest last;
+ * - line weights become integer `positionTicks` (about one tick per mean sample interval), and
+ *   a frame's lines are spread over its nodes in proportion to their self time (the model keeps
+ *   lines per frame, not per node): line heat survives to within a tick or so per node. Line
+ *   entries in another file than their frame's cannot be expressed and are dropped.
+ * - weights in other time units are converted to microseconds; other units are written as is.
+ */
+export function exportCpuprofile(profile: Profile): string {
+  const { tree, frames } = profile;
+  const scale = microsecondsPer(profile.meta.unit);
+
+  let list: ExportSample[] = [];
+  let firstStart = 0;
+  if (profile.samples && profile.samples.count > 0) {
+    const s = profile.samples;
+    firstStart = Math.max(0, s.start[0]) * scale;
+    for (let i = 0; i < s.count; i++) list.push({ node: s.node[i], weight: s.weight[i] * scale });
+  } else {
+    list = samplesFromTree(tree, scale);
+  }
+  list =
+    fitLastSample(list) ??
+    // Samples of very uneven weights (spans of a trace: a 30 ms collection, then 1 µs) would
+    // need too many pieces: write the tree's self times instead, heaviest last, which keeps
+    // every figure but not the time order.
+    fitLastSample(samplesFromTree(tree, scale))!;
 
   const hitCount = new Int32Array(tree.size);
   const samples: number[] = new Array(list.length);

@@ -26,6 +26,7 @@ import { importPprof, isPprof, pprofChoices } from './pprof';
 import { importPstats, isPstats } from './pstats';
 import { importPythonSamples, isPythonSamples } from './pysamples';
 import { importSpeedscopeValue, isSpeedscope, speedscopeChoices } from './speedscope';
+import { importTraceEvents, isTraceEvents, traceEventsChoices } from './traceEvents';
 
 /** A file as an importer gets it: the name (for messages and `meta.sourceFile`) and its bytes. */
 export interface ProfileInput {
@@ -185,6 +186,18 @@ export const PROFILE_FORMATS = Object.freeze([
       rank: 1,
       write: (profile) => utf8(exportSpeedscope(profile)),
     },
+  },
+  {
+    // Before chrome-trace, which reads traces that hold CPU profiles; this row takes the others.
+    id: 'trace-events',
+    label: 'Trace Event Format (duration events: Node, Chromium, Perfetto JSON)',
+    rank: 10,
+    // Node's `--trace-event-categories` and Chromium's `--trace-startup` files.
+    patterns: ['node_trace.*.log', 'chrometrace.log'],
+    reads: 'text',
+    detect: isTraceEvents,
+    import: (input, options) => importTraceEvents(input.text, options),
+    choices: (input) => traceEventsChoices(input.text, input.name),
   },
   {
     id: 'chrome-trace',

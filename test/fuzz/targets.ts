@@ -105,6 +105,14 @@ const PROFILE_FUZZ: Readonly<Record<FormatId, ProfileFuzz>> = {
       'test/fixtures/heapprofile/all.heapprofile',
     ],
   },
+  'trace-events': {
+    shape: 'json',
+    cases: 400,
+    fixtures: [
+      'test/fixtures/trace-events/node_trace.1.log',
+      'test/fixtures/trace-events/truncated.trace.json',
+    ],
+  },
   pstats: {
     shape: 'pstats',
     cases: 600,

@@ -271,3 +271,46 @@ export function yappiCallgrind(path: string): Reference {
     keyOf: pythonKey,
   };
 }
+
+/**
+ * speedscope's Sandwich table of a trace of duration events (test/fixtures/trace-events/
+ * record.mjs), and the thread it shows (`pid:tid`, the importer's choice id). speedscope names a
+ * frame by the event's name and its args as JSON ("MinorGC {…}"), Heatlens by the name: the rows
+ * of one name add up their self time; their total is compared only where one row has the name
+ * (the totals of several may overlap in time).
+ */
+export function speedscopeTraceTable(path: string): { reference: Reference; choice: string } {
+  const table = json<{ profile: string; functions: SandwichRow[] }>(path);
+  const thread = /\(pid (\d+)\).*\(tid (\d+)\)/.exec(table.profile);
+  assert.ok(thread, `${path}: speedscope's profile "${table.profile}" names no pid and tid`);
+  const byName = new Map<string, { self: number; total?: number; slack: number; rows: number }>();
+  for (const r of table.functions) {
+    const name = r.name.replace(/ [{[].*$/s, '');
+    const self = parseShown(r.self, 'microseconds');
+    const total = parseShown(r.total, 'microseconds');
+    const row = byName.get(name);
+    if (!row) {
+      byName.set(name, {
+        self: self.value,
+        total: total.value,
+        slack: Math.max(self.tolerance, total.tolerance),
+        rows: 1,
+      });
+    } else {
+      row.self += self.value;
+      row.total = undefined;
+      row.slack += self.tolerance;
+      row.rows++;
+    }
+  }
+  const rows = [...byName].map(([key, r]) => ({
+    key,
+    self: r.self,
+    total: r.total,
+    slack: r.slack,
+  }));
+  return {
+    reference: { tool: 'speedscope', rows, keyOf: (frame) => frame.name },
+    choice: `${thread[1]}:${thread[2]}`,
+  };
+}
