@@ -122,8 +122,8 @@ test('each thread is a choice, named from metadata, the busiest first and the de
 
 test('a list cut inside an event reads up to its last whole event, with a warning', () => {
   const whole = readFileSync(join(fixtures, 'trace-events/node_trace.1.log'), 'utf8');
-  const cut = readFileSync(join(fixtures, 'trace-events/truncated.trace.json'), 'utf8');
-  const p = importTraceEvents(cut, { sourceFile: 'truncated.trace.json' });
+  const cut = readFileSync(join(fixtures, 'trace-events/node_trace.truncated.log'), 'utf8');
+  const p = importTraceEvents(cut, { sourceFile: 'node_trace.truncated.log' });
   assert.match(p.meta.warnings.join('\n'), /cut off inside an event/);
   // The cut event is the file's last, a metadata event: the threads' figures are the whole's.
   const q = importTraceEvents(whole);

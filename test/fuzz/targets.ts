@@ -110,7 +110,7 @@ const PROFILE_FUZZ: Readonly<Record<FormatId, ProfileFuzz>> = {
     cases: 400,
     fixtures: [
       'test/fixtures/trace-events/node_trace.1.log',
-      'test/fixtures/trace-events/truncated.trace.json',
+      'test/fixtures/trace-events/node_trace.truncated.log',
     ],
   },
   pstats: {
