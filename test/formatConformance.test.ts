@@ -6,6 +6,7 @@ import {
   callgrindAnnotate,
   checkFormatConformance as check,
   devtoolsFigures,
+  perfReport,
   pprofTop,
   pstatsFigures,
   speedscopeTable,
@@ -87,6 +88,15 @@ test("callgrind: yappi, yappi's pstat export", () =>
     'callgrind',
     yappiCallgrind('test/fixtures/callgrind/callgrind.out.yappi.expected.json'),
   ));
+const PERF = 'test/fixtures/perf-script';
+test('perf-script: default fields and --header, perf report', () =>
+  check(`${PERF}/hot.perf`, 'perf-script', perfReport(`${PERF}/hot.report.txt`)));
+test('perf-script: -F without the period, perf report', () =>
+  check(`${PERF}/hot.fields.perf`, 'perf-script', perfReport(`${PERF}/hot.report.txt`, 'samples')));
+test('perf-script: -F tid,ip,sym, perf report', () =>
+  check(`${PERF}/hot.brief.perf`, 'perf-script', perfReport(`${PERF}/hot.report.txt`, 'samples')));
+test('perf-script: three threads, perf report', () =>
+  check(`${PERF}/threads.perf`, 'perf-script', perfReport(`${PERF}/threads.report.txt`)));
 // No tool but Heatlens reads these (a trace's figures are its .cpuprofile's, checked in
 // chromeTrace.test.ts; Heatlens writes the Python samples): detection only.
 test('chrome-trace: Chromium trace', () =>

@@ -21,6 +21,7 @@ import { exportCollapsed } from './exportCollapsed';
 import { exportPstats } from './exportPstats';
 import { exportSpeedscope } from './exportSpeedscope';
 import { deserializeProfile, isHeatlensRun } from './heatlensRun';
+import { importPerfScript, isPerfScript, perfScriptChoices } from './perfScript';
 import { importPprof, isPprof, pprofChoices } from './pprof';
 import { importPstats, isPstats } from './pstats';
 import { importPythonSamples, isPythonSamples } from './pysamples';
@@ -213,6 +214,17 @@ export const PROFILE_FORMATS = Object.freeze([
       rank: 3,
       write: (profile) => utf8(exportCallgrind(profile)),
     },
+  },
+  {
+    id: 'perf-script',
+    label: 'Linux perf script text (`perf script`)',
+    rank: 9,
+    // perf script writes to stdout: these are the names people give it.
+    patterns: ['*.perf', 'perf.script'],
+    reads: 'text',
+    detect: isPerfScript,
+    import: (input, options) => importPerfScript(input.text, options),
+    choices: (input) => perfScriptChoices(input.text),
   },
   {
     // The loosest sniff: last.
