@@ -234,6 +234,7 @@ export function isPerfScript(name: string | undefined, text: string): boolean {
   // Without call chains: every sample is one line with a time and an event.
   let timed = 0;
   for (let k = i; k < usable && k < i + 10; k++) {
+    if (!lines[k].trim()) continue;
     const h = parseHeader(lines[k]);
     if (!h || h.time === undefined || !h.event) return false;
     timed++;

@@ -274,7 +274,7 @@ export function yappiCallgrind(path: string): Reference {
 
 /**
  * `perf report --stdio --children --sort sym -n --show-total-period` (test/fixtures/perf-script/
- * record.sh): per symbol, the self period (exact) and the children share of the event count,
+ * record.sh; `--sort pid,sym` with `--tid`): per symbol, the self period (exact) and the children share of the event count,
  * shown to two decimals (slack: half a hundredth of a percent). `weight` says what the fixture's
  * samples weigh: their period, or 1 each when `perf script -F` left the period out (then the
  * Samples column is the self). A `--tid` report's shares are of every thread's events; its own
@@ -290,7 +290,8 @@ export function perfReport(path: string, weight: 'period' | 'samples' = 'period'
   const all = events * perSample;
   const rows: ReferenceRow[] = [];
   let total = 0;
-  const row = /^\s+([\d.]+)%\s+([\d.]+)%\s+(\d+)\s+(\d+)\s+\[[.k]\] (.*?)\s*$/gm;
+  // With `--sort pid,sym` a `tid:comm` column comes before the symbol.
+  const row = /^\s+([\d.]+)%\s+([\d.]+)%\s+(\d+)\s+(\d+)\s+(?:\d+:\S*\s+)?\[[.k]\] (.*?)\s*$/gm;
   for (let m = row.exec(text); m; m = row.exec(text)) {
     const self = weight === 'period' ? Number(m[4]) : Number(m[3]);
     total += self;
