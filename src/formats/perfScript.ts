@@ -169,15 +169,25 @@ function toFrame(f: FrameText, srcline: string): Frame {
 /** What kind of line a line of the file is (see {@link scanLines}). */
 type LineKind = 'sample' | 'frame' | 'srcline';
 
+/** What {@link scanLines} found besides the lines it visited. */
+interface Scan {
+  readonly invalid: number;
+  readonly firstInvalid: number;
+  readonly lines: number;
+  readonly cutOff: boolean;
+}
+
 /**
- * Walks the file's lines and calls `visit` for each sample header, frame and source line, with
- * the 1-based line number; counts the lines that are none of these (`invalid`). Comments (`#`)
- * and blank lines end nothing but a sample's frames.
+ * Walks the file's lines and calls `visit` for each sample header (with its fields), frame and
+ * source line; counts the lines that are none of these. Comments (`#`) and blank lines end
+ * nothing but a sample's frames. `frames` false: frame lines are neither cut out nor checked
+ * (a census of the headers).
  */
 function scanLines(
   text: string,
-  visit: (kind: LineKind, line: string, lineNo: number) => void,
-): { invalid: number; firstInvalid: number; lines: number; cutOff: boolean } {
+  visit: (kind: LineKind, line: string, header: Header | null) => void,
+  frames = true,
+): Scan {
   let from = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let lineNo = 0;
   let invalid = 0;
@@ -187,24 +197,35 @@ function scanLines(
   while (from < n) {
     let to = text.indexOf('\n', from);
     if (to < 0) to = n;
-    const line = text.slice(from, to > from && text.charCodeAt(to - 1) === 13 ? to - 1 : to);
+    const start = from;
+    const end = to > from && text.charCodeAt(to - 1) === 13 ? to - 1 : to;
     from = to + 1;
     lineNo++;
-    const c = line.charCodeAt(0);
+    const c = text.charCodeAt(start);
     if (c === 9 /* \t */) {
+      if (!frames) {
+        if (prev !== 'none') prev = 'frame';
+        continue;
+      }
+      const line = text.slice(start, end);
       if (prev === 'none' || !FRAME_LINE.test(line)) {
         if (invalid++ === 0) firstInvalid = lineNo;
         continue;
       }
-      visit((prev = 'frame'), line, lineNo);
-    } else if (!line.trim()) {
+      visit((prev = 'frame'), line, null);
+      continue;
+    }
+    const line = text.slice(start, end);
+    const trimmed = line.trim();
+    let header: Header | null;
+    if (!trimmed) {
       prev = 'none';
     } else if (c === 35 /* # */ && prev === 'none') {
       // perf script --header's comments, and perf's own notes.
-    } else if (c === 32 && prev !== 'none' && SRCLINE_TEXT.test(line.trim())) {
-      visit((prev = 'srcline'), line.trim(), lineNo);
-    } else if (parseHeader(line)) {
-      visit((prev = 'sample'), line, lineNo);
+    } else if (c === 32 && prev !== 'none' && SRCLINE_TEXT.test(trimmed)) {
+      visit((prev = 'srcline'), trimmed, null);
+    } else if ((header = parseHeader(line))) {
+      visit((prev = 'sample'), line, header);
     } else {
       prev = 'none';
       if (invalid++ === 0) firstInvalid = lineNo;
@@ -255,17 +276,20 @@ function census(text: string): Census {
   const events: string[] = [];
   const threads: Census['threads'] = new Map();
   let periods = false;
-  scanLines(text, (kind, line) => {
-    if (kind !== 'sample') return;
-    const h = parseHeader(line)!;
-    if (!events.includes(h.event)) events.push(h.event);
-    if (h.period !== undefined) periods = true;
-    const t = threads.get(h.thread) ?? { comm: h.comm, samples: 0, weight: 0 };
-    t.comm = h.comm || t.comm;
-    t.samples++;
-    t.weight += h.period ?? 1;
-    threads.set(h.thread, t);
-  });
+  scanLines(
+    text,
+    (kind, _line, h) => {
+      if (!h) return;
+      if (!events.includes(h.event)) events.push(h.event);
+      if (h.period !== undefined) periods = true;
+      const t = threads.get(h.thread) ?? { comm: h.comm, samples: 0, weight: 0 };
+      t.comm = h.comm || t.comm;
+      t.samples++;
+      t.weight += h.period ?? 1;
+      threads.set(h.thread, t);
+    },
+    false,
+  );
   return { events, threads, periods };
 }
 
@@ -365,41 +389,38 @@ function readSamples(
   options: ImportOptions,
 ): Profile {
   const builder = new ProfileBuilder();
-  const framesById = new Map<string, number>();
   const threadRoots = !thread && c.threads.size > 1;
   const clock = CLOCK_EVENT.test(event) && c.periods;
+  const timed = clock && (thread !== undefined || c.threads.size === 1);
+  const lookup = new FrameLookup(builder);
   let taken = false;
-  let stack: { frame: FrameText; srcline: string }[] = [];
+  /** The sample's frame lines, leaf first, and the source line after each ('' for none). */
+  const lines: string[] = [];
+  const srclines: string[] = [];
   let header: Header | undefined;
   let t0: number | undefined;
   let total = 0;
   let count = 0;
   let first = Infinity;
   let last = -Infinity;
-  const timed = clock && (thread !== undefined || c.threads.size === 1);
-
-  const frameId = (f: FrameText, srcline: string): number => {
-    const key = `${f.sym}\u0000${f.dso}\u0000${srcline}\u0000${f.ip && !f.sym ? f.ip : ''}`;
-    let id = framesById.get(key);
-    if (id === undefined) framesById.set(key, (id = builder.frame(toFrame(f, srcline))));
-    return id;
-  };
   const flush = (): void => {
     if (!taken || !header) return;
     const weight = header.period ?? 1;
-    if (header.frame) stack.push({ frame: parseFrame(header.frame), srcline: '' });
+    if (header.frame) {
+      lines.push(header.frame);
+      srclines.push('');
+    }
     let node = 0;
     if (threadRoots) {
       const comm = c.threads.get(header.thread)?.comm ?? header.comm;
       node = builder.child(node, builder.frame(threadFrame(header.thread, comm)));
     }
-    for (let i = stack.length - 1; i >= 0; i--)
-      node = builder.child(node, frameId(stack[i].frame, stack[i].srcline));
+    for (let i = lines.length - 1; i >= 0; i--)
+      node = builder.child(node, lookup.frame(lines[i], srclines[i]));
     builder.addSelf(node, weight);
-    const leaf = stack[0];
-    const src = leaf && SRCLINE.exec(leaf.srcline);
-    if (src && src[1] !== '??' && Number(src[2]) > 0)
-      builder.addLine(src[1], Number(src[2]), frameId(leaf.frame, leaf.srcline), weight);
+    const where = lines.length ? lookup.line(srclines[0]) : null;
+    if (where)
+      builder.addLine(where.file, where.line1, lookup.frame(lines[0], srclines[0]), weight);
     if (header.time !== undefined) {
       first = Math.min(first, header.time);
       last = Math.max(last, header.time);
@@ -411,15 +432,17 @@ function readSamples(
     total += weight;
     count++;
   };
-  const scan = scanLines(text, (kind, line) => {
-    if (kind === 'sample') {
+  const scan = scanLines(text, (kind, line, h) => {
+    if (h) {
       flush();
-      header = parseHeader(line)!;
-      taken = header.event === event && (thread === undefined || header.thread === thread);
-      stack = [];
+      header = h;
+      taken = h.event === event && (thread === undefined || h.thread === thread);
+      lines.length = srclines.length = 0;
     } else if (!taken) return;
-    else if (kind === 'frame') stack.push({ frame: parseFrame(line), srcline: '' });
-    else if (stack.length) stack[stack.length - 1].srcline = line;
+    else if (kind === 'frame') {
+      lines.push(line);
+      srclines.push('');
+    } else if (lines.length) srclines[srclines.length - 1] = line;
   });
   flush();
   warnDamage(builder, scan);
@@ -429,16 +452,51 @@ function readSamples(
     clock: clock ? 'cpu' : 'unknown',
     unit: clock ? 'nanoseconds' : c.periods ? 'none' : 'samples',
     sampleCount: count,
-    ...(clock && span !== undefined ? { duration: span } : { duration: total }),
+    duration: clock && span !== undefined ? span : total,
     sourceFile: options.sourceFile,
   });
+}
+
+/**
+ * Frame lines as frame ids, and source lines as (file, line), each parsed once: a recording
+ * repeats the same few thousand addresses in every sample.
+ */
+class FrameLookup {
+  private readonly frames = new Map<string, number>();
+  private readonly lines = new Map<string, { file: string; line1: number } | null>();
+
+  constructor(private readonly builder: ProfileBuilder) {}
+
+  frame(line: string, srcline: string): number {
+    const key = srcline ? `${line}\n${srcline}` : line;
+    let id = this.frames.get(key);
+    if (id === undefined) {
+      id = this.builder.frame(toFrame(parseFrame(line), srcline));
+      this.frames.set(key, id);
+    }
+    return id;
+  }
+
+  line(srcline: string): { file: string; line1: number } | null {
+    if (!srcline) return null;
+    let where = this.lines.get(srcline);
+    if (where === undefined) {
+      const m = SRCLINE.exec(srcline);
+      where =
+        m && m[1] !== '??' && !m[1].startsWith('[') && Number(m[2]) > 0
+          ? { file: m[1], line1: Number(m[2]) }
+          : null;
+      this.lines.set(srcline, where);
+    }
+    return where;
+  }
 }
 
 function threadFrame(thread: string, comm: string): Frame {
   return { name: threadLabel(thread, comm), file: null, line1: null, col1: null, kind: 'pseudo' };
 }
 
-function warnDamage(builder: ProfileBuilder, scan: ReturnType<typeof scanLines>): void {
+function warnDamage(builder: ProfileBuilder, scan: Scan): void {
   if (scan.invalid > 0) {
     builder.warn(
       `Skipped ${scan.invalid} ${scan.invalid === 1 ? 'line that is' : 'lines that are'} neither a sample header nor a frame, first at line ${scan.firstInvalid}.`,
