@@ -26,7 +26,11 @@
  * - Lines that are not a sample (damage, an interleaved message) are skipped and counted in one
  *   warning; a file that ends inside a line is read as far as it goes, with a warning. A file
  *   with no sample is an error that names the file.
+ *
+ * Over 500 lines on purpose: a format is one file (the registry's contract, docs/ARCHITECTURE.md),
+ * and the header, frame and sample readers here share one line grammar.
  */
+import { Float64Column, Int32Column } from '../core/growable';
 import { ProfileBuilder, type Frame, type FrameKind, type Profile } from '../core/profile';
 import { listChoices, type ImportOptions, type ProfileChoice } from './choices';
 import { ProfileFormatError } from './errors';
@@ -103,12 +107,11 @@ function parseHeader(line: string): Header | null {
   };
 }
 
-/** A frame line's parts: address, symbol (offset cut off), binary, and whether it was inlined. */
+/** A frame line's parts: address, symbol (offset cut off) and binary. */
 interface FrameText {
   readonly ip: string;
   readonly sym: string;
   readonly dso: string;
-  readonly inlined: boolean;
 }
 
 function parseFrame(text: string): FrameText {
@@ -119,11 +122,8 @@ function parseFrame(text: string): FrameText {
     ip = m[1];
     rest = rest.slice(m[0].length);
   }
-  let inlined = false;
-  if (rest.endsWith(' (inlined)') || rest === '(inlined)') {
-    inlined = true;
-    rest = rest.slice(0, rest.lastIndexOf('(inlined)')).trimEnd();
-  }
+  // An inlined function's frame says so instead of naming a binary: it is a frame like others.
+  if (rest.endsWith('(inlined)')) rest = rest.slice(0, -'(inlined)'.length).trimEnd();
   let dso = '';
   if (rest.endsWith(')')) {
     // The binary is the last parenthesised group after a blank (C++ symbols hold parentheses).
@@ -140,7 +140,7 @@ function parseFrame(text: string): FrameText {
       }
     }
   }
-  return { ip, sym: rest.replace(/\+0x[0-9a-f]+$/, ''), dso, inlined };
+  return { ip, sym: rest.replace(/\+0x[0-9a-f]+$/, ''), dso };
 }
 
 function frameKind(f: FrameText): FrameKind {
@@ -180,13 +180,11 @@ interface Scan {
 /**
  * Walks the file's lines and calls `visit` for each sample header (with its fields), frame and
  * source line; counts the lines that are none of these. Comments (`#`) and blank lines end
- * nothing but a sample's frames. `frames` false: frame lines are neither cut out nor checked
- * (a census of the headers).
+ * nothing but a sample's frames.
  */
 function scanLines(
   text: string,
   visit: (kind: LineKind, line: string, header: Header | null) => void,
-  frames = true,
 ): Scan {
   let from = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let lineNo = 0;
@@ -203,10 +201,6 @@ function scanLines(
     lineNo++;
     const c = text.charCodeAt(start);
     if (c === 9 /* \t */) {
-      if (!frames) {
-        if (prev !== 'none') prev = 'frame';
-        continue;
-      }
       const line = text.slice(start, end);
       if (prev === 'none' || !FRAME_LINE.test(line)) {
         if (invalid++ === 0) firstInvalid = lineNo;
@@ -263,7 +257,7 @@ export function isPerfScript(name: string | undefined, text: string): boolean {
   return timed >= 2 || (timed === 1 && usable === i + 1);
 }
 
-/** The profiles a file holds, as {@link scanSamples} finds them. */
+/** The profiles a file holds: its events and threads. */
 interface Census {
   /** Events in order of first sight. */
   readonly events: string[];
@@ -272,51 +266,31 @@ interface Census {
   readonly periods: boolean;
 }
 
-function census(text: string): Census {
-  const events: string[] = [];
-  const threads: Census['threads'] = new Map();
-  let periods = false;
-  scanLines(
-    text,
-    (kind, _line, h) => {
-      if (!h) return;
-      if (!events.includes(h.event)) events.push(h.event);
-      if (h.period !== undefined) periods = true;
-      const t = threads.get(h.thread) ?? { comm: h.comm, samples: 0, weight: 0 };
-      t.comm = h.comm || t.comm;
-      t.samples++;
-      t.weight += h.period ?? 1;
-      threads.set(h.thread, t);
-    },
-    false,
-  );
-  return { events, threads, periods };
-}
-
 function threadLabel(thread: string, comm: string): string {
   const who = comm ? `${comm} ${thread}` : thread ? `thread ${thread}` : 'samples';
   return who.length > 80 ? `${who.slice(0, 77)}...` : who;
 }
 
 /**
- * The profiles a perf script file holds: all threads (the default), then each thread; each
- * event of a file of several. Ids: `all` or the thread's `pid/tid`, after the event and a blank
- * when there are several events.
+ * The profiles a perf script file holds: all threads (the default), then each thread when there
+ * are several; each event of a file of several. Ids: `all` or the thread's `pid/tid`, after the
+ * event and a blank when there are several events.
  */
 export function perfScriptChoices(text: string): readonly ProfileChoice[] {
-  const { events, threads } = census(text);
+  return choicesOf(collectSamples(text).census);
+}
+
+function choicesOf({ events, threads }: Census): ProfileChoice[] {
   const choices: ProfileChoice[] = [];
   for (const event of events) {
     const prefix = events.length > 1 ? `${event} ` : '';
     const on = events.length > 1 ? ` (${event})` : '';
-    choices.push({ id: `${prefix}all`, label: `All threads${on}`, detail: `${threads.size}` });
+    const detail = `${threads.size} ${threads.size === 1 ? 'thread' : 'threads'}`;
+    choices.push({ id: `${prefix}all`, label: `All threads${on}`, detail });
     if (threads.size < 2) continue;
     for (const [thread, t] of threads) {
-      choices.push({
-        id: `${prefix}${thread}`,
-        label: `${threadLabel(thread, t.comm)}${on}`,
-        detail: `${t.samples} samples`,
-      });
+      const label = `${threadLabel(thread, t.comm)}${on}`;
+      choices.push({ id: `${prefix}${thread}`, label, detail: `${t.samples} samples` });
     }
   }
   return choices;
@@ -324,7 +298,7 @@ export function perfScriptChoices(text: string): readonly ProfileChoice[] {
 
 /** The event and thread a choice id names; throws for an id the file does not hold. */
 function pick(c: Census, choice: string | undefined, sourceFile: string | undefined) {
-  const ids = choiceIds(c);
+  const ids = choicesOf(c).map((x) => x.id);
   const id = choice ?? ids[0];
   if (!ids.includes(id)) {
     throw new ProfileFormatError(
@@ -334,19 +308,11 @@ function pick(c: Census, choice: string | undefined, sourceFile: string | undefi
     );
   }
   const space = c.events.length > 1 ? id.lastIndexOf(' ') : -1;
-  const event = space >= 0 ? id.slice(0, space) : c.events[0];
   const thread = id.slice(space + 1);
-  return { event, thread: thread === 'all' ? undefined : thread };
-}
-
-function choiceIds(c: Census): string[] {
-  const ids: string[] = [];
-  for (const e of c.events) {
-    const prefix = c.events.length > 1 ? `${e} ` : '';
-    ids.push(`${prefix}all`);
-    for (const t of c.threads.keys()) ids.push(`${prefix}${t}`);
-  }
-  return ids;
+  return {
+    event: space >= 0 ? id.slice(0, space) : c.events[0],
+    thread: thread === 'all' ? undefined : thread,
+  };
 }
 
 /**
@@ -364,9 +330,9 @@ export function importPerfScript(text: string, options: ImportOptions = {}): Pro
       sourceFile,
     );
   }
-  const c = census(text);
+  const table = collectSamples(text);
+  const { census: c, scan } = table;
   if (c.events.length === 0) {
-    const scan = scanLines(text, () => undefined);
     throw new ProfileFormatError(
       `${file} holds no perf script samples: ` +
         (scan.invalid === 0
@@ -377,75 +343,137 @@ export function importPerfScript(text: string, options: ImportOptions = {}): Pro
     );
   }
   const { event, thread } = pick(c, options.choice, sourceFile);
-  return readSamples(text, c, event, thread, options);
+  return buildProfile(table, event, thread, options);
 }
 
-/** Builds the profile of one event and one thread (undefined: all threads). */
-function readSamples(
-  text: string,
-  c: Census,
+/**
+ * Every sample of a file, read in one pass: its thread, event, weight and time (NaN: none), its
+ * stack as frames of {@link FrameLookup} (sample i's are `frames[stackStart[i] ..
+ * stackStart[i + 1])`, leaf first) and its leaf's source line (-1: none); the census of events
+ * and threads. The choice is made afterwards.
+ */
+function collectSamples(text: string) {
+  const lookup = new FrameLookup();
+  const events: string[] = [];
+  const threads: Census['threads'] = new Map();
+  const threadIndex = new Map<string, number>();
+  const thread = new Int32Column();
+  const event = new Int32Column();
+  const weight = new Float64Column();
+  const time = new Float64Column();
+  const stackStart = new Int32Column();
+  const frames = new Int32Column();
+  const leafLine = new Int32Column();
+  let periods = false;
+  let open = false;
+  /** The current sample's last frame line and its source line, not yet looked up. */
+  let pending = '';
+  let pendingSrc = '';
+  let leafSrc: string | undefined;
+  const settle = () => {
+    if (!pending) return;
+    frames.push(lookup.frame(pending, pendingSrc));
+    if (leafSrc === undefined) leafSrc = pendingSrc;
+    pending = pendingSrc = '';
+  };
+  const close = () => {
+    settle();
+    if (open) leafLine.push(lookup.line(leafSrc ?? ''));
+    open = false;
+  };
+  const scan = scanLines(text, (kind, line, h) => {
+    if (h) {
+      close();
+      let e = events.indexOf(h.event);
+      if (e < 0) e = events.push(h.event) - 1;
+      if (h.period !== undefined) periods = true;
+      let t = threadIndex.get(h.thread);
+      if (t === undefined) threadIndex.set(h.thread, (t = threadIndex.size));
+      const seen = threads.get(h.thread) ?? { comm: h.comm, samples: 0, weight: 0 };
+      seen.comm = h.comm || seen.comm;
+      seen.samples++;
+      seen.weight += h.period ?? 1;
+      threads.set(h.thread, seen);
+      thread.push(t);
+      event.push(e);
+      weight.push(h.period ?? 1);
+      time.push(h.time ?? NaN);
+      stackStart.push(frames.length);
+      open = true;
+      leafSrc = undefined;
+      if (h.frame) pending = h.frame;
+    } else if (!open) return;
+    else if (kind === 'frame') {
+      settle();
+      pending = line;
+    } else if (pending) pendingSrc = line;
+  });
+  close();
+  stackStart.push(frames.length);
+  const n = thread.length;
+  return {
+    census: { events, threads, periods },
+    scan,
+    lookup,
+    threadKeys: [...threadIndex.keys()],
+    count: n,
+    thread: thread.data.subarray(0, n),
+    event: event.data.subarray(0, n),
+    weight: weight.data.subarray(0, n),
+    time: time.data.subarray(0, n),
+    stackStart: stackStart.data.subarray(0, n + 1),
+    frames: frames.data.subarray(0, frames.length),
+    leafLine: leafLine.data.subarray(0, n),
+  };
+}
+
+/** Builds the profile of one event and one thread (undefined: all threads) of a file. */
+function buildProfile(
+  table: ReturnType<typeof collectSamples>,
   event: string,
   thread: string | undefined,
   options: ImportOptions,
 ): Profile {
+  const { census: c, lookup } = table;
   const builder = new ProfileBuilder();
+  const ids = new Int32Array(lookup.frames.length).fill(-1);
+  const id = (f: number) => (ids[f] >= 0 ? ids[f] : (ids[f] = builder.frame(lookup.frames[f])));
   const threadRoots = !thread && c.threads.size > 1;
   const clock = CLOCK_EVENT.test(event) && c.periods;
   const timed = clock && (thread !== undefined || c.threads.size === 1);
-  const lookup = new FrameLookup(builder);
-  let taken = false;
-  /** The sample's frame lines, leaf first, and the source line after each ('' for none). */
-  const lines: string[] = [];
-  const srclines: string[] = [];
-  let header: Header | undefined;
-  let t0: number | undefined;
+  const e = c.events.indexOf(event);
+  const t = thread === undefined ? -1 : table.threadKeys.indexOf(thread);
+  const rootFrames = table.threadKeys.map((key) =>
+    threadRoots ? builder.frame(threadFrame(key, c.threads.get(key)!.comm)) : -1,
+  );
+  let t0 = NaN;
   let total = 0;
   let count = 0;
   let first = Infinity;
   let last = -Infinity;
-  const flush = (): void => {
-    if (!taken || !header) return;
-    const weight = header.period ?? 1;
-    if (header.frame) {
-      lines.push(header.frame);
-      srclines.push('');
-    }
-    let node = 0;
-    if (threadRoots) {
-      const comm = c.threads.get(header.thread)?.comm ?? header.comm;
-      node = builder.child(node, builder.frame(threadFrame(header.thread, comm)));
-    }
-    for (let i = lines.length - 1; i >= 0; i--)
-      node = builder.child(node, lookup.frame(lines[i], srclines[i]));
+  for (let i = 0; i < table.count; i++) {
+    if (table.event[i] !== e || (t >= 0 && table.thread[i] !== t)) continue;
+    const weight = table.weight[i];
+    let node = threadRoots ? builder.child(0, rootFrames[table.thread[i]]) : 0;
+    const from = table.stackStart[i];
+    for (let k = table.stackStart[i + 1] - 1; k >= from; k--)
+      node = builder.child(node, id(table.frames[k]));
     builder.addSelf(node, weight);
-    const where = lines.length ? lookup.line(srclines[0]) : null;
-    if (where)
-      builder.addLine(where.file, where.line1, lookup.frame(lines[0], srclines[0]), weight);
-    if (header.time !== undefined) {
-      first = Math.min(first, header.time);
-      last = Math.max(last, header.time);
+    const where = lookup.lineAt(table.leafLine[i]);
+    if (where) builder.addLine(where.file, where.line1, id(table.frames[from]), weight);
+    const time = table.time[i];
+    if (!Number.isNaN(time)) {
+      first = Math.min(first, time);
+      last = Math.max(last, time);
       if (timed) {
-        t0 ??= header.time;
-        builder.addSample(node, weight, Math.max(0, Math.round((header.time - t0) * 1e9)));
+        if (Number.isNaN(t0)) t0 = time;
+        builder.addSample(node, weight, Math.max(0, Math.round((time - t0) * 1e9)));
       }
     }
     total += weight;
     count++;
-  };
-  const scan = scanLines(text, (kind, line, h) => {
-    if (h) {
-      flush();
-      header = h;
-      taken = h.event === event && (thread === undefined || h.thread === thread);
-      lines.length = srclines.length = 0;
-    } else if (!taken) return;
-    else if (kind === 'frame') {
-      lines.push(line);
-      srclines.push('');
-    } else if (lines.length) srclines[srclines.length - 1] = line;
-  });
-  flush();
-  warnDamage(builder, scan);
+  }
+  warnDamage(builder, table.scan);
   const span = last > first ? Math.round((last - first) * 1e9) : undefined;
   return builder.build({
     profiler: 'perf',
@@ -458,37 +486,43 @@ function readSamples(
 }
 
 /**
- * Frame lines as frame ids, and source lines as (file, line), each parsed once: a recording
- * repeats the same few thousand addresses in every sample.
+ * Frame lines as frames and source lines as (file, line), each parsed once and numbered: a
+ * recording repeats the same few thousand addresses in every sample.
  */
 class FrameLookup {
-  private readonly frames = new Map<string, number>();
-  private readonly lines = new Map<string, { file: string; line1: number } | null>();
+  private readonly ids = new Map<string, number>();
+  readonly frames: Frame[] = [];
+  private readonly lineIds = new Map<string, number>();
+  private readonly lines: { file: string; line1: number }[] = [];
 
-  constructor(private readonly builder: ProfileBuilder) {}
-
+  /** The number of a frame line (with the source line perf printed under it, or ''). */
   frame(line: string, srcline: string): number {
     const key = srcline ? `${line}\n${srcline}` : line;
-    let id = this.frames.get(key);
+    let id = this.ids.get(key);
     if (id === undefined) {
-      id = this.builder.frame(toFrame(parseFrame(line), srcline));
-      this.frames.set(key, id);
+      id = this.frames.push(toFrame(parseFrame(line), srcline)) - 1;
+      this.ids.set(key, id);
     }
     return id;
   }
 
-  line(srcline: string): { file: string; line1: number } | null {
-    if (!srcline) return null;
-    let where = this.lines.get(srcline);
-    if (where === undefined) {
+  /** The number of a source line that names a file and a line, or -1. */
+  line(srcline: string): number {
+    if (!srcline) return -1;
+    let id = this.lineIds.get(srcline);
+    if (id === undefined) {
       const m = SRCLINE.exec(srcline);
-      where =
+      id =
         m && m[1] !== '??' && !m[1].startsWith('[') && Number(m[2]) > 0
-          ? { file: m[1], line1: Number(m[2]) }
-          : null;
-      this.lines.set(srcline, where);
+          ? this.lines.push({ file: m[1], line1: Number(m[2]) }) - 1
+          : -1;
+      this.lineIds.set(srcline, id);
     }
-    return where;
+    return id;
+  }
+
+  lineAt(id: number): { file: string; line1: number } | undefined {
+    return id >= 0 ? this.lines[id] : undefined;
   }
 }
 
