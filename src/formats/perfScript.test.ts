@@ -272,6 +272,16 @@ test('a damaged file: bad lines are skipped and counted, a cut-off end is read a
   ]);
 });
 
+test('a sample without frames keeps its weight under a pseudo frame, not on the root', () => {
+  const text = `${SAMPLE}hot 18599 22887.000000:    1001001 cpu-clock:ppp: \n`;
+  const p = importPerfScript(text, { sourceFile: 'cut.perf' });
+  assert.equal(profileTotal(p), 2 * 1001001);
+  assert.equal(p.tree.self[0], 0);
+  const none = stats(p, '(no frames)');
+  assert.equal(none.self, 1001001);
+  assert.equal(none.frame.kind, 'pseudo');
+});
+
 test('a file without samples is an error naming the file and what is wrong', () => {
   for (const [text, says] of [
     ['# only a comment\n', /"x.perf" holds no perf script samples: it has no sample header/],

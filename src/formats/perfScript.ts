@@ -458,6 +458,9 @@ function buildProfile(
     const from = table.stackStart[i];
     for (let k = table.stackStart[i + 1] - 1; k >= from; k--)
       node = builder.child(node, id(table.frames[k]));
+    // A sample without frames (-F without ip and sym, or cut off) keeps its weight, under a
+    // pseudo frame: the root holds no weight of its own.
+    if (from === table.stackStart[i + 1]) node = builder.child(node, builder.frame(NO_FRAMES));
     builder.addSelf(node, weight);
     const where = lookup.lineAt(table.leafLine[i]);
     if (where) builder.addLine(where.file, where.line1, id(table.frames[from]), weight);
@@ -525,6 +528,14 @@ class FrameLookup {
     return id >= 0 ? this.lines[id] : undefined;
   }
 }
+
+const NO_FRAMES: Frame = {
+  name: '(no frames)',
+  file: null,
+  line1: null,
+  col1: null,
+  kind: 'pseudo',
+};
 
 function threadFrame(thread: string, comm: string): Frame {
   return { name: threadLabel(thread, comm), file: null, line1: null, col1: null, kind: 'pseudo' };
