@@ -15,6 +15,9 @@
 // - big.folded (300 MiB): test/fixtures/collapsed/primes.folded repeated under 1024 root frames;
 // - big.speedscope.json (300 MiB): the speedscope fixture's evented profile repeated in time;
 // - big.pb.gz (pprof, 64 MiB before gzip): test/fixtures/pprof/cpu.pb.gz's samples repeated.
+// - perf-script/big.perf: `perf script` of a real `perf record -F 10000 -g` of
+//   test/fixtures/perf-script/hot.c (200 000 samples, about 70 MiB; bench/perfRecord.mjs), with
+//   its perf.data, in a folder of its own (it needs gcc and perf, and is made in seconds).
 //
 // Each figure is measured in a fresh `node --expose-gc --max-old-space-size=8192`
 // (bench/formatsMeasure.ts) from the file's bytes in memory to the Profile: CPU time (user +
@@ -26,13 +29,17 @@
 // - callgrind: a minimal line parser (decode, split into lines, split cost lines into fields,
 //   self cost per `fn=` name; formatsMeasure.ts), and memory against the file's size;
 // - collapsed stacks: split and count (decode, split into lines, a count per stack in a Map);
-// - speedscope: decode + JSON.parse; pprof: gunzip + pprof-format's `Profile.decode`.
+// - speedscope: decode + JSON.parse; pprof: gunzip + pprof-format's `Profile.decode`;
+// - perf script: `perf report --stdio --children --sort sym -g none` on the same recording's
+//   perf.data (the tool whose figures ours equal; CPU time of the process from getrusage), and
+//   a bare split into stacks counted per stack (formatsMeasure.ts's perf-script-count).
 // The text route is decode + the format's text importer; the byte route is importLargeProfile
 // with its threshold at 0 (the route files past the string limit take).
 //
-// Standalone: `node bench/formats.mjs [--runs N] [--scale S]` (S = 0.01 makes every file 1% of
-// its size; the 600 MiB file then fits in a string); or `import { run }` from bench/run.mjs
-// (rows {name, value, baseline, ratio, target}).
+// Standalone: `node bench/formats.mjs [--runs N] [--scale S] [--only perf-script]` (S = 0.01
+// makes every file 1% of its size; the 600 MiB file then fits in a string; --only measures one
+// group of rows and makes only its files); or `import { run }` from bench/run.mjs (rows {name,
+// value, baseline, ratio, target}).
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,8 +60,10 @@ import {
   makeRandomCpuprofile,
   makeSpeedscope,
   measure,
+  python,
   ratio,
 } from './benchFiles.mjs';
+import { makePerfRecording, measurePerfReport } from './perfRecord.mjs';
 import { isSmoke } from './smoke.mjs';
 
 const GENERATOR_VERSION = 2;
@@ -70,6 +79,8 @@ const SIZES = {
   speedscope: 300 * MiB,
   pprofRaw: 64 * MiB,
 };
+/** perf script's size is counted in samples (about 350 bytes each with hot.c's stacks). */
+const PERF_SAMPLES = 200_000;
 
 async function makeFiles(dir, sizes) {
   const key = JSON.stringify({ GENERATOR_VERSION, sizes });
@@ -97,17 +108,19 @@ export async function run(options = {}) {
   const sizes = Object.fromEntries(
     Object.entries(SIZES).map(([k, v]) => [k, Math.max(4096, Math.round(v * scale))]),
   );
-  const dir = join(benchCache(), scale === 1 ? 'large-formats' : `large-formats-x${scale}`);
-  await makeFiles(dir, sizes);
+  const suffix = scale === 1 ? '' : `-x${scale}`;
+  const dir = join(benchCache(), `large-formats${suffix}`);
+  const only = options.only;
+  if (!only) await makeFiles(dir, sizes);
   await buildMeasure();
   const file = (name) => join(dir, name);
   const size = (name) => statSync(file(name)).size;
   const mib = (name) => `${Math.round(size(name) / MiB)} MiB`;
   const rows = [];
   const lines = [];
-  const go = (mode, name) => {
-    log(`formats: ${mode} on ${name} (${mib(name)})...`);
-    const m = measure(mode, file(name), runs);
+  const go = (mode, name, path = file(name)) => {
+    log(`formats: ${mode} on ${name} (${Math.round(statSync(path).size / MiB)} MiB)...`);
+    const m = measure(mode, path, runs);
     if (!m.error) {
       lines.push(
         `  ${mode} ${name}: ${fmtS(m.cpuMs)} CPU, ${fmtS(m.ms)} wall, peak RSS growth ` +
@@ -144,6 +157,21 @@ export async function run(options = {}) {
       target,
     });
   };
+
+  if (!only || only === 'perf-script') {
+    const perfDir = join(benchCache(), `perf-script${suffix}`);
+    const samples = Math.max(100, Math.round(PERF_SAMPLES * scale));
+    await cachedDir(perfDir, JSON.stringify({ samples }), (tmp) => {
+      log(`Recording hot.c with perf (${samples} samples)...`);
+      makePerfRecording(tmp, samples);
+    });
+    perfScriptRows(perfDir, runs, go, cpuRow);
+  }
+  if (only) {
+    console.log(`Median of ${runs} runs each:`);
+    for (const l of lines) console.log(l);
+    return rows;
+  }
 
   // .cpuprofile of random stacks: the text route against JSON.parse of the same text.
   for (const name of ['random-small.cpuprofile', 'random.cpuprofile']) {
@@ -244,13 +272,35 @@ export async function run(options = {}) {
   return rows;
 }
 
+/** perf script against perf report on the same recording, and against a bare split and count. */
+function perfScriptRows(dir, runs, go, cpuRow) {
+  const text = join(dir, 'big.perf');
+  const mib = `${Math.round(statSync(text).size / MiB)} MiB`;
+  const ours = go('text-perf-script', 'big.perf', text);
+  const py = python();
+  const report = py
+    ? measurePerfReport(py.path, join(dir, 'perf.data'), runs)
+    : { error: 'no Python to time perf report' };
+  if (isSmoke() && report.error) throw new Error(report.error);
+  // For information: perf report reads perf's binary records, this the text perf script made
+  // of them (which perf script itself takes time to write).
+  cpuRow(`perf script ${mib}, text route: CPU / perf report on its perf.data`, ours, report);
+  cpuRow(
+    `perf script ${mib}, text route: CPU / split into stacks and count`,
+    ours,
+    go('perf-script-count', 'big.perf', text),
+    1.5,
+  );
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const argv = process.argv.slice(2);
   const option = (flag) => {
     const i = argv.indexOf(flag);
     return i >= 0 ? Number(argv[i + 1]) : undefined;
   };
-  run({ runs: option('--runs'), scale: option('--scale') })
+  const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
+  run({ runs: option('--runs'), scale: option('--scale'), only })
     .then((rows) => {
       for (const r of rows) {
         console.log(

@@ -13,7 +13,9 @@
 // importer), json (bare decode + JSON.parse), json-bytes (parseJsonBytes alone), lines (bare
 // decode + split('\n')), callgrind-min (a minimal callgrind reader: decode, split into lines,
 // split cost lines into fields, self cost per `fn=` name), collapsed-count (split and count:
-// decode, split into lines, count per stack in a Map), pstats (importPstats), pstats-file
+// decode, split into lines, count per stack in a Map), perf-script-count (the same for perf
+// script: decode, split into lines, each sample's frames joined into a stack, count per stack,
+// as stackcollapse-perf.pl does), pstats (importPstats), pstats-file
 // (reading the file and importPstats, measured like Python's pstats.Stats(path)), pprof
 // (importPprof), pprof-decode (bare gunzip + pprof-format's Profile.decode).
 import { readFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ import type { Profile } from '../src/core/profile';
 import { importCallgrind } from '../src/formats/callgrind';
 import { importCollapsed } from '../src/formats/collapsed';
 import { importCpuprofile } from '../src/formats/cpuprofile';
+import { importPerfScript } from '../src/formats/perfScript';
 import { importProfileFile } from '../src/formats/detect';
 import { parseJsonBytes } from '../src/formats/jsonBytes';
 import { importLargeProfile } from '../src/formats/large';
@@ -82,6 +85,32 @@ function collapsedCount(): Map<string, number> {
   return counts;
 }
 
+/**
+ * The baseline for perf script: each sample's stack (the symbols of its frame lines, the text
+ * between the address and the offset) joined and counted per stack, as stackcollapse-perf.pl
+ * does; the period is not read (a bare split, not an importer).
+ */
+function perfScriptCount(): Map<string, number> {
+  const counts = new Map<string, number>();
+  let stack: string[] = [];
+  const flush = () => {
+    if (stack.length === 0) return;
+    const key = stack.reverse().join(';');
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    stack = [];
+  };
+  for (const line of decode().split('\n')) {
+    if (line.charCodeAt(0) === 9) {
+      const t = line.trimStart();
+      const space = t.indexOf(' ');
+      const plus = t.indexOf('+', space);
+      stack.push(t.slice(space + 1, plus > 0 ? plus : t.indexOf(' (', space)));
+    } else if (line === '') flush();
+  }
+  flush();
+  return counts;
+}
+
 const work: Record<string, () => unknown> = {
   large: () => importLargeProfile(name, bytes, { threshold: 0 }),
   detect: () => importProfileFile(name, bytes),
@@ -89,11 +118,13 @@ const work: Record<string, () => unknown> = {
   'text-callgrind': () => importCallgrind(decode(), { sourceFile: name }),
   'text-collapsed': () => importCollapsed(decode(), { sourceFile: name }),
   'text-speedscope': () => importSpeedscope(decode(), { sourceFile: name }),
+  'text-perf-script': () => importPerfScript(decode(), { sourceFile: name }),
   json: () => JSON.parse(decode()),
   'json-bytes': () => parseJsonBytes(bytes),
   lines: () => decode().split('\n').length,
   'callgrind-min': callgrindMinimal,
   'collapsed-count': collapsedCount,
+  'perf-script-count': perfScriptCount,
   pstats: () => importPstats(bytes, { sourceFile: name }),
   'pstats-file': () => importPstats(read(), { sourceFile: name }),
   pprof: () => importPprof(bytes.slice(), { sourceFile: name }),

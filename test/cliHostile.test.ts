@@ -1,5 +1,5 @@
 // The CLI against hostile input: profiles whose names and paths carry terminal escapes and bidi
-// overrides (pprof, pstats, callgrind, collapsed), special files given as profiles or named by
+// overrides (pprof, pstats, callgrind, collapsed, perf script), special files given as profiles or named by
 // them, files of types Heatlens does not run, and the small promises of `heatlens profile`
 // (a file named with a leading dash, the program's stdin, one sentence for a failed exit).
 import assert from 'node:assert/strict';
@@ -101,12 +101,26 @@ const hostileCallgrind = [
 
 const hostileCollapsed = `main;${EVIL_NAME} 50\nmain;${EVIL_NAME} (${EVIL_FILE}:3) 20\nmain 5\n`;
 
+// perf script: the names in the comm, the symbol and the binary; two threads, so that the
+// comm also names a thread's pseudo frame.
+const hostilePerf = [1, 2]
+  .map((tid) =>
+    [
+      `${HIDE}evil${RLO} 7/${tid} 1.00000${tid}:    1001001 cpu-clock: `,
+      `\t            1188 ${EVIL_NAME}+0x10 (${EVIL_FILE})`,
+      `\t            1100 main+0x4 (/srv/${TITLE}app)`,
+      '',
+    ].join('\n'),
+  )
+  .join('\n');
+
 describe('summary and profile print no terminal escapes a profile brought', () => {
   const cases = [
     ['hostile.pprof', hostilePprof()],
     ['hostile.prof', hostilePstats()],
     ['callgrind.out.hostile', hostileCallgrind],
     ['hostile.folded', hostileCollapsed],
+    ['hostile.perf', hostilePerf],
   ] as const;
   for (const [name, bytes] of cases) {
     it(name, () => {

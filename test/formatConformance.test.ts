@@ -6,6 +6,7 @@ import {
   callgrindAnnotate,
   checkFormatConformance as check,
   devtoolsFigures,
+  perfReport,
   pprofTop,
   pstatsFigures,
   speedscopeTable,
@@ -107,6 +108,15 @@ for (const name of ['node_trace.1.log', 'chromium.trace.json']) {
     check(`${dir}/${name}`, 'trace-events', reference, { choice });
   });
 }
+const PERF = 'test/fixtures/perf-script';
+test('perf-script: default fields and --header, perf report', () =>
+  check(`${PERF}/hot.perf`, 'perf-script', perfReport(`${PERF}/hot.report.txt`)));
+test('perf-script: -F without the period, perf report', () =>
+  check(`${PERF}/hot.fields.perf`, 'perf-script', perfReport(`${PERF}/hot.report.txt`, 'samples')));
+test('perf-script: -F tid,ip,sym, perf report', () =>
+  check(`${PERF}/hot.brief.perf`, 'perf-script', perfReport(`${PERF}/hot.report.txt`, 'samples')));
+test('perf-script: three threads, perf report', () =>
+  check(`${PERF}/threads.perf`, 'perf-script', perfReport(`${PERF}/threads.report.txt`)));
 // No tool but Heatlens reads these (a trace's figures are its .cpuprofile's, checked in
 // chromeTrace.test.ts; Heatlens writes the Python samples): detection only.
 test('chrome-trace: Chromium trace', () =>

@@ -22,6 +22,7 @@ import { exportPstats } from './exportPstats';
 import { exportSpeedscope } from './exportSpeedscope';
 import { importHeapProfileValue, isHeapProfile } from './heapProfile';
 import { deserializeProfile, isHeatlensRun } from './heatlensRun';
+import { importPerfScript, isPerfScript, perfScriptChoices } from './perfScript';
 import { importPprof, isPprof, pprofChoices } from './pprof';
 import { importPstats, isPstats } from './pstats';
 import { importPythonSamples, isPythonSamples } from './pysamples';
@@ -213,7 +214,7 @@ export const PROFILE_FORMATS = Object.freeze([
   {
     id: 'pysamples',
     label: 'Heatlens Python samples',
-    rank: 8,
+    rank: 11,
     patterns: ['*.pysamples.json'],
     reads: 'text',
     detect: isPythonSamples,
@@ -239,10 +240,21 @@ export const PROFILE_FORMATS = Object.freeze([
     },
   },
   {
+    id: 'perf-script',
+    label: 'Linux perf script text (`perf script`)',
+    rank: 7,
+    // perf script writes to stdout: these are the names people give it.
+    patterns: ['*.perf', 'perf.script'],
+    reads: 'text',
+    detect: isPerfScript,
+    import: (input, options) => importPerfScript(input.text, options),
+    choices: (input) => perfScriptChoices(input.text),
+  },
+  {
     // The loosest sniff: last.
     id: 'collapsed',
     label: 'collapsed stacks (`a;b;c 12`)',
-    rank: 7,
+    rank: 8,
     patterns: ['*.folded', '*.collapsed'],
     endings: ['.stacks'],
     reads: 'text',

@@ -1,16 +1,18 @@
 /**
  * The importers under fuzz: every row of the format registry (src/formats/registry.ts), with the
- * real files to mutate given here per row id (the type asks a new row for its fixtures), and
- * Python's marshal reader. Shared by the fuzz test (mutated real fixtures) and the regression test (the inputs that once
+ * real files to mutate (a row's fixture folder, test/fixtures/<id>/, unless PROFILE_FUZZ says
+ * otherwise), and Python's marshal reader. Shared by the fuzz test (mutated real fixtures) and the regression test (the inputs that once
  * crashed, kept under test/fixtures/fuzz/<format>/).
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Profile } from '../../src/core/profile';
-import { importProfileFile } from '../../src/formats/detect';
+import { detectFormat, importProfileFile } from '../../src/formats/detect';
 import { ProfileFormatError } from '../../src/formats/errors';
 import { serializeProfile } from '../../src/formats/heatlensRun';
 import { MarshalError, readMarshal } from '../../src/formats/marshal';
-import { PROFILE_FORMATS, type FormatId } from '../../src/formats/registry';
+import { PROFILE_FORMATS, type FormatId, type ProfileFormat } from '../../src/formats/registry';
 import { checkProfileInvariants } from './invariants';
 import { repoRoot } from '../support/repoRoot';
 
@@ -85,8 +87,12 @@ const firstLines =
 const asRun = (bytes: Uint8Array): Uint8Array =>
   serializeProfile(importProfileFile('hot.cpuprofile', bytes));
 
-/** Each row's fixtures (folders of kept failures: test/fixtures/fuzz/<id>). */
-const PROFILE_FUZZ: Readonly<Record<FormatId, ProfileFuzz>> = {
+/**
+ * The rows whose fixtures are not (only) their folder's, or that need a prepared or smaller
+ * file (folders of kept failures: test/fixtures/fuzz/<id>). Any other row is fuzzed with
+ * {@link folderFuzz}.
+ */
+const PROFILE_FUZZ: Readonly<Partial<Record<FormatId, ProfileFuzz>>> = {
   cpuprofile: {
     shape: 'json',
     cases: 800,
@@ -187,9 +193,27 @@ const PROFILE_FUZZ: Readonly<Record<FormatId, ProfileFuzz>> = {
   },
 };
 
+/**
+ * A row's fixture folder, test/fixtures/<id>/ (the folder "How to add a format" asks for): every
+ * file in it that detection gives to the row (record scripts and reference figures are not),
+ * text files cut to their first 200 lines (fewer bytes per case, more cases).
+ */
+function folderFuzz(row: ProfileFormat): ProfileFuzz {
+  const folder = `test/fixtures/${row.id}`;
+  const fixtures: FuzzFixture[] = [];
+  for (const name of readdirSync(join(repoRoot(), folder)).sort()) {
+    const path = `${folder}/${name}`;
+    const bytes = new Uint8Array(readFileSync(join(repoRoot(), path)));
+    if (detectFormat(name, bytes)?.id !== row.id) continue;
+    fixtures.push(row.reads === 'text' ? { path, name, prepare: firstLines(200) } : path);
+  }
+  if (fixtures.length === 0) throw new Error(`${folder} holds no ${row.id} file to fuzz`);
+  return { shape: row.reads === 'text' ? 'text' : 'bytes', cases: 300, fixtures };
+}
+
 /** Every importer, its fixtures and its share of the cases. */
 export const FUZZ_TARGETS: readonly FuzzTarget[] = [
-  ...PROFILE_FORMATS.map((f) => profileTarget(f.id, PROFILE_FUZZ[f.id])),
+  ...PROFILE_FORMATS.map((f) => profileTarget(f.id, PROFILE_FUZZ[f.id] ?? folderFuzz(f))),
   {
     format: 'marshal',
     fixtures: [

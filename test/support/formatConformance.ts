@@ -314,3 +314,32 @@ export function speedscopeTraceTable(path: string): { reference: Reference; choi
     choice: `${thread[1]}:${thread[2]}`,
   };
 }
+
+/**
+ * `perf report --stdio --children --sort sym -n --show-total-period` (test/fixtures/perf-script/
+ * record.sh; `--sort pid,sym` with `--tid`): per symbol, the self period (exact) and the children share of the event count,
+ * shown to two decimals (slack: half a hundredth of a percent). `weight` says what the fixture's
+ * samples weigh: their period, or 1 each when `perf script -F` left the period out (then the
+ * Samples column is the self). A `--tid` report's shares are of every thread's events; its own
+ * total is its self periods' sum. Unresolved symbols (perf report shows their address, perf
+ * script `[unknown]`) are left out; names are compared without perf's `[k]`/`[.]` mark.
+ */
+export function perfReport(path: string, weight: 'period' | 'samples' = 'period'): Reference {
+  const text = readFileSync(join(repoRoot(), path), 'utf8');
+  const samples = Number(/^# Samples: (\d+)/m.exec(text)?.[1]);
+  const events = Number(/^# Event count \(approx\.\): (\d+)/m.exec(text)?.[1]);
+  assert.ok(samples > 0 && events > 0, `${path}: not a perf report --stdio output`);
+  const perSample = weight === 'period' ? 1 : samples / events;
+  const all = events * perSample;
+  const rows: ReferenceRow[] = [];
+  let total = 0;
+  // With `--sort pid,sym` a `tid:comm` column comes before the symbol.
+  const row = /^\s+([\d.]+)%\s+([\d.]+)%\s+(\d+)\s+(\d+)\s+(?:\d+:\S*\s+)?\[[.k]\] (.*?)\s*$/gm;
+  for (let m = row.exec(text); m; m = row.exec(text)) {
+    const self = weight === 'period' ? Number(m[4]) : Number(m[3]);
+    total += self;
+    if (/^(?:0x)?[0-9a-f]{16}$/.test(m[5])) continue;
+    rows.push({ key: m[5], self, total: (Number(m[1]) / 100) * all, slack: 0.00005 * all });
+  }
+  return { tool: 'perf report', total, rows, keyOf: (f) => f.name };
+}
