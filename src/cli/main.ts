@@ -22,7 +22,7 @@ import { helpText } from './help';
 import type { Profile } from '../core/profile';
 import { formatWeight } from '../core/format';
 import { formatSummaryTable, summarize, type Summary } from '../core/summary';
-import { exportCpuprofile } from '../formats/cpuprofile';
+import { exportCpuprofile } from '../formats/exportCpuprofile';
 import { importProfileFile, profileChoices } from '../formats/detect';
 import {
   EXPORT_FORMATS,

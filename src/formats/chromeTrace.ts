@@ -27,19 +27,12 @@ import { formatWeight } from '../core/format';
 import type { Profile } from '../core/profile';
 import type { ImportOptions, ProfileChoice } from './choices';
 import { importCpuprofileObject } from './cpuprofile';
-import { ProfileFormatError } from './errors';
+import { fileLabel, formatFail, type FormatFail } from './errors';
 import { failUnparsed } from './jsonFailure';
 
 const REDO = 'record the trace again with the "disabled-by-default-v8.cpu_profiler" category';
 
-function describe(sourceFile: string | undefined): string {
-  return sourceFile ? `"${sourceFile}"` : 'The trace';
-}
-
-function fail(sourceFile: string | undefined, what: string, todo = REDO): never {
-  const end = /[.?!]$/.test(todo) ? '' : '.';
-  throw new ProfileFormatError(`${describe(sourceFile)} ${what}; ${todo}${end}`, sourceFile);
-}
+const fail: FormatFail = formatFail('The trace', REDO);
 
 /**
  * Whether a file is a Chrome trace: by content (a `traceEvents` key, or a JSON list whose first
@@ -401,7 +394,7 @@ function lostWarning(sourceFile: string | undefined, lost: Lost, sampleCount: nu
     parts.push(`${lost.samples} of its ${sampleCount} samples name nodes it does not hold`);
   }
   return (
-    `${describe(sourceFile)} lost the start of its CPU profile (a trace recorded into a ring ` +
+    `${fileLabel(sourceFile, 'The trace')} lost the start of its CPU profile (a trace recorded into a ring ` +
     `buffer overwrites its oldest events): ${parts.join(', and ')}. Their time is shown under ` +
     `"${LOST}", at the top level.`
   );

@@ -22,7 +22,7 @@
 import { Int32Column } from '../core/growable';
 import { ProfileBuilder, type Frame, type Profile } from '../core/profile';
 import type { ImportOptions } from './choices';
-import { ProfileFormatError } from './errors';
+import { formatError } from './errors';
 import { fileUrlToPath } from './fileUrl';
 import { guessFrameKind } from './foreignFrame';
 
@@ -237,13 +237,13 @@ class CollapsedStacks {
   finish(progress?: (fraction: number) => void): Profile {
     const { sourceFile, invalid, lineNo } = this;
     if (this.stacks === 0) {
-      throw new ProfileFormatError(
-        `${sourceFile ? `"${sourceFile}"` : 'The profile'} holds no collapsed stacks: ` +
+      throw formatError(
+        sourceFile,
+        'holds no collapsed stacks: ' +
           (lineNo === 0 || invalid === 0
             ? 'it is empty'
-            : `none of its ${invalid} ${invalid === 1 ? 'line is' : 'lines are'} \`frame;frame;frame count\``) +
-          '; open a file written by a stackcollapse script, perf script report stackcollapse or py-spy --format raw.',
-        sourceFile,
+            : `none of its ${invalid} ${invalid === 1 ? 'line is' : 'lines are'} \`frame;frame;frame count\``),
+        'open a file written by a stackcollapse script, perf script report stackcollapse or py-spy --format raw',
       );
     }
     if (invalid > 0) {

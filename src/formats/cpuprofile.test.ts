@@ -2,12 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  exportCpuprofile,
-  importCpuprofile,
-  importCpuprofileWithJsonParse,
-  isCpuprofile,
-} from './cpuprofile';
+import { importCpuprofile, importCpuprofileWithJsonParse, isCpuprofile } from './cpuprofile';
+import { exportCpuprofile } from './exportCpuprofile';
 import { importProfileFile } from './detect';
 import { ProfileFormatError } from './errors';
 import { hotLines } from '../core/lineHeat';

@@ -1,7 +1,7 @@
 /**
  * The node table both `.cpuprofile` readers produce (the fast scanner of cpuprofileScan.ts and
- * the `JSON.parse` reader of cpuprofile.ts): flat columns instead of one object per node, and
- * each distinct call frame once. The model is built from these columns alone.
+ * the `JSON.parse` reader of cpuprofileJson.ts): flat columns instead of one object per node, and
+ * each distinct call frame once. The model is built from these columns alone (cpuprofileBuild.ts).
  */
 
 /** A call frame as written in the file: positions 0-based, -1 when unknown. */

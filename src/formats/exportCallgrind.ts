@@ -44,7 +44,7 @@
  * stays in the name.
  */
 import type { Profile } from '../core/profile';
-import { exportGraph, type ExportEdge, type ExportFunction } from './exportGraph';
+import { exportGraph, type ExportEdge, type ExportFunction, type ExportGraph } from './exportGraph';
 import { ExportRangeError, MAX_EXACT, integerScale, timeFactor } from './exportUnits';
 
 const PY_FILE = /\.py[wc]?$|^<frozen |^<string>$/;
@@ -62,35 +62,9 @@ export function exportCallgrind(profile: Profile): string {
   const { functions, edges } = graph;
   const unit = profile.meta.unit;
   const ns = timeFactor(unit, 'nanoseconds');
-
-  // Which functions share a file and a name.
-  const sameName = new Map<string, number>();
-  const fileAndName = (f: ExportFunction) => `${f.file ?? ''}\u0000${f.name}`;
-  for (const f of functions) sameName.set(fileAndName(f), (sameName.get(fileAndName(f)) ?? 0) + 1);
-  const clashes = functions.some((f) => (sameName.get(fileAndName(f)) ?? 0) > 1);
-  let pyFiles = 0;
-  let files = 0;
-  for (const f of functions) {
-    if (f.file === null) continue;
-    files++;
-    if (PY_FILE.test(f.file)) pyFiles++;
-  }
-  const python =
-    ns !== null &&
-    (clashes ||
-      /^(?:cprofile|yappi|heatlens-sampler)$/.test(profile.meta.profiler) ||
-      (files > 0 && pyFiles * 2 > files));
-
-  // Line weights per function, when they fit inside its self weight.
-  const linesOf = new Map<number, { file: string; line1: number; weight: number }[]>();
-  const { lines } = profile;
-  for (let i = 0; i < lines.count; i++) {
-    const fn = graph.functionOfFrame[lines.frame[i]];
-    if (fn === undefined || fn < 0) continue;
-    let list = linesOf.get(fn);
-    if (!list) linesOf.set(fn, (list = []));
-    list.push({ file: lines.files[lines.file[i]], line1: lines.line1[i], weight: lines.self[i] });
-  }
+  const clash = nameClashes(functions);
+  const python = ns !== null && writesPython(profile, functions, clash.includes(true));
+  const linesOf = lineWeightsByFunction(profile, graph);
 
   const scale =
     ns ??
@@ -101,19 +75,7 @@ export function exportCallgrind(profile: Profile): string {
         for (const list of linesOf.values()) for (const l of list) yield l.weight;
       })(),
     );
-  const eventName =
-    ns !== null ? 'ns' : unit === 'samples' ? 'Samples' : unit === 'bytes' ? 'Bytes' : 'Cost';
-  const eventLong =
-    ns !== null
-      ? 'nanoseconds'
-      : `${unit === 'none' ? 'cost' : unit}${scale === 1 ? '' : ` x ${scale}`}`;
-
-  const out: string[] = ['# callgrind format', 'version: 1'];
-  if (!python) out.push('creator: heatlens');
-  else out.push('# written by Heatlens; names and built-ins follow pyprof2calltree');
-  if (profile.meta.command?.length) out.push(`cmd: ${oneLine(profile.meta.command.join(' '))}`);
-  else if (profile.meta.sourceFile) out.push(`cmd: ${oneLine(profile.meta.sourceFile)}`);
-  out.push('positions: line', `event: ${eventName} : ${eventLong}`, `events: ${eventName}`, '');
+  const out = headerLines(profile, python, ns !== null, scale);
 
   const fileIds = new Map<string, number>();
   const fileRef = (file: string): string => {
@@ -124,10 +86,9 @@ export function exportCallgrind(profile: Profile): string {
     return `(${id}) ${oneLine(file)}`;
   };
   const fileOf = (f: ExportFunction): string => f.file ?? (python ? '~' : '???');
-  const nameIds: string[] = functions.map((f) => {
-    const clash = (sameName.get(fileAndName(f)) ?? 0) > 1;
+  const nameIds: string[] = functions.map((f, fn) => {
     // A name that already ends in `:digits` would lose them to our importer in Python mode.
-    const needsLine = clash || (python && NAME_WITH_LINE.test(f.name));
+    const needsLine = clash[fn] || (python && NAME_WITH_LINE.test(f.name));
     return oneLine(needsLine ? `${f.name}:${f.line1 ?? 0}` : f.name);
   });
   const nameDefined = new Uint8Array(functions.length);
@@ -155,21 +116,7 @@ export function exportCallgrind(profile: Profile): string {
     out.push(`fl=${fileRef(own)}`, `fn=${nameRef(fn)}`);
     // The self cost lines: the rest on the definition line first (readers take a function's
     // line from there), then the line weights.
-    const detail: { file: string; line1: number; weight: number }[] = [];
-    let covered = 0;
-    const list = linesOf.get(fn) ?? [];
-    for (const l of list) covered += l.weight;
-    if (list.length && covered <= f.self * (1 + 1e-9)) {
-      for (const l of list) {
-        const inOwnFile = l.file === f.file;
-        // A line before the definition (or any line of a function without one) in the
-        // function's own file would be taken for its definition line.
-        if (inOwnFile && (def === 0 || (!python && l.line1 < def))) continue;
-        detail.push(l);
-      }
-    }
-    let written = 0;
-    for (const l of detail) written += l.weight;
+    const { detail, written } = selfLineWeights(f, linesOf.get(fn) ?? [], python);
     let running = 0;
     let previous = 0;
     const emit = (weight: number): number => {
@@ -180,18 +127,6 @@ export function exportCallgrind(profile: Profile): string {
       return cost;
     };
     out.push(`${def} ${emit(Math.max(0, f.self - written))}`);
-    // Own file first, then the others, each sorted by line.
-    detail.sort((a, b) =>
-      a.file === b.file
-        ? a.line1 - b.line1
-        : a.file === f.file
-          ? -1
-          : b.file === f.file
-            ? 1
-            : a.file < b.file
-              ? -1
-              : 1,
-    );
     let current = own;
     for (const l of detail) {
       if (l.file !== current) {
@@ -216,6 +151,118 @@ export function exportCallgrind(profile: Profile): string {
   });
   out.push(`totals: ${totals}`, '');
   return out.join('\n');
+}
+
+/** Per function, whether another function shares its file and its name. */
+function nameClashes(functions: readonly ExportFunction[]): boolean[] {
+  const sameName = new Map<string, number>();
+  const fileAndName = (f: ExportFunction) => `${f.file ?? ''}\u0000${f.name}`;
+  for (const f of functions) sameName.set(fileAndName(f), (sameName.get(fileAndName(f)) ?? 0) + 1);
+  return functions.map((f) => (sameName.get(fileAndName(f)) ?? 0) > 1);
+}
+
+/**
+ * Whether a time profile is written the pyprof2calltree way (see the file comment): when names
+ * clash, when a Python profiler wrote it, or when most of its files are Python's.
+ */
+function writesPython(
+  profile: Profile,
+  functions: readonly ExportFunction[],
+  clashes: boolean,
+): boolean {
+  let pyFiles = 0;
+  let files = 0;
+  for (const f of functions) {
+    if (f.file === null) continue;
+    files++;
+    if (PY_FILE.test(f.file)) pyFiles++;
+  }
+  return (
+    clashes ||
+    /^(?:cprofile|yappi|heatlens-sampler)$/.test(profile.meta.profiler) ||
+    (files > 0 && pyFiles * 2 > files)
+  );
+}
+
+interface LineWeight {
+  file: string;
+  line1: number;
+  weight: number;
+}
+
+/** The model's line weights per function of the graph. */
+function lineWeightsByFunction(profile: Profile, graph: ExportGraph): Map<number, LineWeight[]> {
+  const linesOf = new Map<number, LineWeight[]>();
+  const { lines } = profile;
+  for (let i = 0; i < lines.count; i++) {
+    const fn = graph.functionOfFrame[lines.frame[i]];
+    if (fn === undefined || fn < 0) continue;
+    let list = linesOf.get(fn);
+    if (!list) linesOf.set(fn, (list = []));
+    list.push({ file: lines.files[lines.file[i]], line1: lines.line1[i], weight: lines.self[i] });
+  }
+  return linesOf;
+}
+
+/** The file's opening lines, down to the blank line before the first function. */
+function headerLines(profile: Profile, python: boolean, time: boolean, scale: number): string[] {
+  const unit = profile.meta.unit;
+  const eventName = time
+    ? 'ns'
+    : unit === 'samples'
+      ? 'Samples'
+      : unit === 'bytes'
+        ? 'Bytes'
+        : 'Cost';
+  const eventLong = time
+    ? 'nanoseconds'
+    : `${unit === 'none' ? 'cost' : unit}${scale === 1 ? '' : ` x ${scale}`}`;
+  const out: string[] = ['# callgrind format', 'version: 1'];
+  if (!python) out.push('creator: heatlens');
+  else out.push('# written by Heatlens; names and built-ins follow pyprof2calltree');
+  if (profile.meta.command?.length) out.push(`cmd: ${oneLine(profile.meta.command.join(' '))}`);
+  else if (profile.meta.sourceFile) out.push(`cmd: ${oneLine(profile.meta.sourceFile)}`);
+  out.push('positions: line', `event: ${eventName} : ${eventLong}`, `events: ${eventName}`, '');
+  return out;
+}
+
+/**
+ * The line weights written as a function's own cost lines (`written`, their sum), own file
+ * first, then the others, each by line: none when they add up to more than its self weight, and
+ * none that a reader would take for its definition line.
+ */
+function selfLineWeights(
+  f: ExportFunction,
+  list: readonly LineWeight[],
+  python: boolean,
+): { detail: LineWeight[]; written: number } {
+  const def = f.line1 ?? 0;
+  const detail: LineWeight[] = [];
+  let covered = 0;
+  for (const l of list) covered += l.weight;
+  if (list.length && covered <= f.self * (1 + 1e-9)) {
+    for (const l of list) {
+      const inOwnFile = l.file === f.file;
+      // A line before the definition (or any line of a function without one) in the
+      // function's own file would be taken for its definition line.
+      if (inOwnFile && (def === 0 || (!python && l.line1 < def))) continue;
+      detail.push(l);
+    }
+  }
+  let written = 0;
+  for (const l of detail) written += l.weight;
+  detail.sort((a, b) =>
+    a.file === b.file
+      ? a.line1 - b.line1
+      : a.file === f.file
+        ? -1
+        : b.file === f.file
+          ? 1
+          : a.file < b.file
+            ? -1
+            : 1,
+  );
+  return { detail, written };
 }
 
 /**

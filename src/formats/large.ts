@@ -23,7 +23,7 @@ import type { ImportOptions } from './choices';
 import { importChromeTraceValue, isChromeTrace } from './chromeTrace';
 import { importCollapsedPieces, isCollapsed } from './collapsed';
 import { importCpuprofileBytes, isCpuprofile } from './cpuprofile';
-import { ProfileFormatError } from './errors';
+import { formatError } from './errors';
 import { isGzip } from './gzip';
 import { JsonBytesError, parseJsonBytes } from './jsonBytes';
 import { importSpeedscopeValue, isSpeedscope } from './speedscope';
@@ -147,9 +147,14 @@ function parseLarge(
     return parseJsonBytes(bytes, onProgress);
   } catch (err) {
     if (!(err instanceof JsonBytesError)) throw err;
-    const what = err.truncated
-      ? 'is cut short: its JSON ends before the profile does; the file was probably truncated while being written or copied, so record or save it again.'
-      : `is not valid JSON (${err.message.replace(/[^\x20-\x7e]/g, '?').slice(0, 120)}); is it really a ${format} file?`;
-    throw new ProfileFormatError(`"${name}" ${what}`, name);
+    if (err.truncated) {
+      throw formatError(
+        name,
+        'is cut short: its JSON ends before the profile does',
+        'the file was probably truncated while being written or copied, so record or save it again',
+      );
+    }
+    const detail = err.message.replace(/[^\x20-\x7e]/g, '?').slice(0, 120);
+    throw formatError(name, `is not valid JSON (${detail})`, `is it really a ${format} file?`);
   }
 }

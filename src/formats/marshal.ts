@@ -203,22 +203,8 @@ export class MarshalReader {
         if (flag) this.flaggedFloats++;
         return this.keep(flag, v);
       }
-      case 0x66 /* f: float as text, marshal versions 0 and 1 */: {
-        const n = this.u8('a float text length');
-        const text = this.latin1(n);
-        // Python writes repr(): '1.5', '1e+100', 'inf', '-inf', 'nan'.
-        const v = /^[+-]?inf$/i.test(text)
-          ? text.startsWith('-')
-            ? -Infinity
-            : Infinity
-          : /^[+-]?nan$/i.test(text) || text.trim() === ''
-            ? NaN
-            : Number(text);
-        if (Number.isNaN(v) && !/nan/i.test(text)) this.fail('a float written as text', start);
-        this.floats++;
-        if (flag) this.flaggedFloats++;
-        return this.keep(flag, v);
-      }
+      case 0x66 /* f: float as text, marshal versions 0 and 1 */:
+        return this.keep(flag, this.readFloatText(flag, start));
       case 0x7a /* z */:
       case 0x5a /* Z */:
         return this.keep(flag, this.latin1(this.u8('a string length')));
@@ -248,39 +234,13 @@ export class MarshalReader {
         return this.keep(flag, this.slice(this.length('a bytes length'), 'bytes').slice());
       case 0x29 /* ) small tuple */:
       case 0x28 /* ( tuple */:
-      case 0x5b /* [ list */: {
-        const n = code === 0x29 ? this.u8('a tuple length') : this.length('a sequence length');
-        // Every element takes at least one byte: refuse lengths the data cannot hold.
-        if (n > this.bytes.length - this.pos) this.fail(`${n} sequence elements`);
-        const items = this.keep(flag, new Array<MarshalValue>(n));
-        this.enter(start);
-        for (let i = 0; i < n; i++) items[i] = this.read();
-        this.depth--;
-        return items;
-      }
-      case 0x7b /* { dict */: {
-        const dict = this.keep(flag, new MarshalDict([]));
-        this.enter(start);
-        for (;;) {
-          const keyAt = this.pos;
-          const keyCode = this.u8('a dict key or the end-of-dict marker');
-          if (keyCode === 0x30 /* '0' */) break;
-          const key = this.readTyped(keyCode, keyAt);
-          dict.entries.push([key, this.read()]);
-        }
-        this.depth--;
-        return dict;
-      }
+      case 0x5b /* [ list */:
+        return this.readSequence(code, flag, start);
+      case 0x7b /* { dict */:
+        return this.readDict(flag, start);
       case 0x3c /* < set */:
-      case 0x3e /* > frozenset */: {
-        const n = this.length('a set size');
-        if (n > this.bytes.length - this.pos) this.fail(`${n} set elements`);
-        const set = this.keep(flag, new MarshalSet([], code === 0x3e));
-        this.enter(start);
-        for (let i = 0; i < n; i++) set.items.push(this.read());
-        this.depth--;
-        return set;
-      }
+      case 0x3e /* > frozenset */:
+        return this.readSet(code, flag, start);
       case 0x72 /* r */: {
         const at = this.pos;
         const index = this.i32('a reference index');
@@ -305,6 +265,62 @@ export class MarshalReader {
           start,
         );
     }
+  }
+
+  /** `f`: a float written as text (marshal versions 0 and 1), as Python's repr() writes it. */
+  protected readFloatText(flag: boolean, start: number): number {
+    const n = this.u8('a float text length');
+    const text = this.latin1(n);
+    // Python writes repr(): '1.5', '1e+100', 'inf', '-inf', 'nan'.
+    const v = /^[+-]?inf$/i.test(text)
+      ? text.startsWith('-')
+        ? -Infinity
+        : Infinity
+      : /^[+-]?nan$/i.test(text) || text.trim() === ''
+        ? NaN
+        : Number(text);
+    if (Number.isNaN(v) && !/nan/i.test(text)) this.fail('a float written as text', start);
+    this.floats++;
+    if (flag) this.flaggedFloats++;
+    return v;
+  }
+
+  /** Tuples and lists (`)`, `(`, `[`): a length, then the items. */
+  protected readSequence(code: number, flag: boolean, start: number): MarshalValue[] {
+    const n = code === 0x29 ? this.u8('a tuple length') : this.length('a sequence length');
+    // Every element takes at least one byte: refuse lengths the data cannot hold.
+    if (n > this.bytes.length - this.pos) this.fail(`${n} sequence elements`);
+    const items = this.keep(flag, new Array<MarshalValue>(n));
+    this.enter(start);
+    for (let i = 0; i < n; i++) items[i] = this.read();
+    this.depth--;
+    return items;
+  }
+
+  /** `{`: key and value pairs up to the end-of-dict marker `0`. */
+  protected readDict(flag: boolean, start: number): MarshalDict {
+    const dict = this.keep(flag, new MarshalDict([]));
+    this.enter(start);
+    for (;;) {
+      const keyAt = this.pos;
+      const keyCode = this.u8('a dict key or the end-of-dict marker');
+      if (keyCode === 0x30 /* '0' */) break;
+      const key = this.readTyped(keyCode, keyAt);
+      dict.entries.push([key, this.read()]);
+    }
+    this.depth--;
+    return dict;
+  }
+
+  /** `<` and `>`: a size, then the items. */
+  protected readSet(code: number, flag: boolean, start: number): MarshalSet {
+    const n = this.length('a set size');
+    if (n > this.bytes.length - this.pos) this.fail(`${n} set elements`);
+    const set = this.keep(flag, new MarshalSet([], code === 0x3e));
+    this.enter(start);
+    for (let i = 0; i < n; i++) set.items.push(this.read());
+    this.depth--;
+    return set;
   }
 
   protected enter(start: number): void {

@@ -28,7 +28,7 @@
  */
 import { ProfileBuilder, type Frame, type FrameKind, type Profile } from '../core/profile';
 import { classifyPythonFrame } from '../core/pythonFrameKind';
-import { ProfileFormatError } from './errors';
+import { formatFail, type FormatFail } from './errors';
 
 /** The `format` field of the files this module reads. */
 export const pythonSamplesFormat = 'heatlens-python-samples';
@@ -57,6 +57,8 @@ export function isPythonSamples(name: string | undefined, text: string): boolean
 
 const REDO = 'profile the program again with Heatlens';
 
+const fail: FormatFail = formatFail('The Python samples profile', REDO);
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -74,104 +76,10 @@ function threadFrameKind(file: string | null, name: string): FrameKind {
  */
 export function importPythonSamples(text: string, options: PythonSamplesOptions = {}): Profile {
   const file = options.sourceFile;
-  const label = file ? `"${file}"` : 'The Python samples profile';
-  const fail = (what: string, next = REDO): never => {
-    throw new ProfileFormatError(`${label} ${what}; ${next}.`, file);
-  };
-
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (error) {
-    fail(
-      `is not valid JSON (${(error as Error).message})`,
-      'the file may have been cut short, so ' + REDO,
-    );
-  }
-  if (!isRecord(doc) || doc.format !== pythonSamplesFormat) {
-    fail(`is not a Heatlens Python samples file (no "format": "${pythonSamplesFormat}")`);
-  }
-  const d = doc as Record<string, unknown>;
-  const version = d.version;
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-    fail('has no valid "version"');
-  }
-  if ((version as number) > pythonSamplesVersion) {
-    fail(
-      `is of version ${version}, newer than this Heatlens reads (${pythonSamplesVersion})`,
-      'update the Heatlens extension',
-    );
-  }
-  if (!Array.isArray(d.frames)) fail('has no "frames" list');
-  if (!Array.isArray(d.stacks)) fail('has no "stacks" list');
-
+  const d = readDocument(text, file);
   const builder = new ProfileBuilder();
-  const rawFrames = d.frames as unknown[];
-  const frameIds = new Int32Array(rawFrames.length);
-  const frameFiles: (string | null)[] = new Array(rawFrames.length);
-  for (let i = 0; i < rawFrames.length; i++) {
-    const f = rawFrames[i];
-    if (!Array.isArray(f) || typeof f[0] !== 'string') {
-      fail(`has a frame (#${i}) that is not [name, file, line]`);
-    }
-    const [name, path, line] = f as [string, unknown, unknown];
-    const filePath = typeof path === 'string' && path !== '' ? path : null;
-    const line1 = typeof line === 'number' && Number.isInteger(line) && line > 0 ? line : null;
-    const frame: Frame = {
-      name,
-      file: filePath,
-      line1,
-      col1: null,
-      kind: threadFrameKind(filePath, name),
-    };
-    frameIds[i] = builder.frame(frame);
-    frameFiles[i] = filePath;
-  }
-
-  const stack: number[] = [];
-  // How many samples the stacks aggregate: the figures' sampling error (core/significance.ts).
-  let sampleCount = 0;
-  const rawStacks = d.stacks as unknown[];
-  for (let s = 0; s < rawStacks.length; s++) {
-    const entry = rawStacks[s];
-    if (!isRecord(entry) || !Array.isArray(entry.frames)) {
-      fail(`has a stack (#${s}) without a "frames" list`);
-    }
-    const e = entry as Record<string, unknown>;
-    const ids = e.frames as unknown[];
-    if (ids.length === 0) continue;
-    const weight = typeof e.weight === 'number' && Number.isFinite(e.weight) ? e.weight : 0;
-    if (typeof e.count === 'number' && e.count > 0 && Number.isFinite(e.count)) {
-      sampleCount += e.count;
-    }
-    stack.length = 0;
-    for (const id of ids) {
-      if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= rawFrames.length) {
-        fail(`has a stack (#${s}) naming a frame (${JSON.stringify(id)}) that is not in "frames"`);
-      }
-      stack.push(frameIds[id as number]);
-    }
-    builder.addStack(stack, weight);
-    const leaf = ids[ids.length - 1] as number;
-    const lines = Array.isArray(e.lines) ? (e.lines as unknown[]) : [];
-    const leafLine = lines.length === ids.length ? lines[lines.length - 1] : undefined;
-    const leafFile = frameFiles[leaf];
-    if (leafFile !== null && typeof leafLine === 'number' && leafLine >= 1) {
-      builder.addLine(leafFile, leafLine, frameIds[leaf], weight);
-    }
-    if (lines.length === ids.length && builder.frameAt(frameIds[leaf]).kind !== 'user') {
-      for (let k = ids.length - 2; k >= 0; k--) {
-        const frame = builder.frameAt(frameIds[ids[k] as number]);
-        if (frame.kind !== 'user') continue;
-        const line = lines[k];
-        if (frame.file !== null && typeof line === 'number' && line >= 1) {
-          builder.addLineExternal(frame.file, line, frameIds[ids[k] as number], weight);
-        }
-        break;
-      }
-    }
-  }
-
+  const frames = addFrames(builder, d.frames as unknown[], file);
+  const sampleCount = addStacks(builder, frames, d.stacks as unknown[], file);
   if (Array.isArray(d.warnings)) {
     for (const w of d.warnings) if (typeof w === 'string' && w) builder.warn(w);
   }
@@ -198,4 +106,130 @@ export function importPythonSamples(text: string, options: PythonSamplesOptions 
     startEpochMs,
     sourceFile: file,
   });
+}
+
+/** The file's JSON object, checked: the format, a version this module reads, the two lists. */
+function readDocument(text: string, file: string | undefined): Record<string, unknown> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    fail(
+      file,
+      `is not valid JSON (${(error as Error).message})`,
+      'the file may have been cut short, so ' + REDO,
+    );
+  }
+  if (!isRecord(doc) || doc.format !== pythonSamplesFormat) {
+    fail(file, `is not a Heatlens Python samples file (no "format": "${pythonSamplesFormat}")`);
+  }
+  const d = doc as Record<string, unknown>;
+  const version = d.version;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    fail(file, 'has no valid "version"');
+  }
+  if ((version as number) > pythonSamplesVersion) {
+    fail(
+      file,
+      `is of version ${version}, newer than this Heatlens reads (${pythonSamplesVersion})`,
+      'update the Heatlens extension',
+    );
+  }
+  if (!Array.isArray(d.frames)) fail(file, 'has no "frames" list');
+  if (!Array.isArray(d.stacks)) fail(file, 'has no "stacks" list');
+  return d;
+}
+
+/** The file's frames as the model's: their ids and files, by the file's frame index. */
+interface FileFrames {
+  readonly ids: Int32Array;
+  readonly files: readonly (string | null)[];
+}
+
+/** Adds the `frames` list's frames to the builder. */
+function addFrames(
+  builder: ProfileBuilder,
+  rawFrames: unknown[],
+  file: string | undefined,
+): FileFrames {
+  const frameIds = new Int32Array(rawFrames.length);
+  const frameFiles: (string | null)[] = new Array(rawFrames.length);
+  for (let i = 0; i < rawFrames.length; i++) {
+    const f = rawFrames[i];
+    if (!Array.isArray(f) || typeof f[0] !== 'string') {
+      fail(file, `has a frame (#${i}) that is not [name, file, line]`);
+    }
+    const [name, path, line] = f as [string, unknown, unknown];
+    const filePath = typeof path === 'string' && path !== '' ? path : null;
+    const line1 = typeof line === 'number' && Number.isInteger(line) && line > 0 ? line : null;
+    const frame: Frame = {
+      name,
+      file: filePath,
+      line1,
+      col1: null,
+      kind: threadFrameKind(filePath, name),
+    };
+    frameIds[i] = builder.frame(frame);
+    frameFiles[i] = filePath;
+  }
+  return { ids: frameIds, files: frameFiles };
+}
+
+/**
+ * Adds the `stacks` list: each stack's weight to the tree, to its leaf's current line, and to the
+ * call site in the user's code as external time (see the module comment). Returns how many
+ * samples the stacks aggregate.
+ */
+function addStacks(
+  builder: ProfileBuilder,
+  { ids: frameIds, files: frameFiles }: FileFrames,
+  rawStacks: unknown[],
+  file: string | undefined,
+): number {
+  const stack: number[] = [];
+  // How many samples the stacks aggregate: the figures' sampling error (core/significance.ts).
+  let sampleCount = 0;
+  for (let s = 0; s < rawStacks.length; s++) {
+    const entry = rawStacks[s];
+    if (!isRecord(entry) || !Array.isArray(entry.frames)) {
+      fail(file, `has a stack (#${s}) without a "frames" list`);
+    }
+    const e = entry as Record<string, unknown>;
+    const ids = e.frames as unknown[];
+    if (ids.length === 0) continue;
+    const weight = typeof e.weight === 'number' && Number.isFinite(e.weight) ? e.weight : 0;
+    if (typeof e.count === 'number' && e.count > 0 && Number.isFinite(e.count)) {
+      sampleCount += e.count;
+    }
+    stack.length = 0;
+    for (const id of ids) {
+      if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= frameIds.length) {
+        fail(
+          file,
+          `has a stack (#${s}) naming a frame (${JSON.stringify(id)}) that is not in "frames"`,
+        );
+      }
+      stack.push(frameIds[id as number]);
+    }
+    builder.addStack(stack, weight);
+    const leaf = ids[ids.length - 1] as number;
+    const lines = Array.isArray(e.lines) ? (e.lines as unknown[]) : [];
+    const leafLine = lines.length === ids.length ? lines[lines.length - 1] : undefined;
+    const leafFile = frameFiles[leaf];
+    if (leafFile !== null && typeof leafLine === 'number' && leafLine >= 1) {
+      builder.addLine(leafFile, leafLine, frameIds[leaf], weight);
+    }
+    if (lines.length === ids.length && builder.frameAt(frameIds[leaf]).kind !== 'user') {
+      for (let k = ids.length - 2; k >= 0; k--) {
+        const frame = builder.frameAt(frameIds[ids[k] as number]);
+        if (frame.kind !== 'user') continue;
+        const line = lines[k];
+        if (frame.file !== null && typeof line === 'number' && line >= 1) {
+          builder.addLineExternal(frame.file, line, frameIds[ids[k] as number], weight);
+        }
+        break;
+      }
+    }
+  }
+  return sampleCount;
 }

@@ -28,7 +28,7 @@
 import { formatWeight } from '../core/format';
 import { ProfileBuilder, type Frame, type Profile, type WeightUnit } from '../core/profile';
 import type { ImportOptions, ProfileChoice } from './choices';
-import { ProfileFormatError } from './errors';
+import { formatFail, type FormatFail } from './errors';
 import { failUnparsed } from './jsonFailure';
 import { fileUrlToPath } from './fileUrl';
 import { guessFlavor, guessFrameKind, type FrameFlavor } from './foreignFrame';
@@ -36,14 +36,7 @@ import { guessFlavor, guessFrameKind, type FrameFlavor } from './foreignFrame';
 const SCHEMA = 'speedscope.app/file-format-schema.json';
 const REDO = 'export it again from speedscope, or record it again with the profiler that wrote it';
 
-function describe(sourceFile: string | undefined): string {
-  return sourceFile ? `"${sourceFile}"` : 'The profile';
-}
-
-function fail(sourceFile: string | undefined, what: string, todo = REDO): never {
-  const end = /[.?!]$/.test(todo) ? '' : '.';
-  throw new ProfileFormatError(`${describe(sourceFile)} ${what}; ${todo}${end}`, sourceFile);
-}
+const fail: FormatFail = formatFail('The profile', REDO);
 
 /**
  * Whether a file is speedscope JSON: by name first (`.speedscope.json`), then by content (the
