@@ -23,17 +23,18 @@ import { classifyJsFrame } from '../core/frameKind';
 import { v8ToOneBased } from '../core/positions';
 import { ProfileBuilder, type Profile } from '../core/profile';
 import type { ImportOptions } from './choices';
-import { ProfileFormatError } from './errors';
+import { formatError } from './errors';
 import { fileUrlToPath } from './fileUrl';
 
 const NAME = /\.heapprofile$/i;
 const REDO = 're-record it (node --heap-prof) or save it again from Chrome DevTools';
 
 function fail(sourceFile: string | undefined, what: string): never {
-  const which = sourceFile ? `"${sourceFile}"` : 'The V8 heap profile';
-  throw new ProfileFormatError(
-    `${which} is not a readable V8 heap profile (.heapprofile): it ${what}; the file may be damaged, so ${REDO}.`,
+  throw formatError(
     sourceFile,
+    `is not a readable V8 heap profile (.heapprofile): it ${what}`,
+    `the file may be damaged, so ${REDO}`,
+    'The V8 heap profile',
   );
 }
 

@@ -31,16 +31,13 @@
 import { formatWeight } from '../core/format';
 import { ProfileBuilder, type Profile } from '../core/profile';
 import { listChoices, type ImportOptions, type ProfileChoice } from './choices';
-import { ProfileFormatError } from './errors';
+import { formatFail, type FormatFail } from './errors';
 
 const REDO = 'record the trace again';
 /** CPU-profile events: such a trace is chromeTrace.ts'. */
 const CPU_PROFILE = /"name"\s*:\s*"(?:ProfileChunk|Profile|CpuProfile)"/;
 
-function fail(sourceFile: string | undefined, what: string): never {
-  const which = sourceFile ? `"${sourceFile}"` : 'The trace';
-  throw new ProfileFormatError(`${which} ${what}; ${REDO}.`, sourceFile);
-}
+const fail: FormatFail = formatFail('The trace', REDO);
 
 /**
  * Whether a file is a trace of duration events: a JSON list of events, or an object with
