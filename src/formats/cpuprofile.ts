@@ -50,7 +50,7 @@ import { scanCpuprofileBytes } from './cpuprofileBytes';
 import { scanCpuprofile } from './cpuprofileScan';
 import { ProfileFormatError } from './errors';
 import { failUnparsed } from './jsonFailure';
-import { fileUrlToPath, pathToFileUrl } from './fileUrl';
+import { fileUrlToPath, pathToFileUrl } from '../util/fileUrl';
 import { JsonBytesError, parseJsonBytes } from './jsonBytes';
 import { ExportRangeError } from './exportUnits';
 

@@ -46,7 +46,7 @@ import { ProfileBuilder, type Frame, type FrameKind, type Profile } from '../cor
 import type { WeightUnit } from '../core/profile';
 import { listChoices, type ImportOptions, type ProfileChoice } from './choices';
 import { ProfileFormatError } from './errors';
-import { fileUrlToPath } from './fileUrl';
+import { fileUrlToPath } from '../util/fileUrl';
 import { guessFrameKind } from './foreignFrame';
 
 /** Decompressed pprof files larger than this are refused rather than risking the host's memory. */

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { functionStats } from '../core/functionStats';
 import { profileTotal, type Profile } from '../core/profile';
 import { exportCpuprofile, importCpuprofile } from '../formats/cpuprofile';
-import { pathToFileUrl } from '../formats/fileUrl';
+import { pathToFileUrl } from '../util/fileUrl';
 import { attributeInlined } from './inlined';
 import { sourceFunctions } from './functionExtents';
 import type { SourceMapHost } from './remap';
