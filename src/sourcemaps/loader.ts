@@ -16,7 +16,7 @@
 import { fileUrlToPath, pathToFileUrl } from '../util/fileUrl';
 import { decodeDataUrl, isDataUrl } from './dataUrl';
 import { findSourceMappingUrl, isAbsoluteLocalPath } from './locate';
-import type { SourceMapHost } from './remap';
+import type { SourceMapHost } from './host';
 import { SourceMap, SourceMapError, parseSourceMap } from './sourceMap';
 
 const WHAT_TO_DO =
