@@ -27,7 +27,7 @@ export interface ProfileMessage {
   readonly type: 'profile';
   readonly profile: WireProfile;
   readonly focus?: FlameFocus;
-  /** The profile compared with an earlier run (wire.ts `encodeCompare`): shows the 'diff' view. */
+  /** The profile compared with an earlier run (wireCompare.ts `encodeCompare`): shows the 'diff' view. */
   readonly compare?: WireCompare;
 }
 
