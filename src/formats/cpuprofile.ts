@@ -32,7 +32,7 @@
  *   proportion to their ticks, so the lines of a node add up to exactly its self time.
  * - Frames are identified by name, file, line and column; V8 nodes that differ only in
  *   `scriptId` (or deopt details) merge. An unnamed function is called `(anonymous)`.
- * - `file://` URLs become paths (see src/util/fileUrl.ts); other URLs (`node:fs`) stay as written.
+ * - `file://` URLs become paths (see fileUrl.ts); other URLs (`node:fs`) stay as written.
  *
  * Big profiles: modern files are read by a scanner that writes flat columns without building
  * the JSON object tree (cpuprofileScan.ts); anything it does not expect goes through
