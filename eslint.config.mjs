@@ -61,6 +61,25 @@ const markdownBuilding = [
     message: 'Markdown stays untrusted, without HTML or icons: src/extension/markdown.ts sets it.',
   },
 ];
+// Every folder of src/, and what each pure layer may import (the layers below it).
+const srcFolders = [
+  'util',
+  'core',
+  'formats',
+  'sourcemaps',
+  'shared',
+  'io',
+  'runners',
+  'cli',
+  'extension',
+];
+const pureLayers = [
+  { folder: 'util', below: [] },
+  { folder: 'core', below: ['util'] },
+  { folder: 'formats', below: ['util', 'core'] },
+  { folder: 'sourcemaps', below: ['util', 'core'] },
+  { folder: 'shared', below: ['util', 'core', 'formats', 'sourcemaps'] },
+];
 const noVscode = {
   name: 'vscode',
   message: 'Only src/extension may import vscode (docs/ARCHITECTURE.md, Boundaries).',
@@ -90,8 +109,10 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', namedExportsOnly],
     },
   },
-  {
-    files: ['src/core/**', 'src/formats/**', 'src/sourcemaps/**', 'src/shared/**'],
+  // The pure layers, lowest first (docs/ARCHITECTURE.md, Boundaries): each may import the ones
+  // below it only, so the import graph between them has one direction.
+  ...pureLayers.map(({ folder, below }) => ({
+    files: [`src/${folder}/**`],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
@@ -104,10 +125,18 @@ export default tseslint.config(
               message: 'Pure layers take I/O as parameters (docs/ARCHITECTURE.md, Boundaries).',
             })),
           ],
+          patterns: [
+            {
+              group: srcFolders
+                .filter((f) => f !== folder && !below.includes(f))
+                .flatMap((f) => [`../${f}`, `../${f}/**`, `**/src/${f}/**`]),
+              message: `src/${folder} imports ${below.length ? `only ${below.map((f) => `src/${f}`).join(', ')}` : 'nothing outside itself'} of src/ (docs/ARCHITECTURE.md, Boundaries).`,
+            },
+          ],
         },
       ],
     },
-  },
+  })),
   {
     files: ['src/runners/**', 'src/cli/**', 'webview/**', 'test/**', 'bench/**', 'scripts/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [noVscode] }] },

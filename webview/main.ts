@@ -19,7 +19,8 @@ import type {
   HostToWebview,
   WebviewToHost,
 } from '../src/shared/protocol';
-import { decodeCompare, decodeProfile, type CompareData } from '../src/shared/wire';
+import { decodeProfile } from '../src/shared/wire';
+import { decodeCompare, type CompareData } from '../src/shared/wireCompare';
 import { Chart, type ChartSource, type Hit } from './chart';
 import { formatChange, formatDelta } from '../src/core/diff';
 import { isSignificant, type ItemGrains } from '../src/core/significance';

@@ -3,7 +3,7 @@
  * immutable, so a toggle that comes back to an earlier combination costs nothing.
  */
 import type { CallTree, Frame, Profile } from '../src/core/profile';
-import type { CompareData } from '../src/shared/wire';
+import type { CompareData } from '../src/shared/wireCompare';
 import { sampleSquares } from '../src/core/significance';
 import { diffColors, mapBeforeWeights, type NodeTest } from './layout/diffColors';
 import { layoutFlame, type FlameLayout } from './layout/flameLayout';

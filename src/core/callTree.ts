@@ -4,7 +4,7 @@
  * restores a tree (a stored run, the webview's wire form and transforms), so their totals are
  * bit-identical.
  */
-import type { CallTree } from './profile';
+import type { CallTree } from './model';
 
 /**
  * A {@link CallTree} from parent/frame/self arrays where every parent id is below its child's:

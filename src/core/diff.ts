@@ -20,157 +20,34 @@
  * most lines changed (two different workloads; diffNormalise.ts). 'none' compares the weights as
  * measured. Whatever is shown, {@link describeNormalisation} says it in a sentence.
  */
-import { formatWeight } from './format';
 import { functionStats } from './functionStats';
 import { matchFunctions, reconcileInlined, type MatchedFunction } from './diffMatch';
 import { runGrains, type RunGrains } from './diffGrains';
 import { nodeWeights } from './diffNodes';
 import { hotLines } from './lineHeat';
-import { profileTotal, type FrameKind, type Profile, type WeightUnit } from './profile';
+import { profileTotal, type Profile, type WeightUnit } from './profile';
 import { normalise } from './diffNormalise';
+import type { CriticalZ, DiffOptions, FunctionDelta, LineDelta, ProfileDiff } from './diffTypes';
 import {
   ALPHA,
-  MIN_RELATIVE_CHANGE,
   criticalZ,
   judge,
   noiseModel,
-  type NoiseModel,
   type NoiseParams,
   type PairedWeight,
 } from './significance';
 
-/** How before weights are made comparable with after weights (see the module comment). */
-export type Normalisation = 'none' | 'total' | 'typical';
-
-/** A function's weights in one run. */
-export interface RunWeights {
-  readonly self: number;
-  readonly total: number;
-}
-
-/** One function of either run, with its change. Before weights are already scaled. */
-export interface FunctionDelta {
-  readonly name: string;
-  /** The function's kind (user code, library, runtime, pseudo-frame), from the run that has it. */
-  readonly kind: FrameKind;
-  readonly file: string | null;
-  readonly line1: number | null;
-  /** Null: the function was not sampled in the old run (it appeared). */
-  readonly before: RunWeights | null;
-  /** Null: the function was not sampled in the new run (it vanished). */
-  readonly after: RunWeights | null;
-  readonly afterFrameId: number | null;
-  readonly beforeFrameId: number | null;
-  /**
-   * The runs in which V8 ran (some of) the function inlined into others: the weight sampled on
-   * its lines in their frames counts as its own there (diffMatch.ts).
-   */
-  readonly inlined: 'before' | 'after' | 'both' | null;
-  /** after - scaled before (a missing side counts as 0). */
-  readonly selfDelta: number;
-  readonly totalDelta: number;
-  /** totalDelta / scaled before total; null when the before total is 0. */
-  readonly totalRatio: number | null;
-  /** z-scores of the changes and whether each is beyond the noise (significance.ts). */
-  readonly totalZ: number;
-  readonly totalSignificant: boolean;
-  readonly selfZ: number;
-  readonly selfSignificant: boolean;
-}
-
-/** One source line's change (self weight). */
-export interface LineDelta {
-  readonly file: string;
-  readonly line1: number;
-  /** Scaled. */
-  readonly before: number;
-  readonly after: number;
-  readonly delta: number;
-  /** delta / before; null when before is 0. */
-  readonly ratio: number | null;
-  readonly z: number;
-  /** True when the change is beyond the noise (significance.ts). */
-  readonly significant: boolean;
-}
-
-/** The |z| each family of changes must pass (Bonferroni over the family's size). */
-export interface CriticalZ {
-  readonly lines: number;
-  readonly functions: number;
-  readonly nodes: number;
-}
-
-/** The difference between two profiles (see the module comment). */
-export interface ProfileDiff {
-  readonly normalisation: Normalisation;
-  /**
-   * Factor applied to every before weight (1 when 'none'), after converting it to `unit` when the
-   * runs measured time in different units.
-   */
-  readonly scale: number;
-  /** The typical after/before ratio of lines (unit-converted), null when it is not known. */
-  readonly typical: number | null;
-  /** How many lines the typical ratio was taken over. */
-  readonly typicalLines: number;
-  /** Unscaled totals of the two runs: before in `beforeUnit`, after in `unit`. */
-  readonly beforeTotal: number;
-  readonly afterTotal: number;
-  /** The after profile's unit: every weight of the diff is in it. */
-  readonly unit: WeightUnit;
-  /**
-   * The unit of `beforeTotal`: `unit`, unless the runs' units do not convert (samples against
-   * time), in which case only the normalised comparisons exist.
-   */
-  readonly beforeUnit: WeightUnit;
-  /** How certain each run's figures are, and what the tests of this comparison use. */
-  readonly beforeNoise: NoiseModel;
-  readonly afterNoise: NoiseModel;
-  readonly noise: NoiseParams;
-  readonly critical: CriticalZ;
-  /** Every function of either run, by |totalDelta|, largest first. */
-  readonly functions: readonly FunctionDelta[];
-  /** Functions only in the new run, heaviest first. */
-  readonly appeared: readonly FunctionDelta[];
-  /** Functions only in the old run, heaviest (scaled) first. */
-  readonly vanished: readonly FunctionDelta[];
-  /** Lines of `file` with self weight in either run, sorted by line. */
-  linesForFile(file: string): readonly LineDelta[];
-  /**
-   * How many lines and functions of the person's code (frames of kind 'user' and their files)
-   * changed beyond the noise.
-   */
-  readonly significantLines: number;
-  readonly significantFunctions: number;
-  /** Those lines and functions, the most certain first. */
-  readonly changes: readonly (LineDelta | FunctionDelta)[];
-  /** For every node of after.tree: the scaled before total at the same call path (0 if none). */
-  readonly beforeTotalPerNode: Float64Array;
-  /** For every node of after.tree: the scaled before self weight at the same call path. */
-  readonly beforeSelfPerNode: Float64Array;
-  /**
-   * For every node of after.tree: the before run's sum of squared sample weights at the same
-   * call path, scaled like a variance; for the nodes' own grains (significance.ts). Only when
-   * the before run kept its samples.
-   */
-  readonly beforeTotalSqPerNode?: Float64Array;
-}
-
-/** Options of {@link diffProfiles}. */
-export interface DiffOptions {
-  /**
-   * Default 'auto': 'typical' when the typical change is known, else 'total' when the totals
-   * differ by more than 10% (diffNormalise.ts) or the units do not convert, else 'none'.
-   * 'typical' when it is not known falls back to 'total'.
-   */
-  readonly normalisation?: Normalisation | 'auto';
-  /**
-   * Where a before line of a file is in the after run's version of the file (see mapLines), so
-   * that an edit adding or removing lines above hot code between the runs does not misalign the
-   * line comparison. Null: the line was changed or deleted, and its before weight is left out of
-   * the per-line comparison (functions still count it). Default: lines match by number.
-   */
-  readonly mapBeforeLine?: (file: string, line1: number) => number | null;
-}
+// The types and the wording of a comparison have modules of their own; callers take them here.
+export type {
+  CriticalZ,
+  DiffOptions,
+  FunctionDelta,
+  LineDelta,
+  Normalisation,
+  ProfileDiff,
+  RunWeights,
+} from './diffTypes';
+export { describeNoise, describeNormalisation, formatChange, formatDelta } from './diffText';
 
 const NANOSECONDS_PER: Partial<Record<WeightUnit, number>> = {
   nanoseconds: 1,
@@ -445,85 +322,4 @@ function lineDelta(
     z,
     significant,
   });
-}
-
-function formatScale(scale: number): string {
-  if (scale >= 10) return scale.toFixed(1);
-  if (scale >= 0.01) return scale.toFixed(2);
-  return scale.toPrecision(2);
-}
-
-/**
- * A sentence naming the normalisation shown: "normalised by the typical change: before 2.10 s
- * scaled x1.04, the median change of 12 lines (after 2.20 s)", "normalised by total: before
- * 2.10 s scaled x0.67 to after 1.40 s", or "not normalised: before 2.10 s and after 2.00 s
- * compared as measured".
- */
-export function describeNormalisation(diff: ProfileDiff): string {
-  const b = formatWeight(diff.beforeTotal, diff.beforeUnit);
-  const a = formatWeight(diff.afterTotal, diff.unit);
-  if (diff.normalisation === 'typical') {
-    return (
-      `normalised by the typical change: before ${b} scaled x${formatScale(diff.scale)}, ` +
-      `the median change of ${diff.typicalLines} lines (after ${a})`
-    );
-  }
-  if (diff.normalisation === 'total') {
-    return `normalised by total: before ${b} scaled x${formatScale(diff.scale)} to after ${a}`;
-  }
-  return `not normalised: before ${b} and after ${a} compared as measured`;
-}
-
-/**
- * What "within noise" means in this comparison, in a sentence: "A change counts when |z| >= 3.9
- * (99% for all 120 lines together) and it exceeds 10% of its before figure; one sample weighs
- * 1.16 ms (V8's sample times), run-to-run spread x1.3."
- */
-export function describeNoise(diff: ProfileDiff, family: keyof CriticalZ = 'lines'): string {
-  const z = diff.critical[family].toFixed(1);
-  const sources: Record<NoiseModel['source'], string> = {
-    samples: 'its sample times',
-    interval: 'its sampling interval',
-    counts: 'sample counts',
-    exact: 'exact timings, spread measured between the runs',
-  };
-  const grain = formatWeight(diff.noise.afterGrain * diff.noise.dispersion, diff.unit);
-  return (
-    `A change counts when |z| ≥ ${z} (${Math.round((1 - ALPHA) * 100)}% for all the ` +
-    `${family} of the comparison together) and it is more than ` +
-    `${Math.round(MIN_RELATIVE_CHANGE * 100)}% (x${1 + MIN_RELATIVE_CHANGE}); noise as if one sample ` +
-    `weighed ${grain} (${sources[diff.afterNoise.source]}` +
-    `${diff.noise.dispersion > 1.05 && diff.afterNoise.source !== 'exact' ? `, spread x${diff.noise.dispersion.toFixed(1)} wider than sampling alone` : ''}).`
-  );
-}
-
-function signed(text: string, value: number): string {
-  return value > 0 ? `+${text}` : text;
-}
-
-/**
- * A change for people: "+12.3 ms · +40%", "-3.10 ms · -8.2%"; "+5.00 ms · not sampled before"
- * when there was nothing before (no ratio: nothing was sampled there in the old run, which is not
- * the same as not having run). Percentages keep two or three figures.
- */
-export function formatDelta(delta: number, ratio: number | null, unit: WeightUnit): string {
-  const weight = signed(formatWeight(delta, unit), delta);
-  if (ratio === null) return delta > 0 ? `${weight} · not sampled before` : weight;
-  if (!Number.isFinite(ratio)) return `${weight} · ${String(ratio)}`;
-  const pct = ratio * 100;
-  const abs = Math.abs(pct);
-  if (abs < 0.05) return `${weight} · 0%`;
-  const text = abs >= 10 ? pct.toFixed(0) : pct.toFixed(1);
-  return `${weight} · ${signed(text, pct)}%`;
-}
-
-/** {@link formatDelta}, followed by " · within noise" when the change is not significant. */
-export function formatChange(
-  delta: number,
-  ratio: number | null,
-  unit: WeightUnit,
-  significant: boolean,
-): string {
-  const text = formatDelta(delta, ratio, unit);
-  return significant ? text : `${text} · within noise`;
 }

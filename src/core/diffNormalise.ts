@@ -2,7 +2,7 @@
  * How a comparison makes the before run's weights comparable with the after run's, and how noisy
  * the figures are once it has (diff.ts, significance.ts). Pure.
  */
-import type { Normalisation } from './diff';
+import type { Normalisation } from './diffTypes';
 import {
   MAX_DISPERSION,
   MIN_RELATIVE_CHANGE,

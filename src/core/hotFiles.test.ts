@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { importCpuprofile } from '../formats/cpuprofile';
-import { pathToFileUrl } from '../formats/fileUrl';
+import { pathToFileUrl } from '../util/fileUrl';
 import { remapProfile } from '../sourcemaps/remap';
 import { repoRoot } from '../../test/support/repoRoot';
 import { heatElsewhere, hotFiles } from './hotFiles';

@@ -23,7 +23,7 @@ import { Int32Column } from '../core/growable';
 import { ProfileBuilder, type Frame, type Profile } from '../core/profile';
 import type { ImportOptions } from './choices';
 import { formatError } from './errors';
-import { fileUrlToPath } from './fileUrl';
+import { fileUrlToPath } from '../util/fileUrl';
 import { guessFrameKind } from './foreignFrame';
 
 const NAME = /\.(?:folded|collapsed|stacks)$/i;

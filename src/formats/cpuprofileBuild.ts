@@ -9,7 +9,7 @@ import { ProfileBuilder } from '../core/profile';
 import type { Frame, Profile } from '../core/profile';
 import type { NodeColumns } from './cpuprofileColumns';
 import { DAMAGED, REDO, fail } from './cpuprofileFail';
-import { fileUrlToPath } from './fileUrl';
+import { fileUrlToPath } from '../util/fileUrl';
 
 /** The largest sample time, in microseconds, that a real recording has (2^53: 285 years). */
 export const MAX_TIME_US = 2 ** 53;

@@ -19,7 +19,7 @@ import { oneBasedToV8 } from '../core/positions';
 import type { Profile, WeightUnit } from '../core/profile';
 import { MAX_TIME_US } from './cpuprofileBuild';
 import { ExportRangeError } from './exportUnits';
-import { pathToFileUrl } from './fileUrl';
+import { pathToFileUrl } from '../util/fileUrl';
 
 interface V8PositionTick {
   line: number;

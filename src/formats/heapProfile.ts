@@ -24,7 +24,7 @@ import { v8ToOneBased } from '../core/positions';
 import { ProfileBuilder, type Profile } from '../core/profile';
 import type { ImportOptions } from './choices';
 import { formatError } from './errors';
-import { fileUrlToPath } from './fileUrl';
+import { fileUrlToPath } from '../util/fileUrl';
 
 const NAME = /\.heapprofile$/i;
 const REDO = 're-record it (node --heap-prof) or save it again from Chrome DevTools';

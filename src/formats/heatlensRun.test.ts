@@ -57,6 +57,23 @@ describe('heatlensRun: stored runs', () => {
     });
   }
 
+  it('reads runs stored by earlier versions, and writes the same bytes today', () => {
+    // Written by test/fixtures/heatlensRun/make.mjs with the serializer of an earlier version.
+    for (const [stored, source] of [
+      ['hot.heatlens.json', 'test/fixtures/node/hot.cpuprofile'],
+      ['service.heatlens.json', 'examples/profiles/service.prof'],
+    ]) {
+      const bytes = new Uint8Array(readFileSync(join(root, 'test/fixtures/heatlensRun', stored)));
+      const profile = load(source);
+      assert.deepStrictEqual(deserializeProfile(bytes, stored), profile, stored);
+      assert.deepStrictEqual(
+        serializeProfile(profile),
+        bytes,
+        `${stored}: the format is unchanged`,
+      );
+    }
+  });
+
   it('keeps the parts the fixtures exercise: samples, line table, call graph', () => {
     const v8 = load('examples/profiles/primes.cpuprofile');
     const py = load('examples/profiles/service.prof');
@@ -79,92 +96,92 @@ describe('heatlensRun: stored runs', () => {
     assert.equal(isHeatlensRun('hot.cpuprofile', cpuprofile), false);
     assert.equal(isHeatlensRun('service.prof', readFileSync(join(root, fixtures[1]))), false);
   });
+});
 
-  describe('damaged files fail with a message naming the file', () => {
-    const good = serializeProfile(load('test/fixtures/node/hot.cpuprofile'));
-    const cases: [string, Uint8Array, RegExp][] = [
-      ['empty', new Uint8Array(), /empty/],
-      ['cut short', good.subarray(0, good.length >> 1), /not valid JSON/],
-      ['another JSON file', new TextEncoder().encode('{"nodes": []}'), /"format"/],
-      ['a JSON list', new TextEncoder().encode('[1, 2]'), /not a JSON object/],
-      [
-        'a tree whose parent comes after the child',
-        altered(good, (v) => {
-          const t = v.tree as Record<string, unknown>;
-          t.size = 3;
-          t.parent = int32([-1, 2, 0]);
-          t.frame = int32([-1, 0, 0]);
-          t.self = Buffer.from(new Float64Array(3).buffer).toString('base64');
-          t.children = int32([2, 1]);
-        }),
-        /node 1 of the call tree has parent 2/,
-      ],
-      [
-        'children that do not match the parents',
-        altered(good, (v) => {
-          const t = v.tree as Record<string, unknown>;
-          t.size = 3;
-          t.parent = int32([-1, 0, 1]);
-          t.frame = int32([-1, 0, 0]);
-          t.self = Buffer.from(new Float64Array(3).buffer).toString('base64');
-          t.children = int32([1, 1]);
-        }),
-        /children of tree node/,
-      ],
-      [
-        'a node naming a frame that does not exist',
-        altered(good, (v) => {
-          const t = v.tree as Record<string, unknown>;
-          const frame = new Int32Array(
-            Uint8Array.from(Buffer.from(t.frame as string, 'base64')).buffer,
-          );
-          frame[1] = 1_000_000;
-          t.frame = Buffer.from(frame.buffer).toString('base64');
-        }),
-        /frame of tree node #1 \(1000000\) is out of range/,
-      ],
-      [
-        'an array shorter than announced',
-        altered(good, (v) => {
-          (v.tree as Record<string, unknown>).self = 'AAAA';
-        }),
-        /"tree.self" holds 3 bytes/,
-      ],
-      [
-        'an unknown frame kind',
-        altered(good, (v) => {
-          ((v.frames as Record<string, unknown>).kind as string[])[0] = 'alien';
-        }),
-        /unknown kind "alien"/,
-      ],
-      [
-        'a missing unit',
-        altered(good, (v) => {
-          delete (v.meta as Record<string, unknown>).unit;
-        }),
-        /"meta.unit"/,
-      ],
-    ];
-    for (const [what, bytes, pattern] of cases) {
-      it(what, () => {
-        assert.throws(
-          () => deserializeProfile(bytes, 'runs/abc.heatlens.json'),
-          (err: unknown) => {
-            assert.ok(err instanceof ProfileFormatError, String(err));
-            assert.match(err.message, /^"runs\/abc\.heatlens\.json" /);
-            assert.match(err.message, pattern);
-            assert.equal(err.file, 'runs/abc.heatlens.json');
-            return true;
-          },
+describe('heatlensRun: damaged files fail with a message naming the file', () => {
+  const good = serializeProfile(load('test/fixtures/node/hot.cpuprofile'));
+  const cases: [string, Uint8Array, RegExp][] = [
+    ['empty', new Uint8Array(), /empty/],
+    ['cut short', good.subarray(0, good.length >> 1), /not valid JSON/],
+    ['another JSON file', new TextEncoder().encode('{"nodes": []}'), /"format"/],
+    ['a JSON list', new TextEncoder().encode('[1, 2]'), /not a JSON object/],
+    [
+      'a tree whose parent comes after the child',
+      altered(good, (v) => {
+        const t = v.tree as Record<string, unknown>;
+        t.size = 3;
+        t.parent = int32([-1, 2, 0]);
+        t.frame = int32([-1, 0, 0]);
+        t.self = Buffer.from(new Float64Array(3).buffer).toString('base64');
+        t.children = int32([2, 1]);
+      }),
+      /node 1 of the call tree has parent 2/,
+    ],
+    [
+      'children that do not match the parents',
+      altered(good, (v) => {
+        const t = v.tree as Record<string, unknown>;
+        t.size = 3;
+        t.parent = int32([-1, 0, 1]);
+        t.frame = int32([-1, 0, 0]);
+        t.self = Buffer.from(new Float64Array(3).buffer).toString('base64');
+        t.children = int32([1, 1]);
+      }),
+      /children of tree node/,
+    ],
+    [
+      'a node naming a frame that does not exist',
+      altered(good, (v) => {
+        const t = v.tree as Record<string, unknown>;
+        const frame = new Int32Array(
+          Uint8Array.from(Buffer.from(t.frame as string, 'base64')).buffer,
         );
-      });
-    }
-
-    it('a run from a newer Heatlens says to update', () => {
-      const newer = altered(good, (v) => {
-        v.version = 99;
-      });
-      assert.throws(() => deserializeProfile(newer, 'new.heatlens.json'), /newer Heatlens.*Update/);
+        frame[1] = 1_000_000;
+        t.frame = Buffer.from(frame.buffer).toString('base64');
+      }),
+      /frame of tree node #1 \(1000000\) is out of range/,
+    ],
+    [
+      'an array shorter than announced',
+      altered(good, (v) => {
+        (v.tree as Record<string, unknown>).self = 'AAAA';
+      }),
+      /"tree.self" holds 3 bytes/,
+    ],
+    [
+      'an unknown frame kind',
+      altered(good, (v) => {
+        ((v.frames as Record<string, unknown>).kind as string[])[0] = 'alien';
+      }),
+      /unknown kind "alien"/,
+    ],
+    [
+      'a missing unit',
+      altered(good, (v) => {
+        delete (v.meta as Record<string, unknown>).unit;
+      }),
+      /"meta.unit"/,
+    ],
+  ];
+  for (const [what, bytes, pattern] of cases) {
+    it(what, () => {
+      assert.throws(
+        () => deserializeProfile(bytes, 'runs/abc.heatlens.json'),
+        (err: unknown) => {
+          assert.ok(err instanceof ProfileFormatError, String(err));
+          assert.match(err.message, /^"runs\/abc\.heatlens\.json" /);
+          assert.match(err.message, pattern);
+          assert.equal(err.file, 'runs/abc.heatlens.json');
+          return true;
+        },
+      );
     });
+  }
+
+  it('a run from a newer Heatlens says to update', () => {
+    const newer = altered(good, (v) => {
+      v.version = 99;
+    });
+    assert.throws(() => deserializeProfile(newer, 'new.heatlens.json'), /newer Heatlens.*Update/);
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { Profile as PprofProfile } from 'pprof-format';
 import type { Frame, FrameKind, ProfileBuilder } from '../core/profile';
-import { fileUrlToPath } from './fileUrl';
+import { fileUrlToPath } from '../util/fileUrl';
 import { hex, num, type Numeric } from './pprofDecode';
 import { frameKind } from './pprofFrameKind';
 import {

@@ -30,7 +30,7 @@ import { ProfileBuilder, type Frame, type Profile, type WeightUnit } from '../co
 import type { ImportOptions, ProfileChoice } from './choices';
 import { formatFail, type FormatFail } from './errors';
 import { failUnparsed } from './jsonFailure';
-import { fileUrlToPath } from './fileUrl';
+import { fileUrlToPath } from '../util/fileUrl';
 import { guessFlavor, guessFrameKind, type FrameFlavor } from './foreignFrame';
 
 const SCHEMA = 'speedscope.app/file-format-schema.json';

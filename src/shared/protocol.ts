@@ -5,7 +5,8 @@
  * The profile crosses once, in the compact form of wire.ts, after the webview says it is ready;
  * everything else is small.
  */
-import type { WireCompare, WireProfile } from './wire';
+import type { WireProfile } from './wire';
+import type { WireCompare } from './wireCompare';
 
 /**
  * The views of the flame graph panel. 'diff' (the new run colored by its change against an old
@@ -26,7 +27,7 @@ export interface ProfileMessage {
   readonly type: 'profile';
   readonly profile: WireProfile;
   readonly focus?: FlameFocus;
-  /** The profile compared with an earlier run (wire.ts `encodeCompare`): shows the 'diff' view. */
+  /** The profile compared with an earlier run (wireCompare.ts `encodeCompare`): shows the 'diff' view. */
   readonly compare?: WireCompare;
 }
 

@@ -9,7 +9,7 @@ import { functionStats } from '../core/functionStats';
 import { profileTotal, type Profile } from '../core/profile';
 import { importCpuprofile } from '../formats/cpuprofile';
 import { exportCpuprofile } from '../formats/exportCpuprofile';
-import { pathToFileUrl } from '../formats/fileUrl';
+import { pathToFileUrl } from '../util/fileUrl';
 import { attributeInlined } from './inlined';
 import { sourceFunctions } from './functionExtents';
 import type { SourceMapHost } from './remap';

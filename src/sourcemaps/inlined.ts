@@ -38,7 +38,7 @@
 import { classifyJsFrame } from '../core/frameKind';
 import { ProfileBuilder, type Frame, type Profile } from '../core/profile';
 import { isParsableSource, sourceFunctions, type SourceFunctions } from './functionExtents';
-import type { SourceMapHost } from './remap';
+import type { SourceMapHost } from './host';
 
 /** How many files are read at once. */
 const READ_AHEAD = 8;

@@ -13,10 +13,10 @@
  * A script without any map is silent. Warnings never quote what a file holds: a profile may name
  * any file as a script or a map, and its first bytes must not reach a message.
  */
-import { fileUrlToPath, pathToFileUrl } from '../formats/fileUrl';
+import { fileUrlToPath, pathToFileUrl } from '../util/fileUrl';
 import { decodeDataUrl, isDataUrl } from './dataUrl';
 import { findSourceMappingUrl, isAbsoluteLocalPath } from './locate';
-import type { SourceMapHost } from './remap';
+import type { SourceMapHost } from './host';
 import { SourceMap, SourceMapError, parseSourceMap } from './sourceMap';
 
 const WHAT_TO_DO =

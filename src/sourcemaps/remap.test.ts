@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { profileTotal, type Profile } from '../core/profile';
 import { importCpuprofile } from '../formats/cpuprofile';
-import { pathToFileUrl } from '../formats/fileUrl';
+import { pathToFileUrl } from '../util/fileUrl';
 import { remapProfile, type SourceMapHost } from './remap';
 import { repoRoot } from '../../test/support/repoRoot';
 

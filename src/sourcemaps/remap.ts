@@ -15,17 +15,10 @@ import {
 import { SourceMapLoader } from './loader';
 import { looksLikeScript } from './locate';
 import type { OriginalPosition, SourceMap } from './sourceMap';
+import type { SourceMapHost } from './host';
 
-/** How the remapper reads files: the extension's workspace file system, the CLI's `node:fs`. */
-export interface SourceMapHost {
-  /** The file's text, or undefined when it does not exist or cannot be read. */
-  readFile(path: string): Promise<string | undefined>;
-  /**
-   * Why `path` was not read, completing "<path> ...": "is not a regular file (it is a FIFO)",
-   * "is outside the workspace folders". Never the file's contents. Optional.
-   */
-  whyNot?(path: string): string | undefined;
-}
+// Callers outside this folder take the host type from here, with remapProfile.
+export type { SourceMapHost } from './host';
 
 /** Options of {@link remapProfile}. */
 export interface RemapOptions {

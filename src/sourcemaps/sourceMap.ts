@@ -16,7 +16,7 @@ import {
   type SourceMapSegment,
 } from '@jridgewell/trace-mapping';
 import { col1ToMapCol0, mapCol0ToCol1 } from '../core/positions';
-import { fileUrlToPath, pathToFileUrl } from '../formats/fileUrl';
+import { fileUrlToPath, pathToFileUrl } from '../util/fileUrl';
 import { LazyMappings, MappingsError } from './mappings';
 
 /** A map that cannot be used; the message says what is wrong with it, for a person. */

@@ -15,7 +15,8 @@ import { formatWeight } from '../../src/core/format';
 import type { Profile } from '../../src/core/profile';
 import { importCpuprofile } from '../../src/formats/cpuprofile';
 import type { HostToWebview } from '../../src/shared/protocol';
-import { encodeCompare, encodeProfile } from '../../src/shared/wire';
+import { encodeProfile } from '../../src/shared/wire';
+import { encodeCompare } from '../../src/shared/wireCompare';
 import { layoutFlame } from '../../webview/layout/flameLayout';
 import {
   VSCODE_API_STUB,
