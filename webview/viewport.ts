@@ -3,6 +3,7 @@
  * scrolling a row into view, and hit-testing (the box under a point, where a box is drawn). No
  * DOM: the chart (chart.ts) owns one, draws what it says, and feeds it the mouse (chartPointer.ts).
  */
+import type { BoxRef } from '../src/shared/protocol';
 import { intervalAt, type IntervalRows } from './layout/intervals';
 
 /** A box under the mouse or selected: row, index in the row, and the tree node it shows. */
@@ -157,4 +158,9 @@ export class Viewport {
     if (right <= left || y + ROW_HEIGHT <= 0 || y >= this.height) return null;
     return { x: left, y, w: right - left, h: ROW_HEIGHT - 1 };
   }
+}
+
+/** The box a saved reference (row, index) points at in `rows`. */
+export function hitOf(rows: IntervalRows['rows'], b: BoxRef): Hit {
+  return { row: b.row, index: b.index, node: rows[b.row].node[b.index] };
 }
