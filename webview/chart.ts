@@ -1,7 +1,7 @@
 /**
  * The Canvas2D renderer of interval rows (flame graph, time order, sandwich halves). Layout is
- * computed elsewhere (layout/); this module only draws what is visible and maps the mouse back to
- * boxes.
+ * computed elsewhere (layout/); what is on screen, pan, zoom and hit-testing are the viewport's
+ * (viewport.ts), the mouse is chartPointer.ts's; this module draws what is visible.
  *
  * Measured on headless Chromium without a GPU: Canvas2D fills about a
  * million rectangles per second and is far faster there than WebGL, which falls back to software.
@@ -10,15 +10,14 @@
  * color once per frame, and draws labels only where they fit.
  */
 import type { CallTree, Frame } from '../src/core/profile';
-import {
-  coverage,
-  intervalAt,
-  visitVisible,
-  type IntervalRow,
-  type IntervalRows,
-} from './layout/intervals';
+import { coverage, visitVisible, type IntervalRow, type IntervalRows } from './layout/intervals';
 import { DIFF_LEVELS } from './layout/diffColors';
 import { colorIndex, type Palette } from './theme';
+import { attachPointer, type ChartHandlers } from './chartPointer';
+import { ROW_HEIGHT, Viewport, type Box, type Hit } from './viewport';
+
+export type { ChartHandlers } from './chartPointer';
+export type { Hit } from './viewport';
 
 /** What a chart shows: interval rows whose `node` values are nodes of `tree`. */
 export interface ChartSource {
@@ -34,21 +33,6 @@ export interface ChartSource {
   readonly nodeColor?: Uint8Array;
 }
 
-/** A box under the mouse or selected: row, index in the row, and the tree node it shows. */
-export interface Hit {
-  readonly row: number;
-  readonly index: number;
-  readonly node: number;
-}
-
-/** What a chart tells its owner. */
-export interface ChartHandlers {
-  hover(hit: Hit | null, event: MouseEvent): void;
-  click(hit: Hit, event: MouseEvent): void;
-  /** The visible range or scroll position changed (through the mouse). */
-  viewportChanged?(): void;
-}
-
 /** Figures of the last frame, for tests and the benchmark. */
 export interface DrawStats {
   boxes: number;
@@ -58,39 +42,26 @@ export interface DrawStats {
   ms: number;
 }
 
-export const ROW_HEIGHT = 18;
 const LABEL_PAD = 4;
 const MIN_LABEL_CHARS = 5;
 /** Boxes narrower than this (CSS px) are drawn as pixels of one image rather than fillRects. */
 const NARROW_PX = 3;
-const DRAG_THRESHOLD = 4;
 
 /** One canvas drawing one {@link ChartSource}. */
 export class Chart {
   readonly canvas: HTMLCanvasElement;
+  /** What is on screen; pan, zoom and hit-testing. */
+  readonly view: Viewport;
   private readonly ctx: CanvasRenderingContext2D;
   private source: ChartSource | undefined;
   private colorOfFrame = new Int32Array(0);
   private palette: Palette;
-  private width = 0;
-  private height = 0;
   private dpr = 1;
-  private x0 = 0;
-  private x1 = 1;
-  private scrollY = 0;
   private pending = 0;
   private charWidth = 0;
   private highlight: Uint8Array | null = null;
   private selected: Hit | null = null;
   private hovered: Hit | null = null;
-  private drag: {
-    x: number;
-    y: number;
-    x0: number;
-    x1: number;
-    scrollY: number;
-    moved: boolean;
-  } | null = null;
   // Reused across frames: per color, the rectangles (x, y, w) to fill.
   private batches: number[][] = [];
   // Per row, prefix sums of box widths (computed on the row's first draw).
@@ -108,11 +79,12 @@ export class Chart {
   constructor(
     private readonly container: HTMLElement,
     palette: Palette,
-    private readonly handlers: ChartHandlers,
+    handlers: ChartHandlers,
     /** Rows from the bottom up (the callers half of the sandwich). */
-    private readonly flipped = false,
+    flipped = false,
   ) {
     this.palette = palette;
+    this.view = new Viewport(flipped);
     this.canvas = document.createElement('canvas');
     this.canvas.tabIndex = 0;
     this.canvas.className = 'chart';
@@ -122,27 +94,7 @@ export class Chart {
     this.ctx = ctx;
     new ResizeObserver(() => this.resize()).observe(container);
     this.resize();
-    this.canvas.addEventListener('mousemove', (e) => this.onMove(e));
-    this.canvas.addEventListener('mouseleave', (e) => {
-      if (this.hovered) {
-        this.hovered = null;
-        this.requestDraw();
-      }
-      this.handlers.hover(null, e);
-    });
-    this.canvas.addEventListener('mousedown', (e) => {
-      if (e.button !== 0) return;
-      this.drag = {
-        x: e.clientX,
-        y: e.clientY,
-        x0: this.x0,
-        x1: this.x1,
-        scrollY: this.scrollY,
-        moved: false,
-      };
-    });
-    window.addEventListener('mouseup', (e) => this.onUp(e));
-    this.canvas.addEventListener('wheel', (e) => this.onWheel(e), { passive: false });
+    attachPointer(this, handlers);
   }
 
   /** Shows a new source; the viewport resets to the whole extent unless `keepViewport`. */
@@ -150,19 +102,18 @@ export class Chart {
     this.source = source;
     this.hovered = null;
     this.selected = null;
-    if (source) {
-      this.colorOfFrame = Int32Array.from(source.frames, (f) => colorIndex(f));
-      if (!keepViewport) {
-        this.x0 = source.rows.min;
-        this.x1 = source.rows.max > source.rows.min ? source.rows.max : source.rows.min + 1;
-        this.scrollY = 0;
-      }
-    }
+    this.view.setRows(source?.rows, keepViewport);
+    if (source) this.colorOfFrame = Int32Array.from(source.frames, (f) => colorIndex(f));
     this.requestDraw();
   }
 
   get current(): ChartSource | undefined {
     return this.source;
+  }
+
+  /** Whether the chart shows anything. */
+  hasSource(): boolean {
+    return !!this.source;
   }
 
   setPalette(palette: Palette): void {
@@ -186,107 +137,53 @@ export class Chart {
     return this.selected;
   }
 
+  /** The box under the mouse (null: none): redraws its outline when it changed. */
+  setHovered(hit: Hit | null): void {
+    if (hit?.node !== this.hovered?.node || hit?.index !== this.hovered?.index) {
+      this.hovered = hit;
+      this.requestDraw();
+    }
+  }
+
   /** The visible x range, in the source's units. */
   get viewport(): { x0: number; x1: number; scrollY: number } {
-    return { x0: this.x0, x1: this.x1, scrollY: this.scrollY };
+    const { x0, x1, scrollY } = this.view;
+    return { x0, x1, scrollY };
   }
 
   /** Shows `[x0, x1)` (clamped to the extent). */
-  setViewport(x0: number, x1: number, scrollY = this.scrollY): void {
-    const src = this.source;
-    if (!src) return;
-    const { min, max } = src.rows;
-    const extent = Math.max(max - min, Number.MIN_VALUE);
-    let span = Math.min(Math.max(x1 - x0, extent * 1e-9), extent);
-    if (!(span > 0)) span = extent;
-    let a = Math.max(min, x0);
-    if (a + span > max) a = max - span;
-    this.x0 = a;
-    this.x1 = a + span;
-    this.scrollY = this.clampScroll(scrollY);
-    this.requestDraw();
+  setViewport(x0: number, x1: number, scrollY?: number): void {
+    if (this.view.set(x0, x1, scrollY)) this.requestDraw();
   }
 
   /** Zooms by `factor` (< 1 zooms in) around a point at `fraction` of the width. */
   zoomBy(factor: number, fraction = 0.5): void {
-    const span = this.x1 - this.x0;
-    const at = this.x0 + span * fraction;
-    const next = span * factor;
-    this.setViewport(at - next * fraction, at - next * fraction + next);
+    if (this.view.zoomBy(factor, fraction)) this.requestDraw();
   }
 
   /** Pans by a fraction of the visible width. */
   panBy(fraction: number): void {
-    const span = this.x1 - this.x0;
-    this.setViewport(this.x0 + span * fraction, this.x1 + span * fraction);
+    if (this.view.panBy(fraction)) this.requestDraw();
   }
 
   /** Shows a box's x range (zoom) and scrolls its row into view. */
   zoomTo(hit: Hit): void {
-    const row = this.source?.rows.rows[hit.row];
-    if (!row) return;
-    this.setViewport(row.start[hit.index], row.end[hit.index]);
-    this.scrollRowIntoView(hit.row);
+    if (this.view.zoomTo(hit)) this.requestDraw();
   }
 
   /** Pans (without zooming) and scrolls so that a box is on screen. */
   ensureVisible(hit: Hit): void {
-    const row = this.source?.rows.rows[hit.row];
-    if (!row) return;
-    const s = row.start[hit.index];
-    const e = row.end[hit.index];
-    const span = this.x1 - this.x0;
-    if (e <= this.x0 || s >= this.x1) {
-      const mid = (s + e) / 2;
-      this.setViewport(mid - span / 2, mid + span / 2);
-    }
-    this.scrollRowIntoView(hit.row);
-  }
-
-  private scrollRowIntoView(row: number): void {
-    const top = row * ROW_HEIGHT;
-    let y = this.scrollY;
-    if (top < y) y = top;
-    else if (top + ROW_HEIGHT > y + this.height) y = top + ROW_HEIGHT - this.height;
-    this.scrollY = this.clampScroll(y);
-    this.requestDraw();
-  }
-
-  private clampScroll(y: number): number {
-    const rows = this.source?.rows.rows.length ?? 0;
-    const content = rows * ROW_HEIGHT + ROW_HEIGHT;
-    return Math.max(0, Math.min(y, content - this.height));
+    if (this.view.ensureVisible(hit)) this.requestDraw();
   }
 
   /** The box at a point of the canvas (CSS pixels), or null. */
   hitAt(mx: number, my: number): Hit | null {
-    const src = this.source;
-    if (!src || this.width <= 0) return null;
-    const yContent = this.flipped ? this.height - my + this.scrollY : my + this.scrollY;
-    const r = Math.floor(yContent / ROW_HEIGHT);
-    const row = src.rows.rows[r];
-    if (!row) return null;
-    const x = this.x0 + (mx / this.width) * (this.x1 - this.x0);
-    const i = intervalAt(row, x);
-    return i < 0 ? null : { row: r, index: i, node: row.node[i] };
+    return this.view.hitAt(mx, my);
   }
 
   /** Where a box is drawn (CSS pixels in the canvas), or null when it is not on screen. */
-  boxOf(hit: Hit): { x: number; y: number; w: number; h: number } | null {
-    const row = this.source?.rows.rows[hit.row];
-    if (!row) return null;
-    const scale = this.width / (this.x1 - this.x0);
-    const left = Math.max(0, (row.start[hit.index] - this.x0) * scale);
-    const right = Math.min(this.width, (row.end[hit.index] - this.x0) * scale);
-    const y = this.rowY(hit.row);
-    if (right <= left || y + ROW_HEIGHT <= 0 || y >= this.height) return null;
-    return { x: left, y, w: right - left, h: ROW_HEIGHT - 1 };
-  }
-
-  private rowY(row: number): number {
-    return this.flipped
-      ? this.height - (row + 1) * ROW_HEIGHT + this.scrollY
-      : row * ROW_HEIGHT - this.scrollY;
+  boxOf(hit: Hit): Box | null {
+    return this.view.boxOf(hit);
   }
 
   /** Draws on the next animation frame (several requests in one frame draw once). */
@@ -307,8 +204,7 @@ export class Chart {
     const t0 = performance.now();
     const ctx = this.ctx;
     const p = this.palette;
-    const W = this.width;
-    const H = this.height;
+    const { width: W, height: H } = this.view;
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     ctx.fillStyle = p.background;
     ctx.fillRect(0, 0, W, H);
@@ -318,25 +214,47 @@ export class Chart {
       this.lastStats = stats;
       return stats;
     }
-    const { rows } = src.rows;
-    const tree = src.tree;
-    const span = this.x1 - this.x0;
-    const scale = W / span;
-    const minWidth = 1 / scale;
-    const x0 = this.x0;
-    const x1 = this.x1;
     if (this.batches.length !== p.fills.length) this.batches = p.fills.map(() => []);
-    const batches = this.batches;
-    for (const b of batches) b.length = 0;
+    for (const b of this.batches) b.length = 0;
     ctx.font = p.font;
     if (!this.charWidth) this.charWidth = ctx.measureText('MMMMMMMMMM').width / 10 || 7;
+    const labels = this.collectBoxes(src, stats);
+    this.fillBoxes();
+    this.drawLabels(src, labels, stats);
+    this.outline(this.hovered, p.hover, 1);
+    this.outline(this.selected, p.selection, 2);
+    stats.ms = performance.now() - t0;
+    this.lastStats = stats;
+    this.onDrawn?.(stats);
+    return stats;
+  }
+
+  /**
+   * Sorts the visible boxes of every visible row into the frame's batches (one per color), draws
+   * the narrow and tiny ones as pixels, and returns the boxes wide enough for a label as
+   * (row, index, left, width, y) quintuples.
+   */
+  private collectBoxes(src: ChartSource, stats: DrawStats): number[] {
+    const p = this.palette;
+    const view = this.view;
+    const { rows } = src.rows;
+    const tree = src.tree;
+    const W = view.width;
+    const x0 = view.x0;
+    const x1 = view.x1;
+    const scale = W / (x1 - x0);
+    const minWidth = 1 / scale;
+    const batches = this.batches;
     // A label shows at least a few characters and an ellipsis; fewer would say nothing and cost
     // as much to draw (text is the slowest thing on a software canvas).
     const minLabel = this.charWidth * MIN_LABEL_CHARS + LABEL_PAD * 2;
     const labels: number[] = []; // (row, index, left, width, y) per label
-    // Coverage of boxes too narrow to draw, per CSS pixel of each visible row (see drawTiny).
-    const firstRow = Math.max(0, Math.floor(this.scrollY / ROW_HEIGHT));
-    const lastRow = Math.min(rows.length - 1, Math.floor((this.scrollY + H) / ROW_HEIGHT));
+    // Coverage of boxes too narrow to draw, per CSS pixel of each visible row (see drawPixels).
+    const firstRow = Math.max(0, Math.floor(view.scrollY / ROW_HEIGHT));
+    const lastRow = Math.min(
+      rows.length - 1,
+      Math.floor((view.scrollY + view.height) / ROW_HEIGHT),
+    );
     const tinyW = Math.ceil(W);
     const tinyRows = Math.max(0, lastRow - firstRow + 1);
     const cells = tinyW * tinyRows;
@@ -357,7 +275,7 @@ export class Chart {
     // Visible rows only (firstRow..lastRow, above).
     for (let r = firstRow; r <= lastRow; r++) {
       const row = rows[r];
-      const y = this.rowY(r);
+      const y = view.rowY(r);
       stats.rows++;
       const starts = row.start;
       const ends = row.end;
@@ -413,6 +331,14 @@ export class Chart {
       );
     }
     if (anyPixels) this.drawPixels(tinyW, tinyRows, firstRow);
+    return labels;
+  }
+
+  /** Fills the batched boxes, one fill color at a time, and outlines them in high contrast. */
+  private fillBoxes(): void {
+    const ctx = this.ctx;
+    const p = this.palette;
+    const batches = this.batches;
     for (let c = 0; c < batches.length; c++) {
       const b = batches[c];
       if (!b.length) continue;
@@ -432,6 +358,14 @@ export class Chart {
       }
       ctx.stroke();
     }
+  }
+
+  /** Draws the labels of {@link collectBoxes}' wide boxes, cut with an ellipsis to fit. */
+  private drawLabels(src: ChartSource, labels: number[], stats: DrawStats): void {
+    const ctx = this.ctx;
+    const p = this.palette;
+    const rows = src.rows.rows;
+    const highlight = this.highlight;
     ctx.textBaseline = 'middle';
     const cw = this.charWidth;
     for (let k = 0; k < labels.length; k += 5) {
@@ -444,18 +378,13 @@ export class Chart {
       const room = labels[k + 3] - (left - boxLeft) - LABEL_PAD * 2;
       const maxChars = Math.floor(room / cw);
       if (maxChars < MIN_LABEL_CHARS) continue;
-      const name = node === 0 ? src.rootLabel : src.frames[tree.frame[node]].name || '(anonymous)';
+      const name =
+        node === 0 ? src.rootLabel : src.frames[src.tree.frame[node]].name || '(anonymous)';
       const text = name.length <= maxChars ? name : `${name.slice(0, maxChars - 1)}…`;
       ctx.fillStyle = highlight && !highlight[node] ? p.dimText : p.text;
       ctx.fillText(text, left + LABEL_PAD, labels[k + 4] + (ROW_HEIGHT - 1) / 2 + 0.5);
       stats.labels++;
     }
-    this.outline(this.hovered, p.hover, 1);
-    this.outline(this.selected, p.selection, 2);
-    stats.ms = performance.now() - t0;
-    this.lastStats = stats;
-    this.onDrawn?.(stats);
-    return stats;
   }
 
   /**
@@ -502,7 +431,7 @@ export class Chart {
     const smoothing = ctx.imageSmoothingEnabled;
     ctx.imageSmoothingEnabled = false;
     for (let k = 0; k < rowCount; k++) {
-      ctx.drawImage(canvas, 0, k, width, 1, 0, this.rowY(firstRow + k), width, ROW_HEIGHT - 1);
+      ctx.drawImage(canvas, 0, k, width, 1, 0, this.view.rowY(firstRow + k), width, ROW_HEIGHT - 1);
     }
     ctx.imageSmoothingEnabled = smoothing;
   }
@@ -526,74 +455,19 @@ export class Chart {
     const dpr = window.devicePixelRatio || 1;
     const w = Math.max(0, Math.floor(rect.width));
     const h = Math.max(0, Math.floor(rect.height));
-    if (w === this.width && h === this.height && dpr === this.dpr) return;
-    this.width = w;
-    this.height = h;
+    if (w === this.view.width && h === this.view.height && dpr === this.dpr) return;
+    this.view.setSize(w, h);
     this.dpr = dpr;
     this.canvas.style.width = `${w}px`;
     this.canvas.style.height = `${h}px`;
     this.canvas.width = Math.round(w * dpr);
     this.canvas.height = Math.round(h * dpr);
     this.charWidth = 0;
-    this.scrollY = this.clampScroll(this.scrollY);
     this.draw();
   }
 
   /** Re-reads the container size (after the layout around the chart changed). */
   refreshSize(): void {
     this.resize();
-  }
-
-  private local(e: MouseEvent): [number, number] {
-    const r = this.canvas.getBoundingClientRect();
-    return [e.clientX - r.left, e.clientY - r.top];
-  }
-
-  private onMove(e: MouseEvent): void {
-    const d = this.drag;
-    if (d && (e.buttons & 1) === 1) {
-      const dx = e.clientX - d.x;
-      const dy = e.clientY - d.y;
-      if (!d.moved && Math.abs(dx) + Math.abs(dy) < DRAG_THRESHOLD) return;
-      d.moved = true;
-      const perPx = (d.x1 - d.x0) / this.width;
-      this.setViewport(d.x0 - dx * perPx, d.x1 - dx * perPx, d.scrollY + (this.flipped ? dy : -dy));
-      this.handlers.viewportChanged?.();
-      return;
-    }
-    const [mx, my] = this.local(e);
-    const hit = this.hitAt(mx, my);
-    if (hit?.node !== this.hovered?.node || hit?.index !== this.hovered?.index) {
-      this.hovered = hit;
-      this.requestDraw();
-    }
-    this.handlers.hover(hit, e);
-  }
-
-  private onUp(e: MouseEvent): void {
-    const d = this.drag;
-    this.drag = null;
-    if (!d || d.moved || e.button !== 0 || e.target !== this.canvas) return;
-    const [mx, my] = this.local(e);
-    const hit = this.hitAt(mx, my);
-    if (hit) this.handlers.click(hit, e);
-  }
-
-  private onWheel(e: WheelEvent): void {
-    if (!this.source) return;
-    e.preventDefault();
-    const unit = e.deltaMode === 1 ? ROW_HEIGHT : e.deltaMode === 2 ? this.height : 1;
-    const dx = e.deltaX * unit;
-    const dy = e.deltaY * unit;
-    const [mx] = this.local(e);
-    if (e.ctrlKey || e.metaKey) {
-      this.zoomBy(Math.exp(dy * 0.002), mx / this.width);
-    } else if (e.shiftKey || Math.abs(dx) > Math.abs(dy)) {
-      const d = e.shiftKey && !dx ? dy : dx;
-      this.panBy(d / this.width);
-    } else {
-      this.setViewport(this.x0, this.x1, this.scrollY + (this.flipped ? -dy : dy));
-    }
-    this.handlers.viewportChanged?.();
   }
 }

@@ -9,7 +9,7 @@ import {
   mapBeforeWeights,
   type NodeTest,
 } from './diffColors';
-import { nodeAt, testProfile } from './testProfile';
+import { nodeAt, testProfile } from '../../test/support/testProfile';
 import { myCodeOnly } from './transforms';
 
 /** Weights in samples of one unit each, at least 10% and 3 standard errors to count. */

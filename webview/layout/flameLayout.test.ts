@@ -8,7 +8,7 @@ import {
   visitVisible,
   type IntervalRow,
 } from './intervals';
-import { nodeAt, testProfile } from './testProfile';
+import { nodeAt, testProfile } from '../../test/support/testProfile';
 
 test('flame layout: one row per depth, children heaviest first from the parent left edge', () => {
   const { profile, f } = testProfile();

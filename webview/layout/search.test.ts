@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileSearch, searchTree } from './search';
 import { myCodeOnly } from './transforms';
-import { testProfile } from './testProfile';
+import { testProfile } from '../../test/support/testProfile';
 
 test('search: plain, case-insensitive, with the share of time the matches cover', () => {
   const { profile } = testProfile();

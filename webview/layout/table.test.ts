@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ProfileBuilder } from '../../src/core/profile';
 import { sortTableRows, tableRowsFromGraph, tableRowsFromTree } from './table';
 import { colorKey, frameHue } from './colors';
-import { testProfile } from './testProfile';
+import { testProfile } from '../../test/support/testProfile';
 
 test('table rows from a tree: self, total with recursion once, no calls', () => {
   const { profile, f } = testProfile();

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ProfileBuilder } from '../../src/core/profile';
 import { TIME_ORDER_BUDGET, timeOrder, type TimeOrderChart } from './timeOrder';
 import { myCodeOnly } from './transforms';
-import { testProfile } from './testProfile';
+import { testProfile } from '../../test/support/testProfile';
 
 function names(
   profile: ReturnType<typeof testProfile>['profile'],

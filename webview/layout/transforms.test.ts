@@ -9,7 +9,7 @@ import {
   sandwichFromGraph,
   sandwichFromTree,
 } from './transforms';
-import { nodeAt, testProfile } from './testProfile';
+import { nodeAt, testProfile } from '../../test/support/testProfile';
 
 test('my code only: library, runtime and pseudo frames fold into the nearest kept caller', () => {
   const { profile, f } = testProfile();
