@@ -8,7 +8,7 @@ import { isWebviewToHost, type FlameFocus, type HostToWebview } from '../shared/
 import { encodeCompare, encodeProfile } from '../shared/wire';
 import type { ProfileDiff } from '../core/diff';
 import { resolveRecordedPath } from './recordedPath';
-import { epochNow, recordFlameTimings, type FlameMarks } from './timings';
+import { epochNow, recordFlameTimings, type FlameMarks } from '../timings/timings';
 
 const VIEW_TYPE = 'heatlens.flame';
 const DEFAULT_TITLE = 'Heatlens: Flame Graph';

@@ -2,18 +2,18 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { Normalisation } from '../core/diff';
 import { ShownComparison } from './compare';
-import type { Change } from './compareText';
+import type { Change } from '../shared/compareText';
 import {
   functionDeltaTitle,
   functionMatters,
   normalisationName,
   significanceSummary,
-} from './compareText';
+} from '../shared/compareText';
 import type { Presenter } from './controller';
 import { FlamePanel } from './flamePanel';
 import type { RunHistory, RunRecord } from './history';
-import { pathKey } from './paths';
-import { beforeLineMapper } from './runSources';
+import { pathKey } from '../core/paths';
+import { beforeLineMapper } from '../store/runSources';
 import { runDescription, runLabel, runTime, RunsTreeProvider, type RunsNode } from './runsView';
 import { setting } from './settings';
 

@@ -38,7 +38,7 @@ import {
   serializeProfile,
 } from '../formats/heatlensRun';
 import { FileRefused, readRegularFile } from '../io/regularFile';
-import { pathKey } from './paths';
+import { pathKey } from '../core/paths';
 import type { RunSources } from './runSources';
 import { TEMP_SUFFIX, withFolderLock, writeFileAtomic, wroteHere } from './storeFiles';
 
