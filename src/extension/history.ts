@@ -3,10 +3,11 @@ import * as path from 'node:path';
 import type { Profile } from '../core/profile';
 import { pathKey } from '../core/paths';
 import { readRunSources, type RunSources } from '../store/runSources';
-import { RunStore, type NewRun, type RunRecord } from '../store/runStore';
+import type { NewRun, RunRecord } from '../store/runIndex';
+import { RunStore } from '../store/runStore';
 import { setting } from './settings';
 
-export type { NewRun, RunRecord } from '../store/runStore';
+export type { NewRun, RunRecord } from '../store/runIndex';
 
 /**
  * The run history: every run Heatlens made, kept in the workspace's storage (the global storage

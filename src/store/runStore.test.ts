@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Profile } from '../core/profile';
 import { importProfileFile } from '../formats/detect';
-import { GRACE_MS, RunStore, RUN_FILE_SUFFIX, type NewRun } from './runStore';
+import { RUN_FILE_SUFFIX } from './runFiles';
+import type { NewRun } from './runIndex';
+import { GRACE_MS, RunStore } from './runStore';
 import { repoRoot } from '../../test/support/repoRoot';
 
 const root = repoRoot();
