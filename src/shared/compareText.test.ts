@@ -15,6 +15,7 @@ import {
   normalisationName,
   referenceTotal,
 } from './compareText';
+import { frameNamed } from '../../test/support/frames';
 import { repoRoot } from '../../test/support/repoRoot';
 
 const root = repoRoot();
@@ -23,7 +24,7 @@ const load = (name: string) =>
   importProfileFile(name, readFileSync(join(root, 'test/fixtures/runs', name)));
 const short = load('primes-1m.cpuprofile');
 const long = load('primes-2m.cpuprofile');
-const primesFile = short.frames.find((f) => f.name === 'countPrimes')!.file!;
+const primesFile = frameNamed(short, 'countPrimes').file!;
 const source = readFileSync(join(root, 'examples/js/primes.js'), 'utf8').split('\n');
 /** 1-based lines of isPrime and countPrimes in examples/js/primes.js. */
 const primeLines = (() => {
