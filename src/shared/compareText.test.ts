@@ -126,7 +126,9 @@ describe('compareText: what the editor shows of a comparison', () => {
     assert.ok(markLines(all, diff, 0.002, 0).every((m) => m.label === undefined));
     assert.deepEqual(markLines(all, diff, 2, 5), [], 'nothing has twice the whole run');
   });
+});
 
+describe('compareText: CodeLens, status bar and hover texts', () => {
   it('function lenses: changed, within noise, not sampled in one run, inlined', () => {
     const diff = diffProfiles(short, long, { normalisation: 'none' });
     const count = diff.functions.find((f) => f.name === 'countPrimes')!;

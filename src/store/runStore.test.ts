@@ -153,7 +153,9 @@ describe('RunStore: the run history on disk', () => {
     const again = new RunStore(dir, () => undefined);
     assert.equal((await again.list()).length, 5);
   });
+});
 
+describe('RunStore: damage on disk, and nothing there', () => {
   it('rebuilds a damaged index from the run files, and never throws', async () => {
     const { store, dir } = fresh();
     await store.add(primes, run('/w/primes.js', 1000, { durationMs: 5 }), 10);
