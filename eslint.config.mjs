@@ -69,6 +69,9 @@ const srcFolders = [
   'sourcemaps',
   'shared',
   'io',
+  'store',
+  'worker',
+  'timings',
   'runners',
   'cli',
   'extension',
@@ -83,6 +86,12 @@ const pureLayers = [
 const noVscode = {
   name: 'vscode',
   message: 'Only src/extension may import vscode (docs/ARCHITECTURE.md, Boundaries).',
+};
+// The layers that serve the extension and the CLI from below never reach back up into them.
+const presenters = {
+  group: ['**/extension/**', '**/cli/**', '**/webview/**'],
+  message:
+    'The layers below the extension and the CLI do not import them (docs/ARCHITECTURE.md, Boundaries).',
 };
 
 export default tseslint.config(
@@ -142,7 +151,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [noVscode] }] },
   },
   {
-    files: ['src/extension/**', 'src/cli/**'],
+    files: ['src/extension/**', 'src/cli/**', 'src/store/**', 'src/worker/**', 'src/timings/**'],
     ignores: ['**/*.test.ts'],
     rules: { 'no-restricted-syntax': ['error', namedExportsOnly, ...readsByName] },
   },
@@ -164,6 +173,34 @@ export default tseslint.config(
     files: ['src/io/**', 'src/runners/**', 'src/cli/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [noVscode] }] },
   },
+  // The run store, the import worker and the stage timings: Node code the extension uses, kept
+  // out of src/extension so that it runs (and is tested) without VS Code. A worker thread has no
+  // extension API at all. The run store and the worker read profiles, they do not run programs.
+  {
+    files: ['src/store/**', 'src/worker/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [noVscode],
+          patterns: [
+            presenters,
+            {
+              group: ['**/runners/**', '**/timings/**'],
+              message:
+                'The run store and the import worker read and keep profiles: running and timing programs is not their job.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/timings/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [noVscode], patterns: [presenters] }],
+    },
+  },
   {
     files: ['webview/**'],
     ignores: ['**/*.test.ts'],
@@ -177,7 +214,14 @@ export default tseslint.config(
           ],
           patterns: [
             {
-              group: ['**/extension/**', '**/runners/**', '**/cli/**'],
+              group: [
+                '**/extension/**',
+                '**/runners/**',
+                '**/cli/**',
+                '**/store/**',
+                '**/worker/**',
+                '**/timings/**',
+              ],
               message: 'The webview imports the pure layers and src/shared only.',
             },
           ],

@@ -3,7 +3,7 @@
 // File" to the first heat decoration painted in the editor, for short JavaScript, TypeScript and
 // Python programs, warm (a later run in the same window) and cold (the first command after the
 // window opens), split into stages by the moments the extension records when the extension host
-// has HEATLENS_TIMINGS set (src/extension/timings.ts, src/runners/runMarks.ts). Then the flame
+// has HEATLENS_TIMINGS set (src/timings/timings.ts, src/runners/runMarks.ts). Then the flame
 // graph panel: from a click on a CodeLens to the panel's first painted frame, on a profile of
 // about 100k nodes.
 //
@@ -192,7 +192,7 @@ function wideProgram(functions: number, seconds: number): string {
 
 // --- what the page and the extension record ----------------------------------------------------
 
-/** The moments one run left in the HEATLENS_TIMINGS file (see src/extension/timings.ts). */
+/** The moments one run left in the HEATLENS_TIMINGS file (see src/timings/timings.ts). */
 interface TimingsEntry {
   file: string;
   runtime: string;
@@ -534,7 +534,7 @@ interface FlameSample {
   total: number;
 }
 
-/** The flame records of the timings file (see src/extension/timings.ts). */
+/** The flame records of the timings file (see src/timings/timings.ts). */
 function readFlameEntries(
   file: string,
 ): { nodes: number; marks: { command: number; created: number; ready: number; posted: number } }[] {

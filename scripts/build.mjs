@@ -42,7 +42,7 @@ if (existsSync(join(root, 'src/extension/extension.ts'))) {
       target: 'node20',
       external: ['vscode'],
       // When the extension host began running this bundle, for the activation timings
-      // (src/extension/timings.ts): the first statement, before any module's code.
+      // (src/timings/timings.ts): the first statement, before any module's code.
       // ("use strict" first: the bundle's own directive only counts as the file's first statement.)
       banner: {
         js: '"use strict";\nvar __heatlensBundleStart = performance.timeOrigin + performance.now();',
@@ -51,11 +51,11 @@ if (existsSync(join(root, 'src/extension/extension.ts'))) {
   );
 }
 // The worker thread that imports large profile files off the extension host's main thread.
-if (existsSync(join(root, 'src/extension/importWorker.ts'))) {
+if (existsSync(join(root, 'src/worker/importWorker.ts'))) {
   builds.push(
     esbuild.build({
       ...common,
-      entryPoints: ['src/extension/importWorker.ts'],
+      entryPoints: ['src/worker/importWorker.ts'],
       outfile: 'dist/importWorker.js',
       platform: 'node',
       format: 'cjs',

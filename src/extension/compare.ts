@@ -18,9 +18,9 @@ import {
   markLines,
   type Change,
   type MarkedLine,
-} from './compareText';
+} from '../shared/compareText';
 import type { RunRecord } from './history';
-import { pathKey } from './paths';
+import { pathKey } from '../core/paths';
 import { shiftWithEdit } from './results';
 import { setting } from './settings';
 import { COMPARE_COLORS, type ThemeKind } from '../shared/palette';

@@ -12,7 +12,7 @@ import {
   DeltaPainter,
   type ShownComparison,
 } from './compare';
-import { changeList, compareStatusText } from './compareText';
+import { changeList, compareStatusText } from '../shared/compareText';
 import { describeNoise, describeNormalisation } from '../core/diff';
 import { HeatPainter } from './heat';
 import { HeatHoverProvider } from './hover';

@@ -9,7 +9,7 @@ import { registerHistory, showComparisonFlame, type HistoryApi } from './history
 import { openProfileFile } from './openProfile';
 import { ProfileCommand } from './profileCommand';
 import { ProfileEditorProvider } from './profileEditor';
-import { activation, epochNow, type FlameMarks } from './timings';
+import { activation, epochNow, type FlameMarks } from '../timings/timings';
 import { registerSummaryTool } from './agentTool';
 import { showHotLines } from './hotLines';
 

@@ -9,7 +9,7 @@ import { encodeProfile } from '../shared/wire';
 import { encodeCompare } from '../shared/wireCompare';
 import type { ProfileDiff } from '../core/diff';
 import { resolveRecordedPath } from './recordedPath';
-import { epochNow, recordFlameTimings, type FlameMarks } from './timings';
+import { epochNow, recordFlameTimings, type FlameMarks } from '../timings/timings';
 
 const VIEW_TYPE = 'heatlens.flame';
 const DEFAULT_TITLE = 'Heatlens: Flame Graph';

@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { Profile } from '../core/profile';
-import { pathKey } from './paths';
-import { readRunSources, type RunSources } from './runSources';
-import { RunStore, type NewRun, type RunRecord } from './runStore';
+import { pathKey } from '../core/paths';
+import { readRunSources, type RunSources } from '../store/runSources';
+import type { NewRun, RunRecord } from '../store/runIndex';
+import { RunStore } from '../store/runStore';
 import { setting } from './settings';
 
-export type { NewRun, RunRecord } from './runStore';
+export type { NewRun, RunRecord } from '../store/runIndex';
 
 /**
  * The run history: every run Heatlens made, kept in the workspace's storage (the global storage

@@ -5,7 +5,7 @@ import type { ProfileChoice } from '../formats/choices';
 import { profileChoices, importProfileFile } from '../formats/detect';
 import { MAX_STRING_LENGTH } from '../formats/large';
 import { FileRefused, readRegularFile, regularFileSize } from '../io/regularFile';
-import { ImportCanceled, importInWorker } from './importInWorker';
+import { ImportCanceled, importInWorker } from '../worker/importInWorker';
 import { remapOpenedProfile, type OpenedRemap } from './openedSources';
 import { noIcons } from '../shared/markdownText';
 

@@ -5,7 +5,7 @@ import type { Profile } from '../core/profile';
 import { regularFileHost } from '../io/regularFile';
 import { attributeInlined } from '../sourcemaps/inlined';
 import { remapProfile } from '../sourcemaps/remap';
-import { pathKey } from './paths';
+import { pathKey } from '../core/paths';
 
 /**
  * What a profile opened from a file (downloaded, attached to a bug report: not recorded here)

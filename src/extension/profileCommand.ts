@@ -11,7 +11,7 @@ import type { Presenter } from './controller';
 import type { RunHistory } from './history';
 import { runNotice, showRunNotice } from './runNotice';
 import { setting, type PythonMode } from './settings';
-import { epochNow, recordTimings, type CommandMarks } from './timings';
+import { epochNow, recordTimings, type CommandMarks } from '../timings/timings';
 import { warmUpSoon } from '../shared/warmUp';
 
 const MODE_KEY = 'heatlens.python.mode';

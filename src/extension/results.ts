@@ -5,7 +5,7 @@ import { functionStats, type FunctionStat } from '../core/functionStats';
 import { filesInProfile, lineHeatForFile } from '../core/lineHeat';
 import { line1ToEditorLine0 } from '../core/positions';
 import { shiftItems, type LineEdit } from '../core/lineShift';
-import { pathKey } from './paths';
+import { pathKey } from '../core/paths';
 
 /** One hot line of a file, at its current place in the document (0-based, follows edits). */
 export interface HotLine {

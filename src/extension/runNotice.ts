@@ -4,7 +4,7 @@ import { formatShare, formatWeight } from '../core/format';
 import { heatElsewhere } from '../core/hotFiles';
 import { profileTotal, type Profile } from '../core/profile';
 import { openAt } from './controller';
-import { pathKey } from './paths';
+import { pathKey } from '../core/paths';
 
 /** The notification that ends a run, and the source line it offers to open. */
 export interface RunNotice {

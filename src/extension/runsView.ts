@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { formatWeight } from '../core/format';
 import type { RunHistory, RunRecord } from './history';
 import { codeBlock, MarkdownBuilder, safeMarkdown } from './markdown';
-import { pathKey } from './paths';
+import { pathKey } from '../core/paths';
 
 /** A row of the Runs view: a profiled file, or one run of it. */
 export type RunsNode =

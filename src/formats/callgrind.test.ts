@@ -6,6 +6,7 @@ import { importCallgrind, isCallgrind } from './callgrind';
 import { ProfileFormatError } from './errors';
 import { pythonFrame } from './pstats';
 import type { Frame, GraphEdge, GraphFunction, Profile } from '../core/profile';
+import { frameIndex, frameNamed } from '../../test/support/frames';
 import { repoRoot } from '../../test/support/repoRoot';
 
 const fixtures = join(repoRoot(), 'test/fixtures');
@@ -20,11 +21,6 @@ interface Annotated {
   calls: Array<{ file: string; line: number; callee: string; calls: number; inclusive: number }>;
 }
 
-function frameId(p: Profile, name: string, file?: string): number {
-  const i = p.frames.findIndex((f) => f.name === name && (!file || f.file?.endsWith(file)));
-  assert.ok(i >= 0, `no frame ${name}`);
-  return i;
-}
 const fnOf = (p: Profile, frame: number): GraphFunction => {
   const f = p.callGraph?.functions.find((g) => g.frame === frame);
   assert.ok(f, p.frames[frame].name);
@@ -77,7 +73,7 @@ test("valgrind: per-function and per-line self costs are callgrind_annotate's", 
     'mix',
     'sort_and_sum',
   ]);
-  for (const [name, cost] of self) assert.equal(fnOf(p, frameId(p, name)).self, cost, name);
+  for (const [name, cost] of self) assert.equal(fnOf(p, frameIndex(p, name)).self, cost, name);
   assert.ok(!p.frames.some((f) => f.name.endsWith("'2")));
   const lines = lineCosts(p);
   for (const [file, table] of Object.entries(want.lines)) {
@@ -113,7 +109,7 @@ test("valgrind: calls and inclusive costs per edge are callgrind_annotate's; rec
   assert.ok(pairs.size >= 8);
   for (const [key, w] of pairs) {
     const [caller, callee] = key.split(' ');
-    const e = edgeOf(p, frameId(p, caller), frameId(p, callee));
+    const e = edgeOf(p, frameIndex(p, caller), frameIndex(p, callee));
     assert.deepEqual(
       e && { calls: e.calls, total: e.total },
       { calls: w.calls, total: w.inclusive },
@@ -121,12 +117,12 @@ test("valgrind: calls and inclusive costs per edge are callgrind_annotate's; rec
     );
   }
   // fib(18) three times: 8361 calls each, all but the outermost recursive.
-  const fib = frameId(p, 'fib');
+  const fib = frameIndex(p, 'fib');
   assert.deepEqual([fnOf(p, fib).calls, fnOf(p, fib).primitiveCalls], [3 * 8361, 3]);
   assert.equal(edgeOf(p, fib, fib)?.calls, 3 * 8360);
   assert.equal(fnOf(p, fib).total, pairs.get('main fib')?.inclusive);
   // A total is self plus calls to others: main's equals what its caller measured for the call.
-  const main = frameId(p, 'main');
+  const main = frameIndex(p, 'main');
   const belowMain = p.callGraph?.edges.find((e) => e.callee === main);
   assert.equal(fnOf(p, main).total, belowMain?.total);
   assert.equal(fnOf(p, main).total, 3472888);
@@ -134,19 +130,19 @@ test("valgrind: calls and inclusive costs per edge are callgrind_annotate's; rec
 
 test('valgrind: frames carry their file, first line and kind', () => {
   const p = load('callgrind/callgrind.out.hot');
-  const main = p.frames[frameId(p, 'main')];
+  const main = frameNamed(p, 'main');
   assert.match(main.file ?? '', /\/callgrind\/hot\.c$/);
   assert.deepEqual([main.line1, main.kind], [25, 'user']);
-  assert.equal(p.frames[frameId(p, 'mix')].line1, 2);
-  assert.equal(p.frames[frameId(p, 'qsort')].kind, 'library');
+  assert.equal(frameNamed(p, 'mix').line1, 2);
+  assert.equal(frameNamed(p, 'qsort').kind, 'library');
   assert.ok(p.frames.some((f: Frame) => f.name === '(below main)' && f.kind === 'pseudo'));
   // The tree: main -> sort_and_sum -> qsort ... -> compare, exact on this single path.
   const { tree } = p;
   const sortNode = [...Array(tree.size).keys()].find(
-    (n) => tree.frame[n] === frameId(p, 'sort_and_sum'),
+    (n) => tree.frame[n] === frameIndex(p, 'sort_and_sum'),
   );
   assert.ok(sortNode);
-  assert.equal(tree.total[sortNode], fnOf(p, frameId(p, 'sort_and_sum')).total);
+  assert.equal(tree.total[sortNode], fnOf(p, frameIndex(p, 'sort_and_sum')).total);
 });
 
 test('valgrind, four parts, nine events, instr+line positions: merged, first event weighed', () => {
@@ -163,7 +159,7 @@ test('valgrind, four parts, nine events, instr+line positions: merged, first eve
     const merged = want.functions
       .filter((g) => g.name.replace(/'\d+$/, '') === name)
       .reduce((a, g) => a + g.self, 0);
-    assert.equal(fnOf(p, frameId(p, name)).self, merged, name);
+    assert.equal(fnOf(p, frameIndex(p, name)).self, merged, name);
   }
   const lines = lineCosts(p);
   for (const [file, table] of Object.entries(want.lines)) {
@@ -171,8 +167,8 @@ test('valgrind, four parts, nine events, instr+line positions: merged, first eve
       assert.equal(lines.get(`${file}:${line}`), cost);
   }
   // A call in progress when a part was dumped is written `calls=0` with its inclusive cost.
-  const main = frameId(p, 'main');
-  const sort = frameId(p, 'sort_and_sum');
+  const main = frameIndex(p, 'main');
+  const sort = frameIndex(p, 'sort_and_sum');
   assert.equal(edgeOf(p, main, sort)?.calls, 3);
 });
 
@@ -224,9 +220,9 @@ test("yappi: figures are the ones yappi's pstat export of the same run holds, in
   }
   assert.ok(unmatched <= 2, String(unmatched));
   assert.match(p.meta.warnings.join('\n'), /never defines \(file \(353\), function \(353\)\)/);
-  const score = p.frames[frameId(p, 'Grid.score')];
+  const score = frameNamed(p, 'Grid.score');
   assert.deepEqual([score.line1, score.kind], [8, 'user']);
-  const fib = frameId(p, 'fib');
+  const fib = frameIndex(p, 'fib');
   assert.equal(fnOf(p, fib).calls, 14628);
   assert.equal(fnOf(p, fib).primitiveCalls, 12);
 });
@@ -264,9 +260,9 @@ test('pyprof2calltree: the pstats file it converted, in nanoseconds', () => {
       `${w.caller[2]} -> ${w.callee[2]}`,
     );
   }
-  const len = p.frames[frameId(p, '<built-in method builtins.len>')];
+  const len = frameNamed(p, '<built-in method builtins.len>');
   assert.deepEqual([len.file, len.kind], [null, 'runtime']);
-  assert.equal(p.frames[frameId(p, 'main', 'données/app.py')].line1, 33);
+  assert.equal(frameNamed(p, 'main', 'données/app.py').line1, 33);
   // The outermost call is lost in the conversion; the tree still holds the whole run.
   assert.ok(Math.abs(p.tree.total[0] - (p.meta.duration ?? 0)) <= (p.meta.duration ?? 0) * 0.01);
 });
@@ -306,7 +302,7 @@ test("the specification's examples: name and subposition compression", () => {
       '20 700',
     ].join('\r\n'),
   );
-  const f = (name: string) => fnOf(p, frameId(p, name));
+  const f = (name: string) => fnOf(p, frameIndex(p, name));
   assert.deepEqual(
     ['main', 'func1', 'func2'].map((n) => [f(n).self, f(n).total, f(n).calls]),
     [
@@ -315,11 +311,11 @@ test("the specification's examples: name and subposition compression", () => {
       [700, 700, 5],
     ],
   );
-  const e = (a: string, b: string) => edgeOf(p, frameId(p, a), frameId(p, b));
+  const e = (a: string, b: string) => edgeOf(p, frameIndex(p, a), frameIndex(p, b));
   assert.deepEqual([e('main', 'func2')?.calls, e('main', 'func2')?.total], [3, 400]);
   assert.deepEqual([e('func1', 'func2')?.calls, e('func1', 'func2')?.total], [2, 300]);
-  assert.equal(p.frames[frameId(p, 'func2')].file, 'file2.c');
-  assert.equal(p.frames[frameId(p, 'func2')].line1, 20);
+  assert.equal(frameNamed(p, 'func2').file, 'file2.c');
+  assert.equal(frameNamed(p, 'func2').line1, 20);
   assert.equal(p.tree.total[0], 820);
 
   const q = importCallgrind(
@@ -338,7 +334,7 @@ test("the specification's examples: name and subposition compression", () => {
     ['x.c:90', 7],
     ['x.c:91', 6],
   ]);
-  assert.equal(fnOf(q, frameId(q, 'func')).self, 13);
+  assert.equal(fnOf(q, frameIndex(q, 'func')).self, 13);
 });
 
 test('units: Xdebug-style Time_(10ns) is scaled to nanoseconds; long event names decide', () => {
@@ -425,9 +421,9 @@ test('a cost or call count past 2^64 counts as 0 with a warning naming the file'
   assert.doesNotMatch(JSON.stringify(p.callGraph), /null/);
   assert.equal(p.meta.duration, 12);
   assert.equal(p.tree.total[0], 12);
-  const main = fnOf(p, frameId(p, 'main'));
+  const main = fnOf(p, frameIndex(p, 'main'));
   assert.deepEqual([main.self, main.total], [5, 12]);
-  assert.equal(fnOf(p, frameId(p, 'work')).calls, 0);
+  assert.equal(fnOf(p, frameIndex(p, 'work')).calls, 0);
   // A line number past what a line can be is no line.
   assert.ok(p.frames.every((f) => f.line1 === null || f.line1 < 2 ** 31));
   assert.match(

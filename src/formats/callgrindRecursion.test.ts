@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importCallgrind } from './callgrind';
 import type { GraphFunction, Profile } from '../core/profile';
+import { frameIndex } from '../../test/support/frames';
 import { repoRoot } from '../../test/support/repoRoot';
 
 // The fixtures and callgrind_annotate's reports on them are made by
@@ -56,7 +57,7 @@ function reference(
 }
 
 function fn(p: Profile, name: string): GraphFunction {
-  const frame = p.frames.findIndex((f) => f.name === name && f.file?.endsWith('recursion.c'));
+  const frame = frameIndex(p, name, 'recursion.c');
   const f = p.callGraph?.functions.find((g) => g.frame === frame);
   assert.ok(f, name);
   return f;
@@ -195,7 +196,7 @@ test('pyprof2calltree (no levels): mutual recursion entered from outside has pst
     readFileSync(join(repoRoot(), 'test/fixtures/python/cprofile.expected.json'), 'utf8'),
   ) as { functions: Array<{ key: [string, number, string]; total: number }> };
   const total = (fn: string) => {
-    const frame = p.frames.findIndex((f) => f.name === fn);
+    const frame = frameIndex(p, fn);
     return p.callGraph?.functions.find((f) => f.frame === frame)?.total;
   };
   const pstats = (fn: string) => want.functions.find((f) => f.key[2] === fn)?.total ?? NaN;

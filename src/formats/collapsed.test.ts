@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { functionStats } from '../core/functionStats';
 import type { Profile } from '../core/profile';
+import { frameNamed } from '../../test/support/frames';
 import { assertSameFigures, repoRoot } from '../../test/support/sandwich';
 import { importCollapsed, importCollapsedLines, isCollapsed } from './collapsed';
 import { ProfileFormatError } from './errors';
@@ -93,18 +94,17 @@ test("py-spy's name (file:line) frames get files and lines; other names stay ver
       'main;do_sys_open_[k];[unknown];f (not a file) 2',
     ].join('\n'),
   );
-  const frame = (name: string) => p.frames.find((f) => f.name === name);
-  assert.deepEqual(frame('<module>'), {
+  assert.deepEqual(frameNamed(p, '<module>'), {
     name: '<module>',
     file: '/app/main.py',
     line1: 10,
     col1: null,
     kind: 'user',
   });
-  assert.equal(frame('loads')?.kind, 'library');
-  assert.equal(frame('loads')?.line1, 346);
-  assert.equal(frame('do_sys_open_[k]')?.kind, 'runtime');
-  assert.equal(frame('f (not a file)')?.file, null);
+  assert.equal(frameNamed(p, 'loads').kind, 'library');
+  assert.equal(frameNamed(p, 'loads').line1, 346);
+  assert.equal(frameNamed(p, 'do_sys_open_[k]').kind, 'runtime');
+  assert.equal(frameNamed(p, 'f (not a file)').file, null);
   // Decimal counts are taken as they are.
   assert.deepEqual(figures(p).get('work'), [3.5, 3.5]);
   assert.equal(p.tree.total[0], 12.5);

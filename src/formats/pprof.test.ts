@@ -17,6 +17,7 @@ import { functionStats } from '../core/functionStats';
 import { profileTotal, type Profile } from '../core/profile';
 import { ProfileFormatError } from './errors';
 import { importPprof, isPprof, pprofChoices } from './pprof';
+import { frameIndex, frameNamed } from '../../test/support/frames';
 import { repoRoot } from '../../test/support/repoRoot';
 
 const fixtures = join(repoRoot(), 'test/fixtures');
@@ -130,13 +131,8 @@ test('pprof cpu: meta, inlined frames expanded, kinds, lines', () => {
   assert.ok(p.meta.startEpochMs && p.meta.startEpochMs > Date.UTC(2020, 0, 1));
   assert.ok(p.meta.duration && p.meta.duration >= 1.5e9, String(p.meta.duration));
   assert.equal(p.treeIsApproximate, false);
-  const frame = (name: string) => {
-    const i = p.frames.findIndex((f) => f.name === name);
-    assert.ok(i >= 0, name);
-    return i;
-  };
-  const mix = frame('main.mix');
-  const spin = frame('main.spin');
+  const mix = frameIndex(p, 'main.mix');
+  const spin = frameIndex(p, 'main.spin');
   assert.equal(basename(p.frames[mix].file ?? ''), 'hot.go');
   // mix is inlined into spin: its frames sit under spin's, never elsewhere.
   const { tree } = p;
@@ -154,7 +150,7 @@ test('pprof cpu: meta, inlined frames expanded, kinds, lines', () => {
     ['main.mix', 'func mix('],
     ['main.spin', 'func spin('],
   ] as const) {
-    const f = p.frames[frame(name)];
+    const f = frameNamed(p, name);
     const declared = source.findIndex((l) => l.startsWith(signature)) + 1;
     assert.ok(f.line1 && f.line1 >= declared && f.line1 < declared + 5, `${name} ${f.line1}`);
   }
@@ -164,9 +160,9 @@ test('pprof cpu: meta, inlined frames expanded, kinds, lines', () => {
     if (p.lines.frame[i] !== mix) continue;
     assert.ok(p.lines.line1[i] > mixStart && p.lines.line1[i] < mixStart + 5);
   }
-  assert.equal(p.frames[frame('main.fib')].kind, 'user');
-  assert.equal(p.frames[frame('main.main')].kind, 'user');
-  assert.equal(p.frames[frame('runtime.main')].kind, 'runtime');
+  assert.equal(frameNamed(p, 'main.fib').kind, 'user');
+  assert.equal(frameNamed(p, 'main.main').kind, 'user');
+  assert.equal(frameNamed(p, 'runtime.main').kind, 'runtime');
   const h = importPprof(heap, { choice: 'alloc_space' });
   const pprofPkg = h.frames.find((f) => f.name === 'runtime/pprof.StartCPUProfile');
   assert.equal(pprofPkg?.kind, 'library');

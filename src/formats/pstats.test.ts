@@ -6,6 +6,7 @@ import { importPstats, isPstats, pythonFrame } from './pstats';
 import { ProfileFormatError } from './errors';
 import { functionStats, frameSelfAndTotal } from '../core/functionStats';
 import type { Frame, Profile } from '../core/profile';
+import { frameIndex, frameNamed } from '../../test/support/frames';
 import { repoRoot } from '../../test/support/repoRoot';
 
 const fixtures = join(repoRoot(), 'test/fixtures');
@@ -32,7 +33,7 @@ const expectedOf = (path: string): Expected =>
 const frameKey = (f: Frame) => `${f.name}\u0000${f.file ?? ''}\u0000${f.line1 ?? ''}`;
 
 /** Frame ids by (name, file, line): the profile's frames for the expected keys. */
-function frameIndex(p: Profile): (key: Key) => number {
+function framesByKey(p: Profile): (key: Key) => number {
   const ids = new Map(p.frames.map((f, i) => [frameKey(f), i] as const));
   return (key) => {
     const id = ids.get(frameKey(pythonFrame(...key)));
@@ -40,12 +41,6 @@ function frameIndex(p: Profile): (key: Key) => number {
     return id;
   };
 }
-
-const byName = (p: Profile, name: string, file?: string) => {
-  const i = p.frames.findIndex((f) => f.name === name && (!file || f.file?.endsWith(file)));
-  assert.ok(i >= 0, `no frame ${name}`);
-  return i;
-};
 
 for (const [file, json] of [
   ['python/cprofile.prof', 'python/cprofile.expected.json'],
@@ -55,7 +50,7 @@ for (const [file, json] of [
     const p = load(file);
     const want = expectedOf(json);
     assert.equal(p.meta.profiler, want.producer);
-    const frame = frameIndex(p);
+    const frame = framesByKey(p);
     const graph = p.callGraph;
     assert.ok(graph);
     assert.equal(graph.functions.length, want.functions.length);
@@ -74,7 +69,7 @@ for (const [file, json] of [
   test(`${file}: every caller -> callee edge has pstats' figures`, () => {
     const p = load(file);
     const want = expectedOf(json);
-    const frame = frameIndex(p);
+    const frame = framesByKey(p);
     const edges = new Map(p.callGraph?.edges.map((e) => [`${e.caller}:${e.callee}`, e]));
     assert.equal(edges.size, want.edges.length);
     for (const w of want.edges) {
@@ -92,7 +87,7 @@ for (const [file, json] of [
     const want = expectedOf(json);
     assert.equal(p.treeIsApproximate, true);
     assert.equal(p.meta.unit, 'seconds');
-    const frame = frameIndex(p);
+    const frame = framesByKey(p);
     const rootFrames = new Set(want.roots.map((r) => frame(r.key)));
     const { tree } = p;
     const top = Array.from(
@@ -115,7 +110,7 @@ test('cProfile: producer, clock, built-ins, library code and the non-ASCII path'
   assert.equal(p.meta.clock, 'wall');
   assert.equal(p.meta.sourceFile, 'python/cprofile.prof');
   assert.deepEqual(p.meta.warnings, []);
-  const len = p.frames[byName(p, '<built-in method builtins.len>')];
+  const len = frameNamed(p, '<built-in method builtins.len>');
   assert.deepEqual(len, {
     name: '<built-in method builtins.len>',
     file: null,
@@ -123,14 +118,14 @@ test('cProfile: producer, clock, built-ins, library code and the non-ASCII path'
     col1: null,
     kind: 'runtime',
   });
-  const main = p.frames[byName(p, 'main', 'données/app.py')];
+  const main = frameNamed(p, 'main', 'données/app.py');
   assert.equal(main.kind, 'user');
   assert.equal(main.line1, 33);
   assert.match(main.file ?? '', /\/données\/app\.py$/);
-  assert.equal(p.frames[byName(p, 'score', 'données/shapes.py')].line1, 8);
-  assert.equal(p.frames[byName(p, 'compile', 're/__init__.py')].kind, 'library');
-  assert.equal(p.frames[byName(p, '_find_and_load')].kind, 'library');
-  assert.equal(p.frames[byName(p, '_find_and_load')].file, '<frozen importlib._bootstrap>');
+  assert.equal(frameNamed(p, 'score', 'données/shapes.py').line1, 8);
+  assert.equal(frameNamed(p, 'compile', 're/__init__.py').kind, 'library');
+  assert.equal(frameNamed(p, '_find_and_load').kind, 'library');
+  assert.equal(frameNamed(p, '_find_and_load').file, '<frozen importlib._bootstrap>');
   assert.equal(p.lines.count, 0);
 });
 
@@ -138,7 +133,7 @@ test('cProfile: recursion, direct and mutual, and the tree around it', () => {
   const p = load('python/cprofile.prof');
   const graph = p.callGraph;
   assert.ok(graph);
-  const fib = byName(p, 'fib');
+  const fib = frameIndex(p, 'fib');
   const fibFn = graph.functions.find((f) => f.frame === fib);
   // 12 calls of fib(14) from main, each making 1218 recursive ones.
   assert.equal(fibFn?.primitiveCalls, 12);
@@ -152,8 +147,8 @@ test('cProfile: recursion, direct and mutual, and the tree around it', () => {
   for (let n = 1; n < tree.size; n++) if (tree.frame[n] === fib) fibNodes.push(n);
   assert.equal(fibNodes.length, 1, 'direct recursion is folded into one node');
   // is_even -> is_odd -> is_even: the recursive call shows as a leaf, not expanded again.
-  const even = byName(p, 'is_even');
-  const odd = byName(p, 'is_odd');
+  const even = frameIndex(p, 'is_even');
+  const odd = frameIndex(p, 'is_odd');
   const evenNode = [...Array(tree.size).keys()].find((n) => tree.frame[n] === even);
   assert.ok(evenNode);
   const kids = (n: number) =>
@@ -177,16 +172,16 @@ test('yappi: detected by its call counts; qualified names; built-ins under their
   const p = load('python/yappi.pstat');
   assert.equal(p.meta.profiler, 'yappi');
   assert.equal(p.meta.clock, 'unknown');
-  const score = p.frames[byName(p, 'Grid.score')];
+  const score = frameNamed(p, 'Grid.score');
   assert.equal(score.line1, 8);
   assert.equal(score.kind, 'user');
-  const exec = p.frames[byName(p, 'builtins.exec')];
+  const exec = frameNamed(p, 'builtins.exec');
   assert.deepEqual([exec.file, exec.line1, exec.kind], [null, null, 'runtime']);
-  const append = p.frames[byName(p, "<method 'append' of 'list' objects>")];
+  const append = frameNamed(p, "<method 'append' of 'list' objects>");
   assert.deepEqual([append.file, append.kind], [null, 'runtime']);
-  const fib = p.callGraph?.functions.find((f) => f.frame === byName(p, 'fib'));
+  const fib = p.callGraph?.functions.find((f) => f.frame === frameIndex(p, 'fib'));
   assert.deepEqual([fib?.calls, fib?.primitiveCalls], [14628, 12]);
-  assert.equal(p.frames[byName(p, 'compile', '/re/__init__.py')].kind, 'library');
+  assert.equal(frameNamed(p, 'compile', '/re/__init__.py').kind, 'library');
 });
 
 test('without recursion: yappi told by qualified names, cProfile by its ~ built-ins', () => {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { functionStats } from '../core/functionStats';
 import type { Profile } from '../core/profile';
+import { frameNamed } from '../../test/support/frames';
 import { assertSameFigures, repoRoot, type SandwichRow } from '../../test/support/sandwich';
 import { isCpuprofile } from './cpuprofile';
 import { ProfileFormatError } from './errors';
@@ -65,16 +66,14 @@ test('units, meta and samples: evented profiles yield time-ordered samples that 
 
 test('frames: files become paths, 1-based positions kept, kinds guessed', () => {
   const p = load('primes.cpuprofile.speedscope.json');
-  const byName = (n: string) => p.frames.find((f) => f.name === n);
-  const count = byName('countPrimes');
-  assert.ok(count);
+  const count = frameNamed(p, 'countPrimes');
   assert.match(count.file ?? '', /^\/.*\/examples\/js\/primes\.js$/);
   assert.equal(count.line1, 12);
   assert.equal(count.col1, 21);
   assert.equal(count.kind, 'user');
-  assert.equal(byName('(anonymous run_main_module:1)')?.kind, 'runtime');
+  assert.equal(frameNamed(p, '(anonymous run_main_module:1)').kind, 'runtime');
   // In a JavaScript profile a frame without a file is V8's (as the .cpuprofile reader has it).
-  assert.equal(byName('callAndPauseOnStart')?.kind, 'runtime');
+  assert.equal(frameNamed(p, 'callAndPauseOnStart').kind, 'runtime');
   const top = functionStats(p).filter((f) => f.frame.kind === 'user');
   assert.equal(top[0].frame.name, '(anonymous primes.js:1)');
   // perf names without files: kernel and unknown frames are the runtime's.

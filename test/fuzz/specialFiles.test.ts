@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ProfileBuilder } from '../../src/core/profile';
-import { readRunSources } from '../../src/extension/runSources';
+import { readRunSources } from '../../src/store/runSources';
 import { repoRoot } from '../support/repoRoot';
 
 const cli = join(repoRoot(), 'dist/cli.js');

@@ -11,6 +11,7 @@ import { importCpuprofile } from '../../src/formats/cpuprofile';
 import { importPstats } from '../../src/formats/pstats';
 import type { HostToWebview } from '../../src/shared/protocol';
 import { encodeProfile } from '../../src/shared/wire';
+import { frameIndex, frameNamed } from '../support/frames';
 import { layoutFlame } from '../../webview/layout/flameLayout';
 import { tableRowsFromTree } from '../../webview/layout/table';
 import {
@@ -66,12 +67,6 @@ function hostileProfile(): Profile {
     t += w;
   }
   return b.build({ profiler: 'v8', clock: 'wall', unit: 'microseconds' });
-}
-
-function frameId(profile: Profile, name: string): number {
-  const id = profile.frames.findIndex((f) => f.name === name);
-  assert.ok(id >= 0, `no frame ${name}`);
-  return id;
 }
 
 interface Opened {
@@ -210,7 +205,7 @@ describe('flame graph webview in Chromium', { skip }, () => {
     const t = profile.tree;
     const fmt = (v: number) => `${formatWeight(v, unit)} (${formatShare(v, whole)})`;
     const row = tableRowsFromTree(t, profile.frames.length).find(
-      (r) => r.frameId === frameId(profile, 'checksum'),
+      (r) => r.frameId === frameIndex(profile, 'checksum'),
     )!;
     assert.match(text, /^checksum/);
     assert.ok(text.includes(`${profile.frames[row.frameId].file}:6`), text);
@@ -254,7 +249,7 @@ describe('flame graph webview in Chromium', { skip }, () => {
     await o.page.waitForFunction(() => document.querySelector('#searchInfo')?.textContent !== '');
     const info = (await o.page.locator('#searchInfo').textContent()) ?? '';
     const row = tableRowsFromTree(profile.tree, profile.frames.length).find(
-      (r) => r.frameId === frameId(profile, 'checksum'),
+      (r) => r.frameId === frameIndex(profile, 'checksum'),
     )!;
     const share = formatShare(row.total, profile.tree.total[0]);
     assert.ok(info.startsWith(`1 function · ${share} · `), info);
@@ -282,7 +277,7 @@ describe('flame graph webview in Chromium', { skip }, () => {
     await o.page.keyboard.down('Control');
     await o.page.mouse.click(at.x, at.y);
     await o.page.keyboard.up('Control');
-    const file = profile.frames[frameId(profile, 'joinLetters')].file;
+    const file = frameNamed(profile, 'joinLetters').file;
     assert.deepEqual(
       (await d.posted()).filter((m) => m.type === 'openSource'),
       [{ type: 'openSource', file, line1: 22 }],
@@ -321,7 +316,7 @@ describe('flame graph webview in Chromium', { skip }, () => {
 
   test('views: time order, sandwich, table, my code only, invert', async () => {
     const profile = hotProfile();
-    const checksum = frameId(profile, 'checksum');
+    const checksum = frameIndex(profile, 'checksum');
     const o = await open(profile);
     const d = debug(o.page);
     await o.page.locator('vscode-button[data-view="timeOrder"]').click();
@@ -373,7 +368,7 @@ describe('flame graph webview in Chromium', { skip }, () => {
 
   test('the host can focus a function: zoomed to its heaviest occurrence', async () => {
     const profile = hotProfile();
-    const id = frameId(profile, 'joinLetters');
+    const id = frameIndex(profile, 'joinLetters');
     const o = await open(profile, { focus: { frameId: id } });
     const layout = layoutFlame(profile.tree);
     let best = -1;

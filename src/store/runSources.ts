@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { mapLines } from '../core/lineMap';
 import { readRegularText } from '../io/regularFile';
 import type { Profile } from '../core/profile';
-import { pathKey } from './paths';
+import { pathKey } from '../core/paths';
 
 /** Source texts by absolute path, as the profile names the files. */
 export type RunSources = Readonly<Record<string, string>>;

@@ -15,6 +15,7 @@ import {
   normalisationName,
   referenceTotal,
 } from './compareText';
+import { frameNamed } from '../../test/support/frames';
 import { repoRoot } from '../../test/support/repoRoot';
 
 const root = repoRoot();
@@ -23,7 +24,7 @@ const load = (name: string) =>
   importProfileFile(name, readFileSync(join(root, 'test/fixtures/runs', name)));
 const short = load('primes-1m.cpuprofile');
 const long = load('primes-2m.cpuprofile');
-const primesFile = short.frames.find((f) => f.name === 'countPrimes')!.file!;
+const primesFile = frameNamed(short, 'countPrimes').file!;
 const source = readFileSync(join(root, 'examples/js/primes.js'), 'utf8').split('\n');
 /** 1-based lines of isPrime and countPrimes in examples/js/primes.js. */
 const primeLines = (() => {
@@ -125,7 +126,9 @@ describe('compareText: what the editor shows of a comparison', () => {
     assert.ok(markLines(all, diff, 0.002, 0).every((m) => m.label === undefined));
     assert.deepEqual(markLines(all, diff, 2, 5), [], 'nothing has twice the whole run');
   });
+});
 
+describe('compareText: CodeLens, status bar and hover texts', () => {
   it('function lenses: changed, within noise, not sampled in one run, inlined', () => {
     const diff = diffProfiles(short, long, { normalisation: 'none' });
     const count = diff.functions.find((f) => f.name === 'countPrimes')!;

@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Profile } from '../core/profile';
 import { importProfileFile } from '../formats/detect';
-import { GRACE_MS, RunStore, RUN_FILE_SUFFIX, type NewRun } from './runStore';
+import { RUN_FILE_SUFFIX } from './runFiles';
+import type { NewRun } from './runIndex';
+import { GRACE_MS, RunStore } from './runStore';
 import { repoRoot } from '../../test/support/repoRoot';
 
 const root = repoRoot();
@@ -151,7 +153,9 @@ describe('RunStore: the run history on disk', () => {
     const again = new RunStore(dir, () => undefined);
     assert.equal((await again.list()).length, 5);
   });
+});
 
+describe('RunStore: damage on disk, and nothing there', () => {
   it('rebuilds a damaged index from the run files, and never throws', async () => {
     const { store, dir } = fresh();
     await store.add(primes, run('/w/primes.js', 1000, { durationMs: 5 }), 10);

@@ -17,7 +17,8 @@ import { lineHeatForFile } from '../core/lineHeat';
 import { ProfileBuilder, type Frame, type Profile } from '../core/profile';
 import { importCpuprofile } from '../formats/cpuprofile';
 import { beforeLineMapper, readRunSources } from './runSources';
-import { GRACE_MS, RunStore, SOURCES_FILE_SUFFIX } from './runStore';
+import { SOURCES_FILE_SUFFIX } from './runFiles';
+import { GRACE_MS, RunStore } from './runStore';
 import { repoRoot } from '../../test/support/repoRoot';
 
 const root = repoRoot();

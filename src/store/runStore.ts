@@ -23,103 +23,42 @@
  *   by a newer Heatlens are never deleted nor overwritten. Runs past `runsPerFile` and runs the
  *   person deletes are removed on purpose, whoever wrote them.
  *
- * Operations of one store run one at a time (a queue) as well.
+ * Operations of one store run one at a time (a queue) as well. What the index holds and how it is
+ * checked is runIndex.ts; what a run's files hold is runFiles.ts; this file is what happens on
+ * disk, and when.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
-import { profileTotal, type Profile, type WeightUnit } from '../core/profile';
-import {
-  deserializeProfile,
-  HEATLENS_RUN_VERSION,
-  runFileVersion,
-  serializeProfile,
-} from '../formats/heatlensRun';
+import type { Profile } from '../core/profile';
 import { FileRefused, readRegularFile } from '../io/regularFile';
-import { pathKey } from './paths';
+import { pathKey } from '../core/paths';
+import {
+  newRecord,
+  readRunFile,
+  readSourcesFile,
+  recordFromRunFile,
+  RUN_FILE_SUFFIX,
+  runFileBytes,
+  SOURCES_FILE_SUFFIX,
+  sourcesFileBytes,
+} from './runFiles';
+import {
+  INDEX,
+  indexText,
+  newestFirst,
+  parseIndex,
+  RUN_ID,
+  type NewRun,
+  type RunRecord,
+} from './runIndex';
 import type { RunSources } from './runSources';
 import { TEMP_SUFFIX, withFolderLock, writeFileAtomic, wroteHere } from './storeFiles';
 
-const gzipAsync = promisify(gzip);
-const gunzipAsync = promisify(gunzip);
-
-/** Suffix of a stored run's file. */
-export const RUN_FILE_SUFFIX = '.heatlens.json.gz';
-/** Suffix of a stored run's source texts (optional). */
-export const SOURCES_FILE_SUFFIX = '.sources.json.gz';
-const SOURCES_VERSION = 1;
-const INDEX = 'index.json';
-const INDEX_VERSION = 1;
 /**
  * A file another process may still be bringing in is left alone this long: only an older file
  * that cannot be read is a crash's leftover, to be removed.
  */
 export const GRACE_MS = 10 * 60 * 1000;
-/** Ids are ours, but the index is a file anyone can edit: never let one name another path. */
-const ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
-
-/** What the history knows of one run, without loading its profile. */
-export interface RunRecord {
-  readonly id: string;
-  /** The profiled file (absolute path). */
-  readonly file: string;
-  /** The command line that ran, executable first. */
-  readonly command: readonly string[];
-  /** When the run started, milliseconds since the Unix epoch. */
-  readonly startedAt: number;
-  /** Wall-clock duration of the run. */
-  readonly durationMs: number;
-  /** meta.profiler of the profile ('v8', 'cprofile', 'yappi', 'heatlens-sampler', ...). */
-  readonly profiler: string;
-  /** The Python mode when one was chosen ('sampling', 'cprofile', 'yappi'). */
-  readonly mode?: string;
-  /** The profile's total weight, in `unit`. */
-  readonly total: number;
-  readonly unit: WeightUnit;
-  /** 'exited', 'failed', 'cancelled', or 'unknown' for a run recovered without its index entry. */
-  readonly outcome: string;
-}
-
-/** What the caller knows of a run it adds. */
-export type NewRun = Omit<RunRecord, 'id' | 'total' | 'unit'>;
-
-interface IndexFile {
-  version: number;
-  runs: RunRecord[];
-}
-
-const NS_PER: Partial<Record<WeightUnit, number>> = {
-  nanoseconds: 1,
-  microseconds: 1e3,
-  milliseconds: 1e6,
-  seconds: 1e9,
-};
-
-/** Newest first; ids break ties (they start with the time). */
-function newestFirst(a: RunRecord, b: RunRecord): number {
-  return b.startedAt - a.startedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
-}
-
-function isRecord(v: unknown): v is RunRecord {
-  if (!v || typeof v !== 'object') return false;
-  const r = v as Record<string, unknown>;
-  return (
-    typeof r.id === 'string' &&
-    ID.test(r.id) &&
-    typeof r.file === 'string' &&
-    Array.isArray(r.command) &&
-    r.command.every((c) => typeof c === 'string') &&
-    typeof r.startedAt === 'number' &&
-    typeof r.durationMs === 'number' &&
-    typeof r.profiler === 'string' &&
-    (r.mode === undefined || typeof r.mode === 'string') &&
-    typeof r.total === 'number' &&
-    typeof r.unit === 'string' &&
-    typeof r.outcome === 'string'
-  );
-}
 
 /** What a run file turned out to be when it was not in the index. */
 type Recovered = RunRecord | 'newer' | 'unreadable' | 'pending';
@@ -171,35 +110,12 @@ export class RunStore {
           removed: await this.pruneNow(runs, 0),
         }));
       }
-      const record: RunRecord = {
-        id: `${Math.max(0, Math.floor(run.startedAt)).toString(36)}-${randomBytes(4).toString('hex')}`,
-        file: run.file,
-        command: [...run.command],
-        startedAt: run.startedAt,
-        durationMs: run.durationMs,
-        profiler: run.profiler,
-        ...(run.mode !== undefined ? { mode: run.mode } : {}),
-        total: profileTotal(profile),
-        unit: profile.meta.unit,
-        outcome: run.outcome,
-      };
-      // What the index says is also put in the profile's own meta (the model has these fields),
-      // so a lost index can be rebuilt from the run files.
-      const stored: Profile = {
-        ...profile,
-        meta: {
-          ...profile.meta,
-          command: profile.meta.command ?? record.command,
-          startEpochMs: profile.meta.startEpochMs ?? record.startedAt,
-          sourceFile: record.file,
-        },
-      };
+      const record = newRecord(profile, run);
       await fs.mkdir(this.dir, { recursive: true });
       if (sources && Object.keys(sources).length) {
-        const body = JSON.stringify({ version: SOURCES_VERSION, files: sources });
-        await writeFileAtomic(this.sourcesPath(record.id), await gzipAsync(body));
+        await writeFileAtomic(this.sourcesPath(record.id), await sourcesFileBytes(sources));
       }
-      await writeFileAtomic(this.runPath(record.id), await gzipAsync(serializeProfile(stored)));
+      await writeFileAtomic(this.runPath(record.id), await runFileBytes(profile, record));
       return this.update(
         async (runs) => {
           runs.push(record);
@@ -215,7 +131,7 @@ export class RunStore {
   /** Reads a stored run's profile. Throws (naming the file) when it is gone or damaged. */
   load(id: string): Promise<Profile> {
     return this.serial(async () => {
-      if (!ID.test(id)) throw new Error(`Heatlens has no stored run "${id}".`);
+      if (!RUN_ID.test(id)) throw new Error(`Heatlens has no stored run "${id}".`);
       const file = this.runPath(id);
       let bytes: Uint8Array;
       try {
@@ -226,7 +142,7 @@ export class RunStore {
             'Delete the entry from the Runs view and profile the program again.',
         );
       }
-      return deserializeProfile(await this.unzip(bytes, file), file);
+      return readRunFile(bytes, file);
     });
   }
 
@@ -236,7 +152,7 @@ export class RunStore {
    */
   loadSources(id: string): Promise<RunSources | undefined> {
     return this.serial(async () => {
-      if (!ID.test(id)) return undefined;
+      if (!RUN_ID.test(id)) return undefined;
       const file = this.sourcesPath(id);
       let bytes: Uint8Array;
       try {
@@ -245,18 +161,7 @@ export class RunStore {
         return undefined;
       }
       try {
-        const value = JSON.parse(new TextDecoder().decode(await gunzipAsync(bytes))) as {
-          version?: unknown;
-          files?: unknown;
-        };
-        if (value?.version !== SOURCES_VERSION || !value.files || typeof value.files !== 'object') {
-          throw new Error('it is not a list of source texts this Heatlens reads');
-        }
-        const out: Record<string, string> = {};
-        for (const [k, v] of Object.entries(value.files as Record<string, unknown>)) {
-          if (typeof v === 'string') out[k] = v;
-        }
-        return out;
+        return await readSourcesFile(bytes);
       } catch (err) {
         const why = err instanceof SyntaxError ? 'it is not valid JSON' : (err as Error).message;
         this.log(
@@ -321,17 +226,6 @@ export class RunStore {
     return next;
   }
 
-  private async unzip(bytes: Uint8Array, file: string): Promise<Uint8Array> {
-    try {
-      return await gunzipAsync(bytes);
-    } catch (err) {
-      throw new Error(
-        `Heatlens cannot read the stored run ${file}: it is damaged (${(err as Error).message}). ` +
-          'Delete it from the Runs view.',
-      );
-    }
-  }
-
   /** Removes (in place) the runs past `keep` per file, oldest first; deletes their files. */
   private async pruneNow(runs: RunRecord[], keep: number): Promise<RunRecord[]> {
     const seen = new Map<string, number>();
@@ -370,9 +264,8 @@ export class RunStore {
   private async writeIndex(runs: RunRecord[]): Promise<void> {
     const file = path.join(this.dir, INDEX);
     if (this.newerIndex) return; // a newer Heatlens' index: its runs are listed from their files
-    const body: IndexFile = { version: INDEX_VERSION, runs };
     try {
-      await writeFileAtomic(file, JSON.stringify(body, null, 1));
+      await writeFileAtomic(file, indexText(runs));
     } catch (err) {
       this.log(`Could not rewrite the run history index ${file}: ${(err as Error).message}`);
     }
@@ -440,54 +333,20 @@ export class RunStore {
       );
       return { runs: [], dirty: true };
     }
-    let value: Partial<IndexFile>;
-    try {
-      value = JSON.parse(new TextDecoder().decode(bytes)) as Partial<IndexFile>;
-      if (!value || typeof value !== 'object') throw new Error('it is not a JSON object');
-    } catch (err) {
-      const why = err instanceof SyntaxError ? 'it is not valid JSON' : (err as Error).message;
-      this.log(
-        `The run history index ${indexFile} is damaged (${why}); rebuilding it from the stored runs.`,
-      );
-      return { runs: [], dirty: true };
-    }
-    if (typeof value.version === 'number' && value.version > INDEX_VERSION) {
+    const read = parseIndex(bytes, indexFile, onDisk, (m) => this.log(m));
+    if ('newerVersion' in read) {
       if (!this.newerIndex) {
         this.log(
           `The run history index ${indexFile} was written by a newer Heatlens (version ` +
-            `${value.version}); this one lists the runs it can read and leaves the index as it is.`,
+            `${read.newerVersion}); this one lists the runs it can read and leaves the index as it is.`,
         );
       }
       this.newerIndex = true;
       return { runs: [], dirty: false };
     }
-    this.newerIndex = false;
-    if (!Array.isArray(value.runs) || value.version !== INDEX_VERSION) {
-      this.log(
-        `The run history index ${indexFile} is damaged (it is not a version ${INDEX_VERSION} ` +
-          'list of runs); rebuilding it from the stored runs.',
-      );
-      return { runs: [], dirty: true };
-    }
-    const runs: RunRecord[] = [];
-    const ids = new Set<string>();
-    let damaged = false;
-    let dirty = false;
-    for (const r of value.runs) {
-      if (!isRecord(r) || ids.has(r.id)) {
-        damaged = dirty = true;
-        continue;
-      }
-      if (!onDisk.has(r.id)) {
-        this.log(`The stored run ${r.id} (${r.file}) has no file any more; dropped it.`);
-        dirty = true;
-        continue;
-      }
-      ids.add(r.id);
-      runs.push(r);
-    }
-    if (damaged) this.log(`The run history index ${indexFile} had damaged entries; dropped them.`);
-    return { runs, dirty };
+    // An index that is not JSON says nothing of its version: what was known of it stands.
+    if (read.json) this.newerIndex = false;
+    return { runs: read.runs, dirty: read.dirty };
   }
 
   /**
@@ -497,7 +356,7 @@ export class RunStore {
    */
   private async recover(id: string): Promise<Recovered> {
     const file = this.runPath(id);
-    if (!ID.test(id)) {
+    if (!RUN_ID.test(id)) {
       this.unusable.add(id);
       this.log(`Ignored ${file}: its name is not one Heatlens gives.`);
       return 'unreadable';
@@ -505,35 +364,23 @@ export class RunStore {
     if (!(await this.settled(file))) return 'pending';
     let problem: string;
     try {
-      const bytes = await this.unzip(await readRegularFile(file, { maxBytes: Infinity }), file);
-      const version = runFileVersion(bytes);
-      if (version !== undefined && version > HEATLENS_RUN_VERSION) {
+      const bytes = await readRegularFile(file, { maxBytes: Infinity });
+      const found = await recordFromRunFile(
+        id,
+        bytes,
+        file,
+        async () => (await fs.stat(file)).mtimeMs,
+      );
+      if ('newerVersion' in found) {
         this.unusable.add(id);
         this.log(
           `The stored run ${file} was written by a newer Heatlens (run format version ` +
-            `${version}); it is left as it is.`,
+            `${found.newerVersion}); it is left as it is.`,
         );
         return 'newer';
       }
-      const profile = deserializeProfile(bytes, file);
-      const meta = profile.meta;
-      if (!meta.sourceFile) throw new Error('it does not say which file was profiled');
-      const stat = await fs.stat(file);
-      const ns = NS_PER[meta.unit];
-      const record: RunRecord = {
-        id,
-        file: meta.sourceFile,
-        command: [...(meta.command ?? [])],
-        startedAt: meta.startEpochMs ?? stat.mtimeMs,
-        durationMs:
-          ns !== undefined && meta.duration !== undefined ? (meta.duration * ns) / 1e6 : 0,
-        profiler: meta.profiler,
-        total: profileTotal(profile),
-        unit: meta.unit,
-        outcome: 'unknown',
-      };
-      this.rebuilt.set(id, record);
-      return record;
+      this.rebuilt.set(id, found);
+      return found;
     } catch (err) {
       problem = (err as Error).message;
     }

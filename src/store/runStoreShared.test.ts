@@ -18,7 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { importProfileFile } from '../formats/detect';
-import { RunStore, RUN_FILE_SUFFIX, SOURCES_FILE_SUFFIX } from './runStore';
+import { RUN_FILE_SUFFIX, SOURCES_FILE_SUFFIX } from './runFiles';
+import { RunStore } from './runStore';
 import { repoRoot } from '../../test/support/repoRoot';
 
 const RUNS_PER_PROCESS = 20;
