@@ -3,46 +3,16 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importCpuprofile, importCpuprofileWithJsonParse, isCpuprofile } from './cpuprofile';
-import { exportCpuprofile } from './exportCpuprofile';
 import { importProfileFile } from './detect';
 import { ProfileFormatError } from './errors';
-import { hotLines } from '../core/lineHeat';
-import type { Frame, Profile } from '../core/profile';
+import type { Profile } from '../core/profile';
 import { repoRoot } from '../../test/support/repoRoot';
+import { frameFigures as perFrame, frameKey as keyOf, near } from '../../test/support/frameFigures';
 
 const root = repoRoot();
 const fixture = (name: string) => join(root, 'test/fixtures', name);
 const load = (name: string) =>
   importCpuprofile(readFileSync(fixture(name), 'utf8'), { sourceFile: name });
-
-/** A readable key for a frame, independent of frame ids. */
-const keyOf = (f: Frame) =>
-  `${f.kind} ${f.name} ${f.file ?? '-'}:${f.line1 ?? '-'}:${f.col1 ?? '-'}`;
-
-/** Self and total (recursion once) per frame key, computed here from the tree. */
-function perFrame(p: Profile): Map<string, { self: number; total: number }> {
-  const out = new Map<string, { self: number; total: number }>();
-  const { tree } = p;
-  for (let n = 1; n < tree.size; n++) {
-    const key = keyOf(p.frames[tree.frame[n]]);
-    let e = out.get(key);
-    if (!e) out.set(key, (e = { self: 0, total: 0 }));
-    e.self += tree.self[n];
-    let recursive = false;
-    for (let a = tree.parent[n]; a > 0; a = tree.parent[a]) {
-      if (tree.frame[a] === tree.frame[n]) recursive = true;
-    }
-    if (!recursive) e.total += tree.total[n];
-  }
-  return out;
-}
-
-function near(actual: number, expected: number, what: string, tolerance = 1e-6): void {
-  assert.ok(
-    Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected)),
-    `${what}: ${actual} != ${expected}`,
-  );
-}
 
 function hotLineOf(program: string): number {
   const lines = readFileSync(fixture(`node/${program}`), 'utf8').split('\n');
@@ -155,60 +125,6 @@ test('the old layout (head tree + timestamps) reads the same as the modern one',
   }
   assert.equal(old.lines.count, modern.lines.count);
   assert.deepEqual(old.samples?.start, modern.samples?.start);
-});
-
-test("export then import keeps every frame's self and total, and the lines", () => {
-  for (const name of [
-    'node/hot.cpuprofile',
-    'node/recursive.cpuprofile',
-    'node/hot.old.cpuprofile',
-  ]) {
-    const p = load(name);
-    const text = exportCpuprofile(p);
-    assert.ok(isCpuprofile(undefined, text), 'the export is recognised without a name');
-    const q = importCpuprofile(text);
-    const a = perFrame(p);
-    const b = perFrame(q);
-    assert.deepEqual([...b.keys()].sort(), [...a.keys()].sort());
-    for (const [key, v] of a) {
-      near(b.get(key)?.self ?? NaN, v.self, `${name} ${key} self`);
-      near(b.get(key)?.total ?? NaN, v.total, `${name} ${key} total`);
-    }
-    assert.equal(q.samples?.count, p.samples?.count);
-    // Line heat: each file's lines add up to the same self time, the hottest line stays the
-    // hottest, and each line keeps its weight to within a few sample intervals (whole ticks).
-    const interval = p.tree.total[0] / (p.samples?.count ?? 1);
-    const byFile = (x: Profile) => {
-      const m = new Map<string, Map<number, number>>();
-      for (const l of hotLines(x)) {
-        if (!m.has(l.file)) m.set(l.file, new Map());
-        m.get(l.file)?.set(l.line1, l.self);
-      }
-      return m;
-    };
-    const fa = byFile(p);
-    const fb = byFile(q);
-    assert.deepEqual([...fb.keys()].sort(), [...fa.keys()].sort());
-    for (const [file, la] of fa) {
-      const lb = fb.get(file) ?? new Map<number, number>();
-      const sum = (m: Map<number, number>) => [...m.values()].reduce((a, b) => a + b, 0);
-      near(sum(lb), sum(la), `${name} ${file} line sum`);
-      const top = (m: Map<number, number>) => [...m].sort((a, b) => b[1] - a[1])[0][1];
-      near(top(lb), top(la), `${name} ${file} hottest line`, (3 * interval) / top(la));
-      for (const [line, w] of la) {
-        assert.ok(Math.abs((lb.get(line) ?? 0) - w) <= 3 * interval, `${name} ${file}:${line}`);
-      }
-    }
-  }
-});
-
-test('export of a model without samples keeps self exactly', () => {
-  const p = load('node/recursive.cpuprofile');
-  const noSamples: Profile = { ...p, samples: undefined };
-  const q = importCpuprofile(exportCpuprofile(noSamples));
-  const a = perFrame(p);
-  const b = perFrame(q);
-  for (const [key, v] of a) near(b.get(key)?.self ?? NaN, v.self, `${key} self`);
 });
 
 /** A tiny modern profile: root -> a -> b, with samples and deltas as given. */
