@@ -51,6 +51,7 @@ import { adoptChild } from './orphans';
 import { childEnd, killProcessTree } from './processTree';
 import { epochNow, type RunMarks } from './runMarks';
 import { RunError } from './runError';
+import type { ProfileRun, RunResult } from './runResult';
 import { tail } from './tail';
 
 export { RunError } from './runError';
@@ -87,38 +88,26 @@ export interface NodeRunOptions {
   transformCacheDir?: string;
 }
 
-/** How a run ended, and its profile. */
-export interface RunResult {
+/** The profile a Node run hands over: what reading it needs (see readRun.ts). */
+export interface EarlyProfile {
   /** The V8 `.cpuprofile` JSON (empty but valid when the program died before it was taken). */
   profileText: string;
-  exitCode: number | null;
-  signal: string | null;
-  /** 'failed': uncaught exception, syntax error, non-zero exit or death by a signal. */
-  outcome: 'exited' | 'failed' | 'cancelled';
-  /** For 'failed': what went wrong, usually the end of the program's stderr (Node's report). */
-  errorText?: string;
-  /** Time the program ran under the profiler, in milliseconds (wall clock). */
-  durationMs: number;
-  /** The command line that ran (executable first). */
-  command: string[];
-  /** The sampling interval requested, in microseconds. */
-  intervalUs: number;
-  /** Things the person should know about this run. */
-  warnings: string[];
   /** Transformed file path -> raw source map JSON (TypeScript compiled on the fly). */
   generatedMaps: Map<string, string>;
   /** Folders of code Heatlens injected into the program: its frames are runtime, not user code. */
   runtimePaths: string[];
-  /** When each stage of the run happened (for latency measurements). */
-  marks: RunMarks;
   /** The profiles of the program's worker threads (V8 profiles each isolate on its own). */
   workerProfiles: WorkerProfile[];
 }
 
-/** A run in progress. */
-export interface ProfileRun {
-  /** Resolves when the program and its profile are done; rejects with {@link RunError}. */
-  readonly done: Promise<RunResult>;
+/** How a Node run ended, and its profile. */
+export interface NodeRunResult extends RunResult, EarlyProfile {
+  /** The sampling interval requested, in microseconds. */
+  intervalUs: number;
+}
+
+/** A Node run in progress. */
+export interface NodeRun extends ProfileRun<NodeRunResult> {
   /**
    * The profile as soon as the profiler handed it over, before the process has exited (reading
    * it can overlap the process's teardown): the same text, maps and runtime paths as the result
@@ -126,17 +115,7 @@ export interface ProfileRun {
    * profile (then {@link done} has the empty one, or rejects). Never rejects.
    */
   readonly profiled: Promise<EarlyProfile | undefined>;
-  /** Stops the profiler (keeping the profile) and ends the program and its children. */
-  cancel(): void;
-  /** Stops calling `onOutput` and cancels the run if it is still going. */
-  dispose(): void;
 }
-
-/** What a run's profile needs to be read: {@link RunResult}'s fields of the same names. */
-export type EarlyProfile = Pick<
-  RunResult,
-  'profileText' | 'generatedMaps' | 'runtimePaths' | 'workerProfiles'
->;
 
 /** The default sampling interval, in microseconds (Node's own default for `--cpu-prof`). */
 export const defaultIntervalUs = 1000;
@@ -178,7 +157,7 @@ const emptyProfileText = JSON.stringify({
 const typeScriptFile = /\.(?:[cm]?ts|tsx)$/i;
 
 /** Starts profiling `options.file`; see the module comment for the protocol. */
-export function startNodeProfile(options: NodeRunOptions): ProfileRun {
+export function startNodeProfile(options: NodeRunOptions): NodeRun {
   const run = new NodeProfileRun(options);
   return {
     done: run.done,
@@ -201,7 +180,7 @@ export function errorTextFromStderr(stderrTail: string): string {
 }
 
 class NodeProfileRun {
-  readonly done: Promise<RunResult>;
+  readonly done: Promise<NodeRunResult>;
   readonly profiled: Promise<EarlyProfile | undefined>;
   private handOver: (profile: EarlyProfile | undefined) => void = () => undefined;
   private mapDir: string | undefined;
@@ -259,7 +238,7 @@ class NodeProfileRun {
     if (!this.disposed && text) this.options.onOutput?.(stream, text);
   }
 
-  private async run(): Promise<RunResult> {
+  private async run(): Promise<NodeRunResult> {
     const options = this.options;
     const requested = options.intervalUs ?? defaultIntervalUs;
     if (!Number.isFinite(requested) || requested <= 0) {
@@ -398,7 +377,7 @@ class NodeProfileRun {
     env: Record<string, string>,
     file: string,
     mapDir: string | undefined,
-  ): Promise<RunResult> {
+  ): Promise<NodeRunResult> {
     const name = basename(file);
     if (this.cancelled) return this.result(null, null, 'cancelled', undefined);
 
@@ -623,7 +602,7 @@ class NodeProfileRun {
     outcome: RunResult['outcome'],
     errorText: string | undefined,
     generatedMaps = new Map<string, string>(),
-  ): RunResult {
+  ): NodeRunResult {
     if (outcome === 'cancelled' && this.profileText === undefined && !this.warnings.length) {
       this.warnings.push('Cancelled before the profiler had recorded anything.');
     }

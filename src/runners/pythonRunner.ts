@@ -36,6 +36,7 @@ import { RunError } from './runError';
 import { adoptChild } from './orphans';
 import { childEnd, killProcessTree } from './processTree';
 import { epochNow, type RunMarks } from './runMarks';
+import type { ProfileRun, RunResult } from './runResult';
 import { tail } from './tail';
 
 /** How Python is profiled: our sampler, cProfile, or yappi. */
@@ -57,6 +58,11 @@ export interface PythonRunOptions {
    * `heatlens.python.path` setting. Default: the first of `python3`, `python` that is Python 3.8+.
    */
   python?: string;
+  /**
+   * Interpreters to try in order when `python` is not given (the first that is Python 3.8+ runs
+   * the program); default `python3`, `python`.
+   */
+  candidates?: string[];
   /** Default: 'cpu' for sampling and yappi, 'wall' for cprofile (its own timer). */
   clock?: 'cpu' | 'wall';
   /** Sampling interval in microseconds (sampling mode); default 1000. */
@@ -76,44 +82,23 @@ export interface PythonRunOptions {
   cancelGraceMs?: number;
 }
 
-/** How a run ended, and its profile. */
-export interface PythonRunResult {
+/** How a Python run ended, and its profile. */
+export interface PythonRunResult extends RunResult {
   /** The profile as written by the helper; empty when none was written (see `warnings`). */
   profileBytes: Uint8Array;
   /** 'pysamples' for the sampling mode (JSON), 'pstats' for cprofile and yappi (marshal). */
   format: 'pysamples' | 'pstats';
   mode: PythonProfileMode;
   clock: 'cpu' | 'wall';
-  exitCode: number | null;
-  signal: string | null;
-  /**
-   * 'failed': an uncaught exception, a syntax error, a non-zero exit code (`sys.exit(3)`) or
-   * death by a signal; 'cancelled': {@link PythonProfileRun.cancel} was called.
-   */
-  outcome: 'exited' | 'failed' | 'cancelled';
-  /** For 'failed': the traceback as Python printed it, or what else went wrong. */
-  errorText?: string;
-  /** Time the program ran, in milliseconds (wall clock, as the helper measured it). */
-  durationMs: number;
-  /** The command line that ran (executable first). */
-  command: string[];
   /** The interpreter that ran it (its `sys.executable`). */
   python: string;
-  /** Things the person should know about this run. */
-  warnings: string[];
-  /** When each stage of the run happened (for latency measurements). */
-  marks: RunMarks;
 }
 
-/** A run in progress. */
-export interface PythonProfileRun {
-  /** Resolves when the program is over; rejects with {@link RunError} when it could not run. */
-  readonly done: Promise<PythonRunResult>;
-  /** Interrupts the program (SIGINT, keeping its profile), then kills its tree after a grace. */
-  cancel(): void;
-  /** Stops calling `onOutput` and cancels the run if it is still going. */
-  dispose(): void;
-}
+/**
+ * A Python run in progress. Cancel interrupts the program (SIGINT, keeping its profile), then
+ * kills its tree after a grace period.
+ */
+export type PythonProfileRun = ProfileRun<PythonRunResult>;
 
 /** The helper script's file name. */
 export const pythonHelperName = 'heatlens_profile.py';
@@ -401,7 +386,7 @@ class PythonProfileRunImpl {
       }
       python = found.executable;
     } else {
-      python = await resolvePython(defaultCandidates);
+      python = await resolvePython(options.candidates ?? defaultCandidates);
     }
 
     const dir = await mkdtemp(join(tmpdir(), 'heatlens-py-'));
