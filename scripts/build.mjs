@@ -64,11 +64,11 @@ if (existsSync(join(root, 'src/worker/importWorker.ts'))) {
     }),
   );
 }
-if (existsSync(join(root, 'src/cli/main.ts'))) {
+if (existsSync(join(root, 'src/cli/entry.ts'))) {
   builds.push(
     esbuild.build({
       ...common,
-      entryPoints: ['src/cli/main.ts'],
+      entryPoints: ['src/cli/entry.ts'],
       outfile: 'dist/cli.js',
       platform: 'node',
       format: 'cjs',

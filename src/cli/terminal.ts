@@ -47,53 +47,64 @@ export function sanitizeMessage(text: string): string {
   return text.replace(UNSAFE_BUT_NEWLINE, escapeOne);
 }
 
+/** Where a text goes: a stream, or in tests a collector. */
+export interface TextOut {
+  write(text: string): unknown;
+}
+
+/** The CLI's two outputs. */
+export interface CliIo {
+  readonly stdout: TextOut;
+  readonly stderr: TextOut;
+}
+
 // Writes to a terminal that went away (SIGHUP: EIO) or a closed pipe (`| head`: EPIPE) must not
 // crash the CLI while it still has a program to stop and a profile to save.
 let quietOnWriteErrors = false;
-function guardStreams(): void {
-  if (quietOnWriteErrors) return;
-  quietOnWriteErrors = true;
-  process.stdout.on('error', () => undefined);
-  process.stderr.on('error', () => undefined);
+
+/** This process's stdout and stderr, with their write errors ignored (see above). */
+export function processIo(): CliIo {
+  if (!quietOnWriteErrors) {
+    quietOnWriteErrors = true;
+    process.stdout.on('error', () => undefined);
+    process.stderr.on('error', () => undefined);
+  }
+  return { stdout: process.stdout, stderr: process.stderr };
 }
 
-/** The command's result (the table, the help, the version) on stdout. */
-export function printResult(text: string): void {
-  guardStreams();
-  process.stdout.write(sanitizeMessage(text));
-}
+/** Everything the CLI prints, through the escaping above. */
+export class Terminal {
+  constructor(private readonly io: CliIo) {}
 
-/**
- * One JSON document on stdout. JSON.stringify escapes every C0 control character, so nothing in
- * it can act on a terminal's state (the JSON is for programs, and stays exact).
- */
-export function printJson(value: unknown): void {
-  guardStreams();
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
-}
+  /** The command's result (the table, the help, the version) on stdout. */
+  printResult(text: string): void {
+    this.io.stdout.write(sanitizeMessage(text));
+  }
 
-/** A message for the person (progress, warnings, errors) on stderr. */
-export function printMessage(text: string): void {
-  guardStreams();
-  process.stderr.write(sanitizeMessage(text));
-}
+  /**
+   * One JSON document on stdout. JSON.stringify escapes every C0 control character, so nothing in
+   * it can act on a terminal's state (the JSON is for programs, and stays exact).
+   */
+  printJson(value: unknown): void {
+    this.io.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  }
 
-/** The help on stdout (asked for) or stderr (shown after a mistake). */
-export function printHelp(text: string, toStderr: boolean): void {
-  guardStreams();
-  (toStderr ? process.stderr : process.stdout).write(text);
-}
+  /** A message for the person (progress, warnings, errors) on stderr. */
+  printMessage(text: string): void {
+    this.io.stderr.write(sanitizeMessage(text));
+  }
 
-/**
- * The profiled program's own output, untouched (it is the person's program talking, and what it
- * writes is what it would write without Heatlens). With `toStderr` stdout's output goes to
- * stderr, so that stdout holds only the JSON.
- */
-export function passProgramOutput(
-  stream: 'stdout' | 'stderr',
-  text: string,
-  toStderr: boolean,
-): void {
-  guardStreams();
-  (toStderr || stream === 'stderr' ? process.stderr : process.stdout).write(text);
+  /** The help on stdout (asked for) or stderr (shown after a mistake). */
+  printHelp(text: string, toStderr: boolean): void {
+    (toStderr ? this.io.stderr : this.io.stdout).write(text);
+  }
+
+  /**
+   * The profiled program's own output, untouched (it is the person's program talking, and what
+   * it writes is what it would write without Heatlens). With `toStderr` stdout's output goes to
+   * stderr, so that stdout holds only the JSON.
+   */
+  passProgramOutput(stream: 'stdout' | 'stderr', text: string, toStderr: boolean): void {
+    (toStderr || stream === 'stderr' ? this.io.stderr : this.io.stdout).write(text);
+  }
 }

@@ -2,10 +2,10 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { Profile } from '../core/profile';
 import { regularFileHost } from '../io/regularFile';
-import { startNodeProfile, type RunResult } from '../runners/nodeRunner';
-import { readNodeRun, readPythonRun } from '../runners/readRun';
-import { PROFILABLE_FILES, runtimeOf } from '../runners/profilable';
-import { resolvePython, startPythonProfile, type PythonRunResult } from '../runners/pythonRunner';
+import type { Profiler, ProfilerRun, ProfilerSettings } from '../runners/profiler';
+import { PROFILABLE_FILES, profilerFor } from '../runners/profilers';
+import { resolvePython } from '../runners/pythonRunner';
+import type { RunResult } from '../runners/runResult';
 import { pythonCandidates } from './pythonInterpreter';
 import type { Presenter } from './controller';
 import type { RunHistory } from './history';
@@ -15,18 +15,6 @@ import { epochNow, recordTimings, type CommandMarks } from '../timings/timings';
 import { warmUpSoon } from '../shared/warmUp';
 
 const MODE_KEY = 'heatlens.python.mode';
-
-/** What a finished run tells, whichever runtime ran it. */
-type AnyRunResult = RunResult | PythonRunResult;
-
-/** A run in progress, whichever runtime: its end, Cancel, and the profile it leaves. */
-interface Run {
-  readonly done: Promise<AnyRunResult>;
-  cancel(): void;
-  dispose(): void;
-  /** Imports (and remaps) the profile, noting when each step ended in `marks`. */
-  profile(marks: CommandMarks): Promise<Profile>;
-}
 
 /** Where the extension keeps what it injects into profiled programs. */
 export interface HelperDirs {
@@ -41,7 +29,7 @@ export interface HelperDirs {
 /** What the last run left, for the status bar, tests and later commands. */
 export interface LastRun {
   readonly file: string;
-  readonly result: AnyRunResult;
+  readonly result: RunResult;
   readonly profile: Profile;
 }
 
@@ -50,7 +38,7 @@ export interface LastRun {
  * profiler with progress and Cancel, streams its output, then shows the profile in the editor.
  */
 export class ProfileCommand implements vscode.Disposable {
-  private running: Run | undefined;
+  private running: ProfilerRun | undefined;
   private last: LastRun | undefined;
 
   constructor(
@@ -93,17 +81,17 @@ export class ProfileCommand implements vscode.Disposable {
       );
       return undefined;
     }
-    const runtime =
-      doc.languageId === 'python'
-        ? 'python'
-        : runtimeOf(doc.fileName, doc.lineCount ? doc.lineAt(0).text : undefined);
-    if (!runtime) {
+    const profiler = profilerFor({
+      file: doc.fileName,
+      firstLine: doc.lineCount ? doc.lineAt(0).text : undefined,
+      languageId: doc.languageId,
+    });
+    if (!profiler) {
       void vscode.window.showErrorMessage(
         `Heatlens cannot profile ${name}: it profiles ${PROFILABLE_FILES}.`,
       );
       return undefined;
     }
-    const python = runtime === 'python';
     if (this.running) {
       const choice = await vscode.window.showWarningMessage(
         'Heatlens is already profiling a program.',
@@ -122,60 +110,28 @@ export class ProfileCommand implements vscode.Disposable {
       );
       if (choice !== 'Save and Profile' || !(await doc.save()) || doc.isUntitled) return undefined;
     }
-    return this.profile(doc.uri, python, marks);
+    return this.profile(doc.uri, profiler, marks);
   }
 
   private async profile(
     uri: vscode.Uri,
-    python: boolean,
+    profiler: Profiler,
     marks: CommandMarks,
   ): Promise<LastRun | undefined> {
     const file = uri.fsPath;
     const name = path.basename(file);
-    const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
-    const cwdSetting = setting('cwd', uri);
-    const cwd = cwdSetting
-      ? path.resolve(
-          folder ?? path.dirname(file),
-          cwdSetting.replace('${workspaceFolder}', folder ?? ''),
-        )
-      : (folder ?? path.dirname(file));
-    let start: () => Promise<Run>;
     let mode: PythonMode | undefined;
-    if (python) {
+    if (profiler.id === 'python') {
       mode = await this.pythonMode(uri, false);
       if (!mode) return undefined;
-      start = () => this.startPython(uri, cwd, mode!);
-    } else {
-      start = async () => this.startNode(uri, cwd, marks);
     }
     this.output.clear();
     this.output.show(true);
     this.output.appendLine(`[heatlens] profiling ${file}${mode ? ` (${mode})` : ''}`);
     const startedAt = Date.now();
-    let run: Run;
+    let run: ProfilerRun;
     try {
-      run = await vscode.window.withProgress(
-        {
-          location: vscode.ProgressLocation.Notification,
-          title: `Heatlens: profiling ${name}${mode ? ` (${mode})` : ''}`,
-          cancellable: true,
-        },
-        async (_progress, token) => {
-          const started = await start();
-          this.running = started;
-          const sub = token.onCancellationRequested(() => started.cancel());
-          if (token.isCancellationRequested) started.cancel();
-          try {
-            await started.done;
-            return started;
-          } finally {
-            sub.dispose();
-            started.dispose();
-            this.running = undefined;
-          }
-        },
-      );
+      run = await this.runWithProgress(uri, profiler, mode, marks);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.output.appendLine(`[heatlens] ${message}`);
@@ -189,7 +145,7 @@ export class ProfileCommand implements vscode.Disposable {
     );
     let profile: Profile;
     try {
-      profile = await run.profile(marks);
+      profile = await run.profile();
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       void vscode.window.showErrorMessage(
@@ -209,13 +165,109 @@ export class ProfileCommand implements vscode.Disposable {
     marks.run = result.marks;
     recordTimings({
       file,
-      runtime: python ? 'python' : 'node',
+      runtime: profiler.id,
       outcome: result.outcome,
       durationMs: result.durationMs,
       nodes: profile.tree.size,
       marks,
     });
-    // Every run Heatlens makes goes to the history (Runs view, Compare with Previous Run).
+    await this.keep(profile, { file, result, startedAt, mode });
+    this.last = { file, result, profile };
+    this.tell(name, file, result, profile, warnings);
+    return this.last;
+  }
+
+  /** Starts the run under a progress notification with Cancel, and waits for its end. */
+  private runWithProgress(
+    uri: vscode.Uri,
+    profiler: Profiler,
+    mode: PythonMode | undefined,
+    marks: CommandMarks,
+  ): Thenable<ProfilerRun> {
+    return vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Heatlens: profiling ${path.basename(uri.fsPath)}${mode ? ` (${mode})` : ''}`,
+        cancellable: true,
+      },
+      async (_progress, token) => {
+        const started = await this.start(uri, profiler, mode, marks);
+        this.running = started;
+        const sub = token.onCancellationRequested(() => started.cancel());
+        if (token.isCancellationRequested) started.cancel();
+        try {
+          await started.done;
+          return started;
+        } finally {
+          sub.dispose();
+          started.dispose();
+          this.running = undefined;
+        }
+      },
+    );
+  }
+
+  /** Starts `profiler` on the file with the settings of its folder. */
+  private async start(
+    uri: vscode.Uri,
+    profiler: Profiler,
+    mode: PythonMode | undefined,
+    marks: CommandMarks,
+  ): Promise<ProfilerRun> {
+    const file = uri.fsPath;
+    const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
+    const cwdSetting = setting('cwd', uri);
+    const cwd = cwdSetting
+      ? path.resolve(
+          folder ?? path.dirname(file),
+          cwdSetting.replace('${workspaceFolder}', folder ?? ''),
+        )
+      : (folder ?? path.dirname(file));
+    const python = profiler.id === 'python';
+    return profiler.start({
+      file,
+      args: setting('args', uri),
+      cwd,
+      env: setting('env', uri),
+      intervalUs: setting(python ? 'python.samplingInterval' : 'node.samplingInterval', uri),
+      onOutput: (_stream, text) => this.output.append(text),
+      onSpawn: warmUpSoon,
+      // The program that ran named the files it reads: read them wherever they are (regular
+      // files only).
+      host: regularFileHost(),
+      onMark: (step, at) => (marks[step] = at),
+      settings: python ? await this.pythonSettings(uri, mode) : this.nodeSettings(uri),
+    });
+  }
+
+  private nodeSettings(uri: vscode.Uri): ProfilerSettings {
+    return {
+      node: {
+        nodePath: setting('node.path', uri) || undefined,
+        helpersDir: this.dirs.inject,
+        transformCacheDir: this.dirs.transformCache,
+      },
+    };
+  }
+
+  private async pythonSettings(
+    uri: vscode.Uri,
+    mode: PythonMode | undefined,
+  ): Promise<ProfilerSettings> {
+    const choice = await pythonCandidates(uri);
+    const python = await resolvePython(choice.candidates);
+    this.output.appendLine(`[heatlens] Python: ${python} (from ${choice.source})`);
+    return {
+      python: { mode, python, clock: setting('python.clock', uri), helpersDir: this.dirs.python },
+    };
+  }
+
+  /** Every run Heatlens makes goes to the history (Runs view, Compare with Previous Run). */
+  private async keep(
+    profile: Profile,
+    run: { file: string; result: RunResult; startedAt: number; mode?: PythonMode },
+  ): Promise<void> {
+    const { file, result, startedAt, mode } = run;
     await this.history
       ?.add(profile, {
         file,
@@ -231,7 +283,16 @@ export class ProfileCommand implements vscode.Disposable {
           `[heatlens] could not keep this run in the history: ${err instanceof Error ? err.message : String(err)}`,
         ),
       );
-    this.last = { file, result, profile };
+  }
+
+  /** How the run went, in a notification. */
+  private tell(
+    name: string,
+    file: string,
+    result: RunResult,
+    profile: Profile,
+    warnings: readonly string[],
+  ): void {
     if (result.outcome === 'failed') {
       const first = (result.errorText ?? '').split('\n').find((l) => l.trim()) ?? 'it failed';
       void vscode.window
@@ -247,67 +308,6 @@ export class ProfileCommand implements vscode.Disposable {
         runNotice(name, result.durationMs, profile, file, result.outcome === 'cancelled'),
       );
     }
-    return this.last;
-  }
-
-  private startNode(uri: vscode.Uri, cwd: string, marks: CommandMarks): Run {
-    const run = startNodeProfile({
-      file: uri.fsPath,
-      args: setting('args', uri),
-      cwd,
-      env: setting('env', uri),
-      intervalUs: setting('node.samplingInterval', uri),
-      nodePath: setting('node.path', uri) || undefined,
-      helpersDir: this.dirs.inject,
-      transformCacheDir: this.dirs.transformCache,
-      onOutput: (_stream, text) => this.output.append(text),
-      onSpawn: warmUpSoon,
-    });
-    // Reading starts when the profile is handed over, while the process is still exiting. The
-    // program that ran named the files it reads: read them wherever they are (regular files).
-    const reader = readNodeRun(run, {
-      host: regularFileHost(),
-      sourceFile: uri.fsPath,
-      onMark: (step, at) => (marks[step] = at),
-    });
-    return {
-      done: run.done,
-      cancel: () => run.cancel(),
-      dispose: () => run.dispose(),
-      // No hand-over (stopped without a profile): the result's (empty) profile.
-      profile: () => reader.profile(),
-    };
-  }
-
-  private async startPython(uri: vscode.Uri, cwd: string, mode: PythonMode): Promise<Run> {
-    const choice = await pythonCandidates(uri);
-    const python = await resolvePython(choice.candidates);
-    this.output.appendLine(`[heatlens] Python: ${python} (from ${choice.source})`);
-    const run = startPythonProfile({
-      file: uri.fsPath,
-      args: setting('args', uri),
-      cwd,
-      env: setting('env', uri),
-      mode,
-      python,
-      clock: setting('python.clock', uri),
-      intervalUs: setting('python.samplingInterval', uri),
-      helpersDir: this.dirs.python,
-      onOutput: (_stream, text) => this.output.append(text),
-      onSpawn: warmUpSoon,
-    });
-    return {
-      done: run.done,
-      cancel: () => run.cancel(),
-      dispose: () => run.dispose(),
-      profile: async (marks) => {
-        const result = await run.done;
-        return readPythonRun(result, {
-          sourceFile: uri.fsPath,
-          onMark: (step, at) => (marks[step] = at),
-        });
-      },
-    };
   }
 
   /**
@@ -355,7 +355,7 @@ export class ProfileCommand implements vscode.Disposable {
   }
 }
 
-function describeOutcome(name: string, result: AnyRunResult): string {
+function describeOutcome(name: string, result: RunResult): string {
   if (result.outcome === 'cancelled') return `Cancelled ${name}; showing what was recorded`;
   if (result.outcome === 'failed') {
     return result.exitCode !== null

@@ -30,45 +30,37 @@
  * (SIGTERM, SIGKILL after a grace period; taskkill /T /F on Windows). A second cancel kills at
  * once without waiting for the profile.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { StringDecoder } from 'node:string_decoder';
-import { pathToFileURL } from 'node:url';
 
-import { mapDirEnv, readGeneratedMaps } from './generatedMaps';
+import { readGeneratedMaps } from './generatedMaps';
 import { defaultHelpersDir } from './helpers';
-import { InspectorOutputFilter, type InspectorLine } from './inspectorOutput';
+import type { InspectorLine } from './inspectorOutput';
 import { InspectorSession } from './inspectorSession';
 import { WorkerProfiler, type WorkerProfile } from './workerSessions';
-import { packageTypeOf } from './packageType';
-import { defaultTransformCacheDir } from './helpers';
-import { transformCacheEnv } from './tsTransformCache';
+import {
+  defaultIntervalUs,
+  nodeCommand,
+  type NodeCommand,
+  type NodeCommandOptions,
+} from './nodeCommand';
+import { pipeNodeOutput, spawnNode } from './nodeProcess';
 import { adoptChild } from './orphans';
 import { childEnd, killProcessTree } from './processTree';
 import { epochNow, type RunMarks } from './runMarks';
 import { RunError } from './runError';
+import type { ProfileRun, RunResult } from './runResult';
+import { emptyProfileText, endTexts } from './nodeRunEnd';
 import { tail } from './tail';
 
 export { RunError } from './runError';
+export { defaultIntervalUs } from './nodeCommand';
+export { errorTextFromStderr } from './nodeRunEnd';
 
 /** What to run and how. */
-export interface NodeRunOptions {
-  /** The file to profile; relative paths are resolved against `cwd`. */
-  file: string;
-  /** Arguments for the program (after the file name). */
-  args?: string[];
-  /** Working directory of the program; default: this process's. */
-  cwd?: string;
-  /** Variables added to (or, when undefined, removed from) this process's environment. */
-  env?: Record<string, string | undefined>;
-  /** Sampling interval in microseconds; default 1000. */
-  intervalUs?: number;
-  /** The Node.js executable; default `node` from PATH. */
-  nodePath?: string;
+export interface NodeRunOptions extends NodeCommandOptions {
   /** The program's output as it arrives, without the inspector's own messages. */
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
   /** Called once the process has started (the caller can use the wait for its own work). */
@@ -78,47 +70,28 @@ export interface NodeRunOptions {
    * terminal or pipe), or none ('ignore', the default: the program reads end of file at once).
    */
   stdin?: 'inherit' | 'ignore';
-  /** Where the injected helpers are (dist/inject); default {@link defaultHelpersDir}. */
-  helpersDir?: string;
-  /**
-   * Where the TypeScript loader keeps transformed files between runs (see tsTransformCache.ts);
-   * default {@link defaultTransformCacheDir}.
-   */
-  transformCacheDir?: string;
 }
 
-/** How a run ended, and its profile. */
-export interface RunResult {
+/** The profile a Node run hands over: what reading it needs (see readRun.ts). */
+export interface EarlyProfile {
   /** The V8 `.cpuprofile` JSON (empty but valid when the program died before it was taken). */
   profileText: string;
-  exitCode: number | null;
-  signal: string | null;
-  /** 'failed': uncaught exception, syntax error, non-zero exit or death by a signal. */
-  outcome: 'exited' | 'failed' | 'cancelled';
-  /** For 'failed': what went wrong, usually the end of the program's stderr (Node's report). */
-  errorText?: string;
-  /** Time the program ran under the profiler, in milliseconds (wall clock). */
-  durationMs: number;
-  /** The command line that ran (executable first). */
-  command: string[];
-  /** The sampling interval requested, in microseconds. */
-  intervalUs: number;
-  /** Things the person should know about this run. */
-  warnings: string[];
   /** Transformed file path -> raw source map JSON (TypeScript compiled on the fly). */
   generatedMaps: Map<string, string>;
   /** Folders of code Heatlens injected into the program: its frames are runtime, not user code. */
   runtimePaths: string[];
-  /** When each stage of the run happened (for latency measurements). */
-  marks: RunMarks;
   /** The profiles of the program's worker threads (V8 profiles each isolate on its own). */
   workerProfiles: WorkerProfile[];
 }
 
-/** A run in progress. */
-export interface ProfileRun {
-  /** Resolves when the program and its profile are done; rejects with {@link RunError}. */
-  readonly done: Promise<RunResult>;
+/** How a Node run ended, and its profile. */
+export interface NodeRunResult extends RunResult, EarlyProfile {
+  /** The sampling interval requested, in microseconds. */
+  intervalUs: number;
+}
+
+/** A Node run in progress. */
+export interface NodeRun extends ProfileRun<NodeRunResult> {
   /**
    * The profile as soon as the profiler handed it over, before the process has exited (reading
    * it can overlap the process's teardown): the same text, maps and runtime paths as the result
@@ -126,23 +99,7 @@ export interface ProfileRun {
    * profile (then {@link done} has the empty one, or rejects). Never rejects.
    */
   readonly profiled: Promise<EarlyProfile | undefined>;
-  /** Stops the profiler (keeping the profile) and ends the program and its children. */
-  cancel(): void;
-  /** Stops calling `onOutput` and cancels the run if it is still going. */
-  dispose(): void;
 }
-
-/** What a run's profile needs to be read: {@link RunResult}'s fields of the same names. */
-export type EarlyProfile = Pick<
-  RunResult,
-  'profileText' | 'generatedMaps' | 'runtimePaths' | 'workerProfiles'
->;
-
-/** The default sampling interval, in microseconds (Node's own default for `--cpu-prof`). */
-export const defaultIntervalUs = 1000;
-
-/** Below this interval the profiler's cost grows and the interval is often not reached. */
-const fineIntervalUs = 100;
 
 /** How long a cancelled program may take to hand over its profile before it is killed anyway. */
 const cancelStopTimeoutMs = 10_000;
@@ -153,32 +110,8 @@ const startupTimeoutMs = 30_000;
 /** Output kept for the error text of a failed run. */
 const stderrTailChars = 8000;
 
-/** A `.cpuprofile` with no samples: what a run yields when the profile could not be taken. */
-const emptyProfileText = JSON.stringify({
-  nodes: [
-    {
-      id: 1,
-      callFrame: {
-        functionName: '(root)',
-        scriptId: '0',
-        url: '',
-        lineNumber: -1,
-        columnNumber: -1,
-      },
-      hitCount: 0,
-      children: [],
-    },
-  ],
-  startTime: 0,
-  endTime: 0,
-  samples: [],
-  timeDeltas: [],
-});
-
-const typeScriptFile = /\.(?:[cm]?ts|tsx)$/i;
-
 /** Starts profiling `options.file`; see the module comment for the protocol. */
-export function startNodeProfile(options: NodeRunOptions): ProfileRun {
+export function startNodeProfile(options: NodeRunOptions): NodeRun {
   const run = new NodeProfileRun(options);
   return {
     done: run.done,
@@ -189,21 +122,37 @@ export function startNodeProfile(options: NodeRunOptions): ProfileRun {
 }
 
 /**
- * The error text of a failed run: Node's report of an uncaught error starts with "file:line", the
- * source line and a caret; a one-line summary (the "Error: message" line) goes first, so that
- * whoever shows only the first line shows the message.
+ * Where a run is: one value, moved by `cancel()`, by the program's end (NodeRuntime's
+ * `waitingForDisconnect`, or Node's stderr line where that domain is missing) and by the run's
+ * end. "Take the profile" is {@link NodeProfileRun.stop}: `Profiler.stop` (within 10 s on
+ * cancel), the hand-over, the socket closed; it runs once, whichever asked first.
+ *
+ * | state     | what goes on                        | cancel()            | the program's end    |
+ * | --------- | ----------------------------------- | ------------------- | -------------------- |
+ * | starting  | checks, spawn, attach, set-up       | -> cancelled (1)    | -> ended (2)         |
+ * | running   | the program runs, profiled          | -> cancelled (3)    | -> ended (2)         |
+ * | ended     | its code is over; it exits          | stays (4)           | -                    |
+ * | cancelled | profile taken, then the tree killed | -> killed (5)       | stays                |
+ * | killed    | the tree is killed, no more waiting | stays               | stays                |
+ * | finished  | `done` settled, from any state      | stays               | stays                |
+ *
+ * (1) kill the tree if the process started; once attached, take the profile first (3).
+ * (2) take the profile; Node exits with the program's own code.
+ * (3) take the profile, then kill the tree.
+ * (4) the profile comes anyway.
+ * (5) kill the tree at once, without waiting for the profile.
+ * `starting` becomes `running` when the profiler is started and the program let go. A run that
+ * ends in `cancelled` or `killed` has the outcome 'cancelled'.
  */
-export function errorTextFromStderr(stderrTail: string): string {
-  const text = tail(stderrTail);
-  const summary = /^(?:[A-Z][\w$]*)?(?:Error|Exception)(?: \[[^\]\n]*\])?:.*$/m.exec(text);
-  if (!summary || summary.index === 0) return text;
-  return `${summary[0]}\n\n${text}`;
-}
+type RunState = 'starting' | 'running' | 'ended' | 'cancelled' | 'killed' | 'finished';
 
 class NodeProfileRun {
-  readonly done: Promise<RunResult>;
+  readonly done: Promise<NodeRunResult>;
   readonly profiled: Promise<EarlyProfile | undefined>;
+  private state: RunState = 'starting';
   private handOver: (profile: EarlyProfile | undefined) => void = () => undefined;
+  /** Undefined once disposed: the output is no longer reported. */
+  private onOutput: NodeRunOptions['onOutput'];
   private mapDir: string | undefined;
   private readonly warnings: string[] = [];
   private command: string[] = [];
@@ -211,230 +160,87 @@ class NodeProfileRun {
   private child: ChildProcess | undefined;
   private session: InspectorSession | undefined;
   private workers: WorkerProfiler | undefined;
-  private cancelled = false;
-  private killing: Promise<void> | undefined;
-  private disposed = false;
-  private finished = false;
-  /** The program's end was seen (waitingForDisconnect): a cancel after it changes nothing. */
-  private ended = false;
+  /** Taking the profile (see {@link stop}), once started. */
   private stopping: Promise<void> | undefined;
+  /** Killing the process tree, once started. */
+  private treeKill: Promise<void> | undefined;
   private profileText: string | undefined;
   private startedAt: number | undefined;
   private stoppedAt: number | undefined;
   private stderrTail = '';
-  private endByStderrLine = false;
+  /** This Node has no NodeRuntime domain: its "Waiting for the debugger" line says the end. */
+  private endFromStderr = false;
   private onInspectorUrl: ((url: string) => void) | undefined;
   private readonly marks: RunMarks = { requested: epochNow() };
 
   constructor(private readonly options: NodeRunOptions) {
+    this.onOutput = options.onOutput;
     this.profiled = new Promise((res) => (this.handOver = res));
     this.done = this.run().finally(() => {
-      this.finished = true;
+      this.state = 'finished';
       this.handOver(undefined);
     });
   }
 
+  private get isCancelled(): boolean {
+    return this.state === 'cancelled' || this.state === 'killed';
+  }
+
   cancel(): void {
-    if (this.finished) return;
-    if (this.cancelled) {
-      // Second request: do not wait for the profile any longer.
-      void this.killTree();
-      return;
+    switch (this.state) {
+      case 'starting':
+      case 'running':
+        this.state = 'cancelled';
+        if (this.session) void this.stop('cancel');
+        else if (this.child) void this.killTree();
+        return;
+      case 'cancelled':
+        // Second request: do not wait for the profile any longer.
+        this.state = 'killed';
+        void this.killTree();
+        return;
+      default:
+        return;
     }
-    if (this.ended) return;
-    this.cancelled = true;
-    if (this.session) void this.stop('cancel');
-    else if (this.child) void this.killTree();
   }
 
   dispose(): void {
-    this.disposed = true;
+    this.onOutput = undefined;
     this.cancel();
+  }
+
+  /** The program's end was seen: take the profile and let it exit. */
+  private programEnded(): void {
+    if (this.state === 'starting' || this.state === 'running') this.state = 'ended';
+    void this.stop('end');
   }
 
   private output(stream: 'stdout' | 'stderr', text: string): void {
     if (stream === 'stderr') {
       this.stderrTail = (this.stderrTail + text).slice(-stderrTailChars);
     }
-    if (!this.disposed && text) this.options.onOutput?.(stream, text);
+    if (text) this.onOutput?.(stream, text);
   }
 
-  private async run(): Promise<RunResult> {
-    const options = this.options;
-    const requested = options.intervalUs ?? defaultIntervalUs;
-    if (!Number.isFinite(requested) || requested <= 0) {
-      throw new RunError(
-        `The sampling interval must be a positive number of microseconds, not ${requested}.`,
-      );
-    }
-    this.intervalUs = Math.max(1, Math.round(requested));
-    if (this.intervalUs < fineIntervalUs) {
-      this.warnings.push(
-        `A sampling interval of ${this.intervalUs} µs costs more and is often not reached: at ` +
-          `100 µs the profiler measured +9% to +27% wall time and +27% to +40% CPU, and even ` +
-          `1000 µs came out as 1300-1800 µs on a loaded machine. ${defaultIntervalUs} µs is ` +
-          'usually enough.',
-      );
-    }
-
-    const cwd = resolve(options.cwd ?? process.cwd());
-    const file = resolve(cwd, options.file);
-    await this.checkFolder(cwd);
-    await this.checkFile(file);
-
-    const helpersDir = options.helpersDir ?? defaultHelpersDir();
-    const preload: string[] = [];
-    let mapDir: string | undefined;
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries({ ...process.env, ...options.env })) {
-      if (v !== undefined) env[k] = v;
-    }
-    if (typeScriptFile.test(file)) {
-      const register = join(helpersDir, 'tsRegister.js');
-      const missing = [
-        'tsRegister.js',
-        'tsHooks.js',
-        'tsCompiler.js',
-        'esmEntry.js',
-        'childGuard.js',
-      ].find((name) => !existsSync(join(helpersDir, name)));
-      if (missing) {
-        throw new RunError(
-          `Cannot run ${basename(file)}: Heatlens's TypeScript loader is missing ` +
-            `(${join(helpersDir, missing)}). Reinstall the extension, or run ` +
-            '`node scripts/build.mjs` in a checkout.',
-        );
-      }
-      preload.push('-r', register);
-      // An ES module entry must start in Node's ES module loader, where the hooks apply; any
-      // `--import` makes Node start it there (see inject/esmEntry.ts).
-      const esm =
-        /\.mts$/i.test(file) ||
-        (!/\.cts$/i.test(file) && packageTypeOf(dirname(file)) === 'module');
-      if (esm) preload.push('--import', pathToFileURL(join(helpersDir, 'esmEntry.js')).href);
-      mapDir = this.mapDir = await mkdtemp(join(tmpdir(), 'heatlens-maps-'));
-      env[mapDirEnv] = mapDir;
-      env[transformCacheEnv] = options.transformCacheDir ?? defaultTransformCacheDir();
-    } else {
-      const guard = join(helpersDir, 'childGuard.js');
-      if (existsSync(guard)) preload.push('-r', guard);
-      else {
-        this.warnings.push(
-          `Heatlens's helper ${guard} is missing: a program that forks Node children will hang ` +
-            'waiting for a debugger. Reinstall the extension.',
-        );
-      }
-    }
-
-    const nodePath = options.nodePath || 'node';
-    // The inspector's address with its secret id goes to our stderr pipe only, not to the HTTP
-    // listing any local process can read (`/json/list`): nobody else learns how to attach.
-    const args = [
-      '--inspect-brk=127.0.0.1:0',
-      '--inspect-publish-uid=stderr',
-      ...preload,
-      file,
-      ...(options.args ?? []),
-    ];
-    this.command = [nodePath, ...args];
+  private async run(): Promise<NodeRunResult> {
+    const command = await nodeCommand(this.options);
+    this.intervalUs = command.intervalUs;
+    this.warnings.push(...command.warnings);
+    this.mapDir = command.mapDir;
+    this.command = [command.nodePath, ...command.args];
     try {
-      return await this.runProcess(nodePath, args, cwd, env, file, mapDir);
+      return await this.runProcess(command);
     } finally {
       // The maps were read once the program ended; removing them need not hold the result back.
-      if (mapDir) void rm(mapDir, { recursive: true, force: true }).catch(() => undefined);
-    }
-  }
-
-  private async checkFolder(cwd: string): Promise<void> {
-    const info = await stat(cwd).catch(() => undefined);
-    if (!info?.isDirectory()) {
-      throw new RunError(
-        `The working directory ${cwd} does not exist; check the \`heatlens.cwd\` setting.`,
-      );
-    }
-  }
-
-  private async checkFile(file: string): Promise<void> {
-    let info;
-    try {
-      info = await stat(file);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') {
-        throw new RunError(`Cannot profile ${file}: the file does not exist.`);
+      if (command.mapDir) {
+        void rm(command.mapDir, { recursive: true, force: true }).catch(() => undefined);
       }
-      throw new RunError(`Cannot profile ${file}: it cannot be read (${code ?? String(error)}).`);
-    }
-    if (info.isDirectory()) {
-      throw new RunError(
-        `Cannot profile ${file}: it is a folder. Choose a .js, .mjs, .cjs, .ts, .mts or .cts file.`,
-      );
     }
   }
 
-  private spawnError(nodePath: string, error: NodeJS.ErrnoException): RunError {
-    const setting = this.options.nodePath
-      ? `the \`heatlens.node.path\` setting names ${nodePath}`
-      : 'no `node` was found on PATH';
-    if (error.code === 'ENOENT') {
-      return new RunError(
-        `Cannot start Node.js: ${setting}, which does not exist. Install Node.js ` +
-          '(https://nodejs.org) or set `heatlens.node.path` to its executable.',
-      );
-    }
-    if (error.code === 'EACCES') {
-      return new RunError(
-        `Cannot start Node.js: ${nodePath} is not executable. Set \`heatlens.node.path\` to the ` +
-          'Node.js executable.',
-      );
-    }
-    return new RunError(`Cannot start ${nodePath}: ${error.message}`);
-  }
-
-  private async runProcess(
-    nodePath: string,
-    args: string[],
-    cwd: string,
-    env: Record<string, string>,
-    file: string,
-    mapDir: string | undefined,
-  ): Promise<RunResult> {
-    const name = basename(file);
-    if (this.cancelled) return this.result(null, null, 'cancelled', undefined);
-
-    const child = spawn(nodePath, args, {
-      cwd,
-      env,
-      stdio: [this.options.stdin ?? 'ignore', 'pipe', 'pipe'],
-      // Its own process group, so that cancel reaches the children it starts.
-      detached: process.platform !== 'win32',
-      windowsHide: true,
-    });
-    await new Promise<void>((resolveSpawn, rejectSpawn) => {
-      child.once('spawn', resolveSpawn);
-      child.once('error', (error) => rejectSpawn(this.spawnError(nodePath, error)));
-    });
-    this.child = child;
-    this.marks.spawned = epochNow();
-    this.options.onSpawn?.();
-    // Errors after the start (a failed kill) have nothing to add to the exit status.
-    child.on('error', () => undefined);
-    // However this process ends, the program and its inspector end with it.
-    const release = adoptChild(child);
-
-    const outDecoder = new StringDecoder('utf8');
-    const errDecoder = new StringDecoder('utf8');
-    const filter = new InspectorOutputFilter(
-      (text) => this.output('stderr', text),
-      (line) => this.onInspectorLine(line),
-    );
-    child.stdout!.on('data', (chunk: Buffer) => this.output('stdout', outDecoder.write(chunk)));
-    child.stderr!.on('data', (chunk: Buffer) => filter.push(errDecoder.write(chunk)));
-
-    const { exited, closed } = childEnd(child);
-    void exited.then(release);
-
-    const url = await new Promise<string | undefined>((res) => {
+  /** The inspector's address, once Node printed it; undefined if it exited or took too long. */
+  private inspectorAddress(exited: Promise<unknown>): Promise<string | undefined> {
+    return new Promise<string | undefined>((res) => {
       const timer = setTimeout(() => res(undefined), startupTimeoutMs);
       this.onInspectorUrl = (u) => {
         clearTimeout(timer);
@@ -444,28 +250,46 @@ class NodeProfileRun {
         clearTimeout(timer);
         res(undefined);
       });
-    });
-    this.onInspectorUrl = undefined;
+    }).finally(() => (this.onInspectorUrl = undefined));
+  }
 
+  private async runProcess(command: NodeCommand): Promise<NodeRunResult> {
+    const name = basename(command.file);
+    if (this.isCancelled) return this.result(null, null, 'cancelled', undefined);
+
+    const child = await spawnNode(command, this.options.stdin, !!this.options.nodePath);
+    this.child = child;
+    this.marks.spawned = epochNow();
+    this.options.onSpawn?.();
+    // However this process ends, the program and its inspector end with it.
+    const release = adoptChild(child);
+    const pipes = pipeNodeOutput(
+      child,
+      (stream, text) => this.output(stream, text),
+      (line) => this.onInspectorLine(line),
+    );
+    const { exited, closed } = childEnd(child);
+    void exited.then(release);
+
+    const url = await this.inspectorAddress(exited);
     const giveUp = async (): Promise<{ code: number | null; signal: NodeJS.Signals | null }> => {
       await this.killTree();
       const status = await exited;
       await closed;
-      filter.end();
-      this.output('stdout', outDecoder.end());
+      pipes.flush();
       return status;
     };
-    if (!url || this.cancelled) {
+    if (!url || this.isCancelled) {
       const running = child.exitCode === null && child.signalCode === null;
       const { code, signal } = await giveUp();
-      if (this.cancelled) return this.result(code, signal, 'cancelled', undefined);
+      if (this.isCancelled) return this.result(code, signal, 'cancelled', undefined);
       const said = tail(this.stderrTail, 2000);
       const what = running
         ? `did not print its inspector address within ${startupTimeoutMs / 1000} s`
         : `ended${code !== null ? ` (exit code ${code})` : signal ? ` (${signal})` : ''} ` +
           'before Heatlens could attach the profiler';
       throw new RunError(
-        `Cannot profile ${name}: ${nodePath} ${what}${said ? `, saying: ${said}` : '.'}\n` +
+        `Cannot profile ${name}: ${command.nodePath} ${what}${said ? `, saying: ${said}` : '.'}\n` +
           'Check that `heatlens.node.path` names Node.js 20 or newer.',
       );
     }
@@ -474,13 +298,32 @@ class NodeProfileRun {
       this.session = await InspectorSession.connect(url);
     } catch (error) {
       const { code, signal } = await giveUp();
-      if (this.cancelled) return this.result(code, signal, 'cancelled', undefined);
+      if (this.isCancelled) return this.result(code, signal, 'cancelled', undefined);
       throw new RunError(
         `Cannot connect to the inspector of ${name} at ${url}: ${(error as Error).message}`,
       );
     }
-    const session = this.session;
-    session.on('NodeRuntime.waitingForDisconnect', () => void this.stop('end'));
+    await this.startProfiler(this.session, name);
+    if (this.isCancelled && !this.stopping) void this.stop('cancel');
+
+    const { code, signal } = await exited;
+    this.stoppedAt ??= performance.now();
+    this.marks.exited = epochNow();
+    await closed;
+    this.marks.closed = epochNow();
+    pipes.flush();
+    await this.stopping;
+    await this.treeKill;
+    this.session.close();
+    return this.endResult(name, code, signal);
+  }
+
+  /**
+   * Starts the profiler (and the workers' profilers) and lets the program go. A refusal is a
+   * RunError, unless the run was cancelled meanwhile.
+   */
+  private async startProfiler(session: InspectorSession, name: string): Promise<void> {
+    session.on('NodeRuntime.waitingForDisconnect', () => this.programEnded());
     // Workers inherit --inspect-brk and wait for a debugger: attach to each, and profile it.
     const workers = new WorkerProfiler(session, this.intervalUs);
     this.workers = workers;
@@ -501,62 +344,49 @@ class NodeProfileRun {
         session.send('Profiler.start'),
         session
           .send('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true })
-          .catch(() => (this.endByStderrLine = true)),
+          .catch(() => (this.endFromStderr = true)),
       ]);
       this.startedAt = performance.now();
       this.marks.started = epochNow();
+      if (this.state === 'starting') this.state = 'running';
       await session.send('Runtime.runIfWaitingForDebugger');
     } catch (error) {
-      if (!this.cancelled) {
+      if (!this.isCancelled) {
         await this.killTree();
         throw new RunError(
           `The inspector of ${name} refused to start the profiler: ${(error as Error).message}`,
         );
       }
     }
-    if (this.cancelled && !this.stopping) void this.stop('cancel');
+  }
 
-    const { code, signal } = await exited;
-    this.stoppedAt ??= performance.now();
-    this.marks.exited = epochNow();
-    await closed;
-    this.marks.closed = epochNow();
-    filter.end();
-    this.output('stdout', outDecoder.end());
-    await this.stopping;
-    await this.killing;
-    session.close();
-
-    const generatedMaps = mapDir ? readGeneratedMaps(mapDir) : new Map<string, string>();
-    const outcome = this.cancelled
+  /** The result once the process has closed: its outcome, and what went wrong if it failed. */
+  private endResult(name: string, code: number | null, signal: string | null): NodeRunResult {
+    const generatedMaps = this.mapDir ? readGeneratedMaps(this.mapDir) : new Map<string, string>();
+    const outcome = this.isCancelled
       ? 'cancelled'
       : code === 0 && signal === null
         ? 'exited'
         : 'failed';
-    let errorText: string | undefined;
-    const said = errorTextFromStderr(this.stderrTail);
-    if (this.profileText === undefined) {
-      const how = signal ? `was killed by ${signal}` : `ended (exit code ${code})`;
-      const text =
-        `${name} ${how} before Heatlens could collect its profile, so nothing was recorded` +
-        (signal === 'SIGKILL' ? ' (SIGKILL often means the system ran out of memory).' : '.');
-      if (outcome === 'failed') errorText = said ? `${text}\n${said}` : text;
-      this.warnings.push(text);
-    } else if (outcome === 'failed') {
-      errorText =
-        said || (signal ? `${name} was killed by ${signal}.` : `${name} exited with code ${code}.`);
-    }
+    const { errorText, warning } = endTexts({
+      name,
+      code,
+      signal,
+      failed: outcome === 'failed',
+      profiled: this.profileText !== undefined,
+      stderrTail: this.stderrTail,
+    });
+    if (warning) this.warnings.push(warning);
     return this.result(code, signal, outcome, errorText, generatedMaps);
   }
 
   private onInspectorLine(line: InspectorLine): void {
     if (line.kind === 'listening') this.onInspectorUrl?.(line.url);
-    else if (line.kind === 'waitingForDisconnect' && this.endByStderrLine) void this.stop('end');
+    else if (line.kind === 'waitingForDisconnect' && this.endFromStderr) this.programEnded();
   }
 
   /** Takes the profile (once), then lets the program go: closes the socket, or kills on cancel. */
   private stop(reason: 'end' | 'cancel'): Promise<void> {
-    if (reason === 'end') this.ended = true;
     if (this.stopping) return this.stopping;
     this.stoppedAt = performance.now();
     this.marks.ended = epochNow();
@@ -613,8 +443,8 @@ class NodeProfileRun {
   private killTree(): Promise<void> {
     const pid = this.child?.pid;
     if (pid === undefined) return Promise.resolve();
-    this.killing ??= killProcessTree(pid);
-    return this.killing;
+    this.treeKill ??= killProcessTree(pid);
+    return this.treeKill;
   }
 
   private result(
@@ -623,7 +453,7 @@ class NodeProfileRun {
     outcome: RunResult['outcome'],
     errorText: string | undefined,
     generatedMaps = new Map<string, string>(),
-  ): RunResult {
+  ): NodeRunResult {
     if (outcome === 'cancelled' && this.profileText === undefined && !this.warnings.length) {
       this.warnings.push('Cancelled before the profiler had recorded anything.');
     }

@@ -23,52 +23,38 @@
  * tree; the sampler's latest snapshot (written every second or so) is then what remains. Windows
  * has no SIGINT for another process nor the pipe: the tree is killed at once.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 
+import { pythonCommand, type PythonCommandOptions, type PythonProfileMode } from './pythonCommand';
 import { RunError } from './runError';
 import { adoptChild } from './orphans';
 import { childEnd, killProcessTree } from './processTree';
 import { epochNow, type RunMarks } from './runMarks';
+import type { ProfileRun, RunResult } from './runResult';
 import { tail } from './tail';
 
-/** How Python is profiled: our sampler, cProfile, or yappi. */
-export type PythonProfileMode = 'sampling' | 'cprofile' | 'yappi';
+export { resolvePython } from './findPython';
+export {
+  defaultPythonHelpersDir,
+  defaultPythonIntervalUs,
+  pythonHelperName,
+  type PythonProfileMode,
+} from './pythonCommand';
 
 /** What to run and how. */
-export interface PythonRunOptions {
-  /** The .py file to profile; relative paths are resolved against `cwd`. */
-  file: string;
-  /** Arguments for the program (after the file name). */
-  args?: string[];
-  /** Working directory of the program; default: this process's. */
-  cwd?: string;
-  /** Variables added to (or, when undefined, removed from) this process's environment. */
-  env?: Record<string, string | undefined>;
-  mode: PythonProfileMode;
-  /**
-   * The interpreter (a path or a command on PATH): the Python extension's selection or the
-   * `heatlens.python.path` setting. Default: the first of `python3`, `python` that is Python 3.8+.
-   */
-  python?: string;
-  /** Default: 'cpu' for sampling and yappi, 'wall' for cprofile (its own timer). */
-  clock?: 'cpu' | 'wall';
-  /** Sampling interval in microseconds (sampling mode); default 1000. */
-  intervalUs?: number;
+export interface PythonRunOptions extends PythonCommandOptions {
   /** The program's output as it arrives. */
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
   /** Called once the process has started (the caller can use the wait for its own work). */
   onSpawn?: () => void;
   /** The program's standard input: this process's own, or none (the default). */
   stdin?: 'inherit' | 'ignore';
-  /** The folder holding heatlens_profile.py; default {@link defaultPythonHelpersDir}. */
-  helpersDir?: string;
   /**
    * How long a cancelled program gets to end after SIGINT, and then again after "stop" on the
    * control pipe, before its tree is killed; default 5000 ms.
@@ -76,153 +62,28 @@ export interface PythonRunOptions {
   cancelGraceMs?: number;
 }
 
-/** How a run ended, and its profile. */
-export interface PythonRunResult {
+/** How a Python run ended, and its profile. */
+export interface PythonRunResult extends RunResult {
   /** The profile as written by the helper; empty when none was written (see `warnings`). */
   profileBytes: Uint8Array;
   /** 'pysamples' for the sampling mode (JSON), 'pstats' for cprofile and yappi (marshal). */
   format: 'pysamples' | 'pstats';
   mode: PythonProfileMode;
   clock: 'cpu' | 'wall';
-  exitCode: number | null;
-  signal: string | null;
-  /**
-   * 'failed': an uncaught exception, a syntax error, a non-zero exit code (`sys.exit(3)`) or
-   * death by a signal; 'cancelled': {@link PythonProfileRun.cancel} was called.
-   */
-  outcome: 'exited' | 'failed' | 'cancelled';
-  /** For 'failed': the traceback as Python printed it, or what else went wrong. */
-  errorText?: string;
-  /** Time the program ran, in milliseconds (wall clock, as the helper measured it). */
-  durationMs: number;
-  /** The command line that ran (executable first). */
-  command: string[];
   /** The interpreter that ran it (its `sys.executable`). */
   python: string;
-  /** Things the person should know about this run. */
-  warnings: string[];
-  /** When each stage of the run happened (for latency measurements). */
-  marks: RunMarks;
 }
 
-/** A run in progress. */
-export interface PythonProfileRun {
-  /** Resolves when the program is over; rejects with {@link RunError} when it could not run. */
-  readonly done: Promise<PythonRunResult>;
-  /** Interrupts the program (SIGINT, keeping its profile), then kills its tree after a grace. */
-  cancel(): void;
-  /** Stops calling `onOutput` and cancels the run if it is still going. */
-  dispose(): void;
-}
-
-/** The helper script's file name. */
-export const pythonHelperName = 'heatlens_profile.py';
-
-/** The default sampling interval, in microseconds. */
-export const defaultPythonIntervalUs = 1000;
+/**
+ * A Python run in progress. Cancel interrupts the program (SIGINT, keeping its profile), then
+ * kills its tree after a grace period.
+ */
+export type PythonProfileRun = ProfileRun<PythonRunResult>;
 
 const defaultCancelGraceMs = 5000;
 
 /** Output kept for the error text of a failed run. */
 const stderrTailChars = 8000;
-
-/** Interpreters tried when none is configured. */
-const defaultCandidates = ['python3', 'python'];
-
-/** Oldest Python the helper supports. */
-const minVersion: readonly [number, number] = [3, 8];
-
-/**
- * The folder holding heatlens_profile.py: `python/` in the folder of the nearest package.json
- * above this code, which is the repository root for the sources and built tests, and the
- * extension's root for the bundle (dist/extension.js).
- */
-export function defaultPythonHelpersDir(): string {
-  for (let dir = __dirname; ;) {
-    if (existsSync(join(dir, 'package.json'))) {
-      const candidate = join(dir, 'python');
-      if (existsSync(join(candidate, pythonHelperName))) return candidate;
-    }
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  return join(dirname(__dirname), 'python');
-}
-
-const probe = 'import sys;print(sys.executable);print("%d.%d" % sys.version_info[:2])';
-const resolved = new Map<string, string>();
-
-/** `candidate` run with the probe: its sys.executable and version, or why it cannot be used. */
-function probePython(
-  candidate: string,
-): Promise<{ executable: string; version: [number, number] } | { problem: string }> {
-  return new Promise((res) => {
-    execFile(
-      candidate,
-      ['-c', probe],
-      { timeout: 30_000, windowsHide: true, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        if (error) {
-          const code = (error as NodeJS.ErrnoException).code;
-          if (code === 'ENOENT') return res({ problem: 'not found' });
-          if (code === 'EACCES') return res({ problem: 'not executable' });
-          const said = String(stderr || '')
-            .trim()
-            .split('\n')
-            .slice(-1)[0];
-          return res({ problem: said ? `it failed: ${said}` : `it failed: ${error.message}` });
-        }
-        const [exe, ver] = String(stdout).trim().split(/\r?\n/);
-        const m = /^(\d+)\.(\d+)$/.exec((ver ?? '').trim());
-        if (!m) return res({ problem: 'it did not answer as Python does' });
-        const version: [number, number] = [Number(m[1]), Number(m[2])];
-        res({ executable: exe?.trim() || candidate, version });
-      },
-    );
-  });
-}
-
-/** The first usable candidate's `sys.executable`, or what each candidate was. */
-async function findPython(candidates: string[]): Promise<{ executable?: string; tried: string[] }> {
-  const tried: string[] = [];
-  for (const candidate of candidates) {
-    const key = `${candidate}\u0000${process.env.PATH ?? ''}`;
-    const known = resolved.get(key);
-    if (known && existsSync(known)) return { executable: known, tried };
-    const r = await probePython(candidate);
-    if ('problem' in r) {
-      tried.push(`\`${candidate}\` (${r.problem})`);
-      continue;
-    }
-    const [major, minor] = r.version;
-    if (major < minVersion[0] || (major === minVersion[0] && minor < minVersion[1])) {
-      tried.push(`\`${candidate}\` (Python ${major}.${minor}, too old)`);
-      continue;
-    }
-    resolved.set(key, r.executable);
-    // The runner is then given this very path: known too, so it is not probed a second time.
-    resolved.set(`${r.executable}\u0000${process.env.PATH ?? ''}`, r.executable);
-    return { executable: r.executable, tried };
-  }
-  return { tried };
-}
-
-const installHint =
-  `Heatlens needs Python ${minVersion.join('.')} or newer: install it ` +
-  '(https://www.python.org/downloads/), select an interpreter in the Python extension, or set ' +
-  '`heatlens.python.path` to its path.';
-
-/**
- * The first of `candidates` (paths or commands on PATH) that runs as Python 3.8 or newer,
- * given as its `sys.executable` (so a pyenv shim is not paid for on every run). Throws a
- * {@link RunError} saying what each candidate was and how to fix it.
- */
-export async function resolvePython(candidates: string[]): Promise<string> {
-  const { executable, tried } = await findPython(candidates);
-  if (executable) return executable;
-  throw new RunError(`No usable Python interpreter: tried ${tried.join(', ')}. ${installHint}`);
-}
 
 /** The helper's report (see python/heatlens_profile.py). */
 interface HelperStatus {
@@ -349,61 +210,8 @@ class PythonProfileRunImpl {
 
   private async run(): Promise<PythonRunResult> {
     const options = this.options;
-    const mode = options.mode;
-    if (mode !== 'sampling' && mode !== 'cprofile' && mode !== 'yappi') {
-      throw new RunError(
-        `Unknown Python profiling mode "${String(mode)}": use sampling, cprofile or yappi.`,
-      );
-    }
-    const clock = options.clock ?? (mode === 'cprofile' ? 'wall' : 'cpu');
-    const intervalUs = options.intervalUs ?? defaultPythonIntervalUs;
-    if (!Number.isFinite(intervalUs) || intervalUs <= 0) {
-      throw new RunError(
-        `The sampling interval must be a positive number of microseconds, not ${intervalUs}.`,
-      );
-    }
-    const cwd = resolve(options.cwd ?? process.cwd());
-    const file = resolve(cwd, options.file);
-    const name = basename(file);
-    const cwdInfo = await stat(cwd).catch(() => undefined);
-    if (!cwdInfo?.isDirectory()) {
-      throw new RunError(
-        `The working directory ${cwd} does not exist; check the \`heatlens.cwd\` setting.`,
-      );
-    }
-    const fileInfo = await stat(file).catch((error: NodeJS.ErrnoException) => error);
-    if (fileInfo instanceof Error) {
-      const code = fileInfo.code;
-      throw new RunError(
-        code === 'ENOENT' || code === 'ENOTDIR'
-          ? `Cannot profile ${file}: the file does not exist.`
-          : `Cannot profile ${file}: it cannot be read (${code ?? fileInfo.message}).`,
-      );
-    }
-    if (fileInfo.isDirectory()) {
-      throw new RunError(`Cannot profile ${file}: it is a folder. Choose a .py file.`);
-    }
-    const helper = join(options.helpersDir ?? defaultPythonHelpersDir(), pythonHelperName);
-    if (!existsSync(helper)) {
-      throw new RunError(
-        `Heatlens's Python helper ${helper} is missing. Reinstall the extension (in a checkout, ` +
-          'it is python/heatlens_profile.py).',
-      );
-    }
-    let python: string;
-    if (options.python) {
-      const found = await findPython([options.python]);
-      if (!found.executable) {
-        throw new RunError(
-          `Cannot use the Python interpreter ${found.tried[0]}. Check the interpreter selected ` +
-            `in the Python extension or the \`heatlens.python.path\` setting. ${installHint}`,
-        );
-      }
-      python = found.executable;
-    } else {
-      python = await resolvePython(defaultCandidates);
-    }
-
+    const { mode, clock, intervalUs, file, name, cwd, helper, python } =
+      await pythonCommand(options);
     const dir = await mkdtemp(join(tmpdir(), 'heatlens-py-'));
     try {
       const out = join(dir, mode === 'sampling' ? 'profile.pysamples.json' : 'profile.prof');

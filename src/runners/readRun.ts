@@ -13,7 +13,7 @@ import { importPstats } from '../formats/pstats';
 import { importPythonSamples } from '../formats/pysamples';
 import { attributeInlined } from '../sourcemaps/inlined';
 import { remapProfile, type SourceMapHost } from '../sourcemaps/remap';
-import type { EarlyProfile, ProfileRun } from './nodeRunner';
+import type { EarlyProfile, NodeRun } from './nodeRunner';
 import type { PythonRunResult } from './pythonRunner';
 import { epochNow } from './runMarks';
 
@@ -67,7 +67,7 @@ export interface NodeRunReader {
  * (it could not start) never leaves a rejection unhandled.
  */
 export function readNodeRun(
-  run: Pick<ProfileRun, 'done' | 'profiled'>,
+  run: Pick<NodeRun, 'done' | 'profiled'>,
   options: ReadRunOptions,
 ): NodeRunReader {
   const early = run.profiled.then((handed) => handed && readNodeProfile(handed, options));

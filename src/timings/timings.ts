@@ -44,7 +44,8 @@ export const activation: { loaded?: number; started?: number; finished?: number 
 /** Appends one run's moments to the `HEATLENS_TIMINGS` file, if there is one. */
 export function recordTimings(entry: {
   file: string;
-  runtime: 'node' | 'python';
+  /** The id of the profiler that ran it. */
+  runtime: string;
   outcome: string;
   durationMs: number;
   /** Nodes of the profile's call tree. */

@@ -21,7 +21,7 @@ import {
   startNodeProfile,
   type EarlyProfile,
   type NodeRunOptions,
-  type RunResult,
+  type NodeRunResult,
 } from '../../src/runners/nodeRunner';
 import { repoRoot } from '../support/repoRoot';
 
@@ -53,7 +53,7 @@ interface Cpuprofile {
 }
 
 interface Run {
-  result: RunResult;
+  result: NodeRunResult;
   profile: Cpuprofile;
   stdout: string;
   stderr: string;
@@ -403,7 +403,7 @@ test('TypeScript `export =` and `import x = require()`', async (t) => {
 async function handOver(
   file: string,
   onText?: (text: string, cancel: () => void) => void,
-): Promise<{ result: RunResult; handed: EarlyProfile | undefined; handedAt: number }> {
+): Promise<{ result: NodeRunResult; handed: EarlyProfile | undefined; handedAt: number }> {
   const run = startNodeProfile({
     file,
     nodePath,

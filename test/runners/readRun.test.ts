@@ -13,7 +13,11 @@ import { summarize } from '../../src/core/summary';
 import { ProfileFormatError } from '../../src/formats/errors';
 import { importNodeRun } from '../../src/formats/nodeRun';
 import { regularFileHost } from '../../src/io/regularFile';
-import { startNodeProfile, type EarlyProfile, type RunResult } from '../../src/runners/nodeRunner';
+import {
+  startNodeProfile,
+  type EarlyProfile,
+  type NodeRunResult,
+} from '../../src/runners/nodeRunner';
 import { resolvePython, startPythonProfile } from '../../src/runners/pythonRunner';
 import {
   readNodeProfile,
@@ -65,7 +69,7 @@ test('a TypeScript Node run read at the hand-over: no frame of dist/inject, heat
   const run = startNodeProfile({ file: join(dir, 'main.ts'), nodePath, transformCacheDir });
   const marks = markLog();
   const reader = readNodeRun(run, { host: regularFileHost(), onMark: marks.onMark });
-  let result: RunResult;
+  let result: NodeRunResult;
   try {
     result = await run.done;
   } finally {
@@ -140,7 +144,7 @@ test('a profile that cannot be read: the error names the program, or "The profil
     runtimePaths: [],
     workerProfiles: [],
   };
-  const run = { done: Promise.resolve(broken as RunResult), profiled: Promise.resolve(broken) };
+  const run = { done: Promise.resolve(broken as NodeRunResult), profiled: Promise.resolve(broken) };
   // Nothing is asked for: the failed early read must not be an unhandled rejection (the test
   // runner fails the file on one).
   readNodeRun(run, { host: regularFileHost() });

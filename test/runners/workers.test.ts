@@ -10,7 +10,7 @@ import { after, describe, it } from 'node:test';
 import { functionStats } from '../../src/core/functionStats';
 import type { Profile } from '../../src/core/profile';
 import { importNodeRun } from '../../src/formats/nodeRun';
-import { startNodeProfile, type RunResult } from '../../src/runners/nodeRunner';
+import { startNodeProfile, type NodeRunResult } from '../../src/runners/nodeRunner';
 import { repoRoot } from '../support/repoRoot';
 
 const cli = join(repoRoot(), 'dist/cli.js');
@@ -86,7 +86,7 @@ function node24(): string | undefined {
 async function profileOf(
   file: string,
   nodePath?: string,
-): Promise<{ result: RunResult; profile: Profile }> {
+): Promise<{ result: NodeRunResult; profile: Profile }> {
   const run = startNodeProfile({ file, cwd: dir, nodePath });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const result = await Promise.race([

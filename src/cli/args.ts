@@ -1,0 +1,126 @@
+/**
+ * The command line of `heatlens <command>`: its options, checked (a mistake is a UsageError, exit
+ * code 2), and the program's own arguments for `heatlens profile`.
+ */
+import { EXPORT_FORMATS, isExportFormat, type ExportFormat } from '../formats/exportProfile';
+import type { PythonProfileMode } from '../runners/pythonRunner';
+import { UsageError } from './errors';
+
+/** The options of one command, as given. */
+export interface Options {
+  help: boolean;
+  json: boolean;
+  all: boolean;
+  limit?: number;
+  interval?: number;
+  out?: string;
+  to?: ExportFormat;
+  profile?: string;
+  mode?: PythonProfileMode;
+  clock?: 'cpu' | 'wall';
+  python?: string;
+  sourcemaps: boolean;
+  positionals: string[];
+  programArgs: string[];
+}
+
+function parseCount(flag: string, value: string | undefined, min: number): number {
+  if (value === undefined) throw new UsageError(`${flag} needs a number.`);
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) {
+    throw new UsageError(`${flag} takes a whole number of at least ${min}, not "${value}".`);
+  }
+  return n;
+}
+
+/**
+ * Options may come before or after the first positional argument; for `profile`, every
+ * positional after the file and everything after `--` goes to the program, except that a `--`
+ * before the file ends heatlens' options (`heatlens profile -- -dash.js`, a file whose name
+ * starts with a dash).
+ */
+export function parseArgs(command: string, args: string[]): Options {
+  const options: Options = {
+    help: false,
+    json: false,
+    all: false,
+    sourcemaps: true,
+    positionals: [],
+    programArgs: [],
+  };
+  const takesProgram = command === 'profile';
+  // convert prints no summary.
+  const summarizes = command !== 'convert';
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') {
+      const rest = args.slice(i + 1);
+      if (takesProgram && options.positionals.length === 0 && rest.length) {
+        options.positionals.push(rest.shift()!);
+      }
+      options.programArgs.push(...rest);
+      break;
+    }
+    if (takesProgram && options.positionals.length === 1 && !arg.startsWith('-')) {
+      options.programArgs.push(...args.slice(i));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      options.positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+    const value = () => (inline !== undefined ? inline : args[++i]);
+    if ((flag === '--help' || flag === '-h') && inline === undefined) options.help = true;
+    else if (flag === '--json' && inline === undefined && summarizes) options.json = true;
+    else if (flag === '--all' && inline === undefined && summarizes) options.all = true;
+    else if (flag === '--limit' && summarizes) options.limit = parseCount('--limit', value(), 0);
+    else if (flag === '--interval' && takesProgram)
+      options.interval = parseCount('--interval', value(), 1);
+    else if (flag === '--out' && (takesProgram || command === 'convert')) {
+      const out = value();
+      if (!out) throw new UsageError('--out needs a file name.');
+      options.out = out;
+    } else if (flag === '--to' && command === 'convert') {
+      const to = value();
+      if (!to || !isExportFormat(to)) {
+        throw new UsageError(`--to takes ${formatList()}, not "${to ?? ''}".`);
+      }
+      options.to = to;
+    } else if (flag === '--profile' && !takesProgram) {
+      const id = value();
+      if (!id) throw new UsageError('--profile needs the id of one of the profiles in the file.');
+      options.profile = id;
+    } else if (flag === '--mode' && takesProgram) {
+      const mode = value();
+      if (mode !== 'sampling' && mode !== 'cprofile' && mode !== 'yappi')
+        throw new UsageError(`--mode takes sampling, cprofile or yappi, not "${mode ?? ''}".`);
+      options.mode = mode;
+    } else if (flag === '--clock' && takesProgram) {
+      const clock = value();
+      if (clock !== 'cpu' && clock !== 'wall')
+        throw new UsageError(`--clock takes cpu or wall, not "${clock ?? ''}".`);
+      options.clock = clock;
+    } else if (flag === '--python' && takesProgram) {
+      const python = value();
+      if (!python) throw new UsageError('--python needs the path of a Python interpreter.');
+      options.python = python;
+    } else if (flag === '--no-sourcemaps' && command === 'summary') options.sourcemaps = false;
+    else {
+      throw new UsageError(
+        takesProgram
+          ? `Unknown option ${arg} for "heatlens profile"; to pass it to the program, put it after --.`
+          : `Unknown option ${arg} for "heatlens ${command}".`,
+      );
+    }
+  }
+  return options;
+}
+
+/** "speedscope, collapsed, callgrind, cpuprofile or pstats". */
+export function formatList(): string {
+  const ids = EXPORT_FORMATS.map((f) => f.id);
+  return `${ids.slice(0, -1).join(', ')} or ${ids[ids.length - 1]}`;
+}

@@ -1,0 +1,158 @@
+/**
+ * `heatlens profile <file>`: runs the file under the profiler that runs its type (the list in
+ * runners/profilers.ts, as the extension does), passes its output through, stops it on Ctrl+C
+ * keeping what was recorded, then prints the summary and saves the profile with `--out`.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Profile } from '../core/profile';
+import { formatWeight } from '../core/format';
+import { FileRefused, readFirstLineSync } from '../io/regularFile';
+import type { Profiler, ProfilerSettings } from '../runners/profiler';
+import { PROFILABLE_FILES, profilerFor } from '../runners/profilers';
+import { describeEnd, type RunResult } from '../runners/runResult';
+import { warmUpSoon } from '../shared/warmUp';
+import type { Options } from './args';
+import { CliError, UsageError } from './errors';
+import { diskHost } from './fileCommands';
+import { print } from './print';
+import { stopOnSignals } from './stopSignals';
+import type { Terminal } from './terminal';
+
+/** The profile with what we know of the run added to its meta. */
+function withRun(profile: Profile, result: RunResult): Profile {
+  return Object.freeze({
+    ...profile,
+    meta: Object.freeze({
+      ...profile.meta,
+      intervalUs: result.intervalUs,
+      command: result.command,
+      warnings: Object.freeze([...result.warnings, ...profile.meta.warnings]),
+    }),
+  });
+}
+
+/**
+ * The first line of a failed run's error, when it adds something to {@link describeEnd} (the
+ * runner's own "app.js exited with code 7." does not: saying it twice reads as two failures).
+ */
+function errorSummary(result: RunResult): string | undefined {
+  const first = result.errorText?.trim().split('\n')[0].trim().replace(/\.$/, '');
+  if (!first) return undefined;
+  const said =
+    (result.exitCode !== null && first.endsWith(`exited with code ${result.exitCode}`)) ||
+    (result.signal !== null && first.endsWith(`killed by ${result.signal}`));
+  return said ? undefined : first;
+}
+
+/**
+ * The file `heatlens profile` runs, checked: a regular file of a type Heatlens profiles (a FIFO
+ * named app.js, or README.md, is refused before anything runs).
+ */
+function profiledFile(given: string): { file: string; profiler: Profiler } {
+  const file = resolve(given);
+  let firstLine: string;
+  try {
+    firstLine = readFirstLineSync(file);
+  } catch (err) {
+    if (!(err instanceof FileRefused)) throw err;
+    const why =
+      err.reason === 'missing'
+        ? 'there is no such file'
+        : err.reason === 'folder'
+          ? 'it is a folder, not a file'
+          : err.why.replace(/^is /, 'it is ').replace(/^cannot be read: /, '');
+    throw new CliError(`cannot profile "${given}": ${why}.`);
+  }
+  const profiler = profilerFor({ file, firstLine });
+  if (!profiler) {
+    throw new UsageError(`cannot profile "${given}": Heatlens profiles ${PROFILABLE_FILES}.`);
+  }
+  return { file, profiler };
+}
+
+/** The options only one profiler reads, from the command line. */
+function settingsOf(options: Options): ProfilerSettings {
+  return {
+    python: {
+      mode: options.mode ?? 'sampling',
+      clock: options.clock,
+      candidates: options.python ? [options.python] : undefined,
+    },
+  };
+}
+
+/** The sentence on stderr that ends a run: how it ended, after how long, and where it was saved. */
+function endMessage(given: string, result: RunResult, options: Options): string {
+  const error = result.outcome === 'failed' ? errorSummary(result) : undefined;
+  const covers =
+    result.outcome === 'failed'
+      ? 'the summary covers the run up to that point'
+      : result.outcome === 'cancelled'
+        ? 'the summary covers what was recorded until then'
+        : undefined;
+  return (
+    `heatlens: ${given} ${describeEnd(result)} after ${formatWeight(result.durationMs, 'milliseconds')}` +
+    (error ? ` (${error})` : '') +
+    (covers ? `; ${covers}` : '') +
+    (options.out ? `; profile saved to ${options.out}` : '') +
+    '.\n'
+  );
+}
+
+/** `heatlens profile <file>`: resolves to the exit code. */
+export async function profileCommand(options: Options, term: Terminal): Promise<number> {
+  if (options.positionals.length !== 1) {
+    throw new UsageError(
+      '"heatlens profile" needs the file to run, for example: heatlens profile app.js',
+    );
+  }
+  const given = options.positionals[0];
+  const { file, profiler } = profiledFile(given);
+  if (profiler.id !== 'python' && (options.mode || options.clock || options.python)) {
+    throw new UsageError('--mode, --clock and --python apply to Python (.py) files only.');
+  }
+  const run = profiler.start({
+    file,
+    args: options.programArgs,
+    cwd: process.cwd(),
+    intervalUs: options.interval,
+    // The program reads the terminal (or the pipe) heatlens was given, as it would without it.
+    stdin: 'inherit',
+    // With --json, stdout belongs to the JSON: the program's output goes to stderr.
+    onOutput: (stream, text) => term.passProgramOutput(stream, text, options.json),
+    onSpawn: warmUpSoon,
+    host: diskHost,
+    settings: settingsOf(options),
+  });
+  const signals = stopOnSignals(run, (text) => term.printMessage(text));
+  let result: RunResult;
+  try {
+    result = await run.done;
+  } finally {
+    signals.dispose();
+    run.dispose();
+  }
+  const profile = withRun(await run.profile(), result);
+  if (options.out) {
+    try {
+      writeFileSync(options.out, run.saved(profile));
+    } catch (err) {
+      throw new CliError(`cannot save the profile to "${options.out}": ${(err as Error).message}.`);
+    }
+  }
+  print(term, profile, options, {
+    run: {
+      outcome: result.outcome,
+      exitCode: result.exitCode,
+      signal: result.signal,
+      durationMs: result.durationMs,
+      command: result.command,
+      intervalUs: result.intervalUs,
+    },
+  });
+  if (!options.json || result.outcome !== 'exited')
+    term.printMessage(endMessage(given, result, options));
+  if (result.outcome === 'cancelled') return signals.hungUp ? 129 : 130;
+  return result.outcome === 'failed' ? 1 : 0;
+}
