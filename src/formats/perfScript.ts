@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- one format, one file: see "Over 500 lines on purpose" below. */
 /**
  * Linux `perf script` text: the samples of a `perf record` as text, one block per sample. A
  * header line (`comm pid/tid [cpu] time: period event:`, each field present or not as `-F`
