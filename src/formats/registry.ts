@@ -24,6 +24,7 @@ import { importHeapProfileValue, isHeapProfile } from './heapProfile';
 import { deserializeProfile, isHeatlensRun } from './heatlensRun';
 import { importPprof, isPprof, pprofChoices } from './pprof';
 import { importPstats, isPstats } from './pstats';
+import { importPythonMemoryValue, isPythonMemory, pythonMemoryChoices } from './pymemory';
 import { importPythonSamples, isPythonSamples } from './pysamples';
 import { importSpeedscopeValue, isSpeedscope, speedscopeChoices } from './speedscope';
 
@@ -205,6 +206,16 @@ export const PROFILE_FORMATS = Object.freeze([
     reads: 'text',
     detect: isPythonSamples,
     import: (input, options) => importPythonSamples(input.text, options),
+  },
+  {
+    id: 'pymemory',
+    label: 'Heatlens Python memory (tracemalloc)',
+    rank: 10,
+    patterns: ['*.pymemory.json'],
+    reads: 'text',
+    detect: isPythonMemory,
+    import: (input, options) => importPythonMemoryValue(input.json(), options),
+    choices: (input) => pythonMemoryChoices(input.json(), input.name),
   },
   {
     id: 'callgrind',
