@@ -4,8 +4,8 @@ Shipped with the Heatlens extension. Standard library only; runs on Python 3.8 t
 
 Usage::
 
-    python heatlens_profile.py --mode sampling|cprofile|yappi --out PATH
-        [--clock cpu|wall] [--interval-us N] [--status PATH] [--control-fd N]
+    python heatlens_profile.py --mode sampling|cprofile|yappi|memory --out PATH
+        [--clock cpu|wall] [--interval-us N] [--frames N] [--status PATH] [--control-fd N]
         -- TARGET.py [ARGS...]
 
 The target runs as ``python TARGET.py ARGS...`` would run it: ``sys.argv`` is ``[TARGET.py,
@@ -50,6 +50,18 @@ Modes:
   callers)``). yappi >= 1.2 counts a coroutine once per call, not once per resumption, and with
   the wall clock its time includes the awaits.
 
+- ``memory``: the standard library's tracemalloc, started just before the program with
+  ``--frames N`` frames kept per allocation (default 32). A watcher thread (a raw thread, like the
+  sampler's poller) polls the traced size every millisecond and snapshots each new high; a last
+  snapshot is taken when the program ends, however it ends (a run killed outright writes
+  nothing). The watcher runs only when it gets the GIL: a peak that rises and falls inside one
+  call into C, or within the GIL switch interval, is missed, and a warning then says by how much
+  against tracemalloc's own high-water mark. tracemalloc has no count of bytes allocated over
+  the run (freed blocks leave no trace), and does not record threads: every thread's
+  allocations are counted, with no per-thread figures. The helper's own allocations and frames
+  are left out. Output: ``heatlens-python-memory`` JSON, version 1, documented in Heatlens'
+  importer of it (src/formats/pymemory.ts).
+
 cProfile and yappi stop when the program's main module ends, as their own command lines do;
 the sampler goes on until the program's non-daemon threads have ended, as Python waits for them.
 
@@ -82,6 +94,20 @@ if sys.version_info < (3, 8):  # pragma: no cover
     sys.stderr.write('heatlens_profile: Python 3.8 or newer is needed, this is %s\n' % sys.version)
     sys.exit(2)
 
+if __name__ == '__main__' and __file__.endswith('.py'):
+    # tracemalloc (the memory mode) computes the line of every frame of every allocation, up to
+    # the frames it keeps, by scanning the frame's code from its start to the current
+    # instruction: this module's frame, stopped after every definition of the file, made
+    # building a list of 1.4 million ints cost 8 s of CPU instead of 2 s under tracemalloc
+    # alone (measured with 32 frames). So the definitions are loaded into a module of their own, and main() is called
+    # from here, near the start of this frame's code. (Compiled from the source, not imported:
+    # no .pyc is written beside the extension's copy of the helper.)
+    _helper = type(sys)('heatlens_profile')
+    _helper.__file__ = os.path.abspath(__file__)
+    with open(_helper.__file__, 'rb') as _source:
+        exec(compile(_source.read(), _helper.__file__, 'exec'), _helper.__dict__)
+    sys.exit(_helper.main())
+
 import select  # noqa: E402
 import signal  # noqa: E402
 import threading  # noqa: E402
@@ -102,25 +128,19 @@ MIN_INTERVAL_US = 100
 
 _OWN_GLOBALS = globals()
 _OWN_FILE = os.path.abspath(__file__)
-# The names this file's frames carry: its absolute path, and the path it was started by.
-_OWN_NAMES = frozenset(
-    name for name in (_OWN_FILE, sys.argv[0] if sys.argv else '')
-    if name and os.path.abspath(name) == _OWN_FILE
-)
+_OWN_NAMES = {}  # file name of a frame -> whether it is this file (by its normalized path)
 
-if __name__ == '__main__' and __file__.endswith('.py'):
-    # tracemalloc (the memory mode) computes the line of every frame of every allocation, up to
-    # the frames it keeps, by scanning the frame's code from its start to the current
-    # instruction: this module's frame, stopped at its last statement after every definition,
-    # would cost each allocation microseconds (measured: 3 to 10 times the program's own
-    # cost). So the definitions are loaded into a module of their own, and main() is called
-    # from here, near the start of this frame's code. (Compiled from the source, not imported:
-    # no .pyc is written beside the extension's copy of the helper.)
-    _helper = type(sys)('heatlens_profile')
-    _helper.__file__ = _OWN_FILE
-    with open(_OWN_FILE, 'rb') as _source:
-        exec(compile(_source.read(), _OWN_FILE, 'exec'), _helper.__dict__)
-    sys.exit(_helper.main())
+
+def _is_own(name):
+    own = _OWN_NAMES.get(name)
+    if own is None:
+        try:
+            own = os.path.normpath(os.path.abspath(name)) == _OWN_FILE
+        except Exception:
+            own = False
+        _OWN_NAMES[name] = own
+    return own
+
 
 
 def _yappi_missing_message(executable):
@@ -625,19 +645,19 @@ class MemoryRecorder(object):
         stacks = {}
         by_id = {}
         total = 0
-        own = _OWN_NAMES
+        is_own = _is_own
         for trace in traces:
             size = trace[1]
             tb = trace[2]
             cell = by_id.get(id(tb))  # one tuple per distinct traceback in a snapshot
             if cell is None:
                 # Most recent frame first. Ours when the allocation was made by our code.
-                if tb and tb[0][0] in own:
+                if tb and is_own(tb[0][0]):
                     cell = by_id[id(tb)] = False
                 else:
                     frames = list(tb)
                     cut = len(frames)
-                    while cut > 0 and frames[cut - 1][0] in own:
+                    while cut > 0 and is_own(frames[cut - 1][0]):
                         cut -= 1
                     truncated = len(trace) > 3 and trace[3] > len(tb) and cut == len(frames)
                     key = (tuple(frames[:cut]), truncated)
@@ -703,6 +723,15 @@ class MemoryRecorder(object):
         self.tracemalloc_bytes = self.tm.get_tracemalloc_memory()
         if self.peak is None or self.end[0] >= self.peak[0]:
             self.peak = self.end
+        missed = self.traced_peak - self.peak[0]
+        if missed > max(self.MIN_MARGIN, self.RATIO * self.peak[0]):
+            self.warnings.append(
+                "tracemalloc's high-water mark (%d bytes) is %d bytes above the highest snapshot"
+                ' (%d bytes): a peak that rose and fell while the watcher could not run (inside'
+                ' one call into C that keeps the GIL, or within the GIL switch interval) was'
+                ' missed, and the lines that made it are not in "held at the peak".'
+                % (self.traced_peak, missed, self.peak[0])
+            )
         self.tm.stop()
         self._done.acquire(timeout=1.0)
 
@@ -793,7 +822,7 @@ def _strip_own_frames(tb, code):
             return t
         t = t.tb_next
     # Raised before the program ran (or outside it): drop only our own frames.
-    while tb is not None and tb.tb_frame.f_code.co_filename in _OWN_NAMES:
+    while tb is not None and _is_own(tb.tb_frame.f_code.co_filename):
         tb = tb.tb_next
     return tb
 
