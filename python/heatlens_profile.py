@@ -571,7 +571,13 @@ class _FunctionIndex(object):
                         first = min([child.lineno] + [d.lineno for d in getattr(
                             child, 'decorator_list', [])])
                         end = getattr(child, 'end_lineno', None) or child.lineno
-                        scopes.append((child.lineno, end, qualname, first))
+                        # The header line runs in the enclosing scope (the function object, its
+                        # defaults, a class's bases) unless the body is on it too.
+                        body = getattr(child, 'body', None)
+                        start = child.lineno
+                        if isinstance(body, list) and body and body[0].lineno > start:
+                            start = body[0].lineno
+                        scopes.append((start, end, qualname, first))
                         is_class = isinstance(child, ast.ClassDef)
                         child_prefix = qualname + ('.' if is_class else '.<locals>.')
                         child_in_function = not is_class
@@ -587,7 +593,6 @@ class _FunctionIndex(object):
         if scopes is None:
             return None
         for start, end, qualname, first in scopes:
-            # A def's header and body; its decorators run in the enclosing scope.
             if start <= line <= end:
                 return qualname, first
         return '<module>', 1

@@ -124,6 +124,11 @@ const PROFILE_FUZZ: Readonly<Record<FormatId, ProfileFuzz>> = {
       'test/fixtures/callgrind/callgrind.out.pyprof2calltree',
     ],
   },
+  pymemory: {
+    shape: 'json',
+    cases: 500,
+    fixtures: ['test/fixtures/pymemory/peak.pymemory.json'],
+  },
   pysamples: {
     shape: 'json',
     cases: 800,
