@@ -99,9 +99,9 @@ if __name__ == '__main__' and __file__.endswith('.py'):
     # the frames it keeps, by scanning the frame's code from its start to the current
     # instruction: this module's frame, stopped after every definition of the file, made
     # building a list of 1.4 million ints cost 8 s of CPU instead of 2 s under tracemalloc
-    # alone (measured with 32 frames). So the definitions are loaded into a module of their own, and main() is called
-    # from here, near the start of this frame's code. (Compiled from the source, not imported:
-    # no .pyc is written beside the extension's copy of the helper.)
+    # alone (measured with 32 frames). So the definitions are loaded into a module of their
+    # own, and main() is called from here, near the start of this frame's code. (Compiled from
+    # the source, not imported: no .pyc is written beside the extension's copy of the helper.)
     _helper = type(sys)('heatlens_profile')
     _helper.__file__ = os.path.abspath(__file__)
     with open(_helper.__file__, 'rb') as _source:
