@@ -1,5 +1,5 @@
 // The CPU cost of each Python profiling mode: CPU time (user + system) of a CPU-bound program
-// (bench/pyCpuBound.py) run through python/heatlens_profile.py, as a ratio to the same program
+// (bench/pyCpuBound.py; bench/pyAllocBound.py, allocation-heavy, for the memory mode) run through python/heatlens_profile.py, as a ratio to the same program
 // run without a profiler on the same interpreter; median of 5 runs, each profiled run paired with
 // an unprofiled one made just before it, so that a change in the machine's load hits both alike.
 //
@@ -21,6 +21,7 @@ import { isSmoke, smokeOr } from './smoke.mjs';
 const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 const helper = join(root, 'python', 'heatlens_profile.py');
 const program = join(root, 'bench', 'pyCpuBound.py');
+const allocProgram = join(root, 'bench', 'pyAllocBound.py');
 
 const wrapper = [
   'import resource, subprocess, sys',
@@ -124,12 +125,11 @@ export async function run(options = {}) {
   );
   const dir = mkdtempSync(join(tmpdir(), 'heatlens-pybench-'));
   const out = join(dir, 'profile');
-  const under = (py, mode, extra = []) => ({
+  const under = (py, mode, extra = [], target = program) => ({
     python: py,
-    command: [py, helper, '--mode', mode, '--out', out, ...extra, '--', program, scale],
+    baseline: [py, target, scale],
+    command: [py, helper, '--mode', mode, '--out', out, ...extra, '--', target, scale],
   });
-  const baselines = new Map([[python, [python, program, scale]]]);
-  if (yappiPython) baselines.set(yappiPython, [yappiPython, program, scale]);
   const configs = [
     { name: 'sampling, CPU clock', target: 1.05, ...under(python, 'sampling') },
     {
@@ -138,6 +138,18 @@ export async function run(options = {}) {
       ...under(python, 'sampling', ['--clock', 'wall']),
     },
     { name: 'cprofile', target: null, ...under(python, 'cprofile') },
+    // tracemalloc costs per allocation and per frame kept: an allocation-heavy program, at two
+    // traceback depths.
+    {
+      name: 'memory, 1 frame (alloc-heavy)',
+      target: null,
+      ...under(python, 'memory', ['--frames', '1'], allocProgram),
+    },
+    {
+      name: 'memory, 32 frames (alloc-heavy)',
+      target: null,
+      ...under(python, 'memory', ['--frames', '32'], allocProgram),
+    },
   ];
   if (yappiPython) {
     configs.push({ name: 'yappi, CPU clock', target: null, ...under(yappiPython, 'yappi') });
@@ -154,13 +166,13 @@ export async function run(options = {}) {
   try {
     // One warm-up round (file cache, .pyc files), not counted.
     if (!isSmoke()) {
-      for (const command of baselines.values()) cpuSeconds(command[0], command);
+      for (const c of configs) cpuSeconds(c.python, c.baseline);
       for (const c of configs) cpuSeconds(c.python, c.command);
     }
     for (let i = 0; i < runs; i++) {
       for (const c of configs) {
         const t = times.get(c.name);
-        t.base.push(cpuSeconds(c.python, baselines.get(c.python)));
+        t.base.push(cpuSeconds(c.python, c.baseline));
         t.own.push(cpuSeconds(c.python, c.command));
       }
     }

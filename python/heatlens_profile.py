@@ -4,8 +4,8 @@ Shipped with the Heatlens extension. Standard library only; runs on Python 3.8 t
 
 Usage::
 
-    python heatlens_profile.py --mode sampling|cprofile|yappi --out PATH
-        [--clock cpu|wall] [--interval-us N] [--status PATH] [--control-fd N]
+    python heatlens_profile.py --mode sampling|cprofile|yappi|memory --out PATH
+        [--clock cpu|wall] [--interval-us N] [--frames N] [--status PATH] [--control-fd N]
         -- TARGET.py [ARGS...]
 
 The target runs as ``python TARGET.py ARGS...`` would run it: ``sys.argv`` is ``[TARGET.py,
@@ -50,6 +50,18 @@ Modes:
   callers)``). yappi >= 1.2 counts a coroutine once per call, not once per resumption, and with
   the wall clock its time includes the awaits.
 
+- ``memory``: the standard library's tracemalloc, started just before the program with
+  ``--frames N`` frames kept per allocation (default 32). A watcher thread (a raw thread, like the
+  sampler's poller) polls the traced size every millisecond and snapshots each new high; a last
+  snapshot is taken when the program ends, however it ends (a run killed outright writes
+  nothing). The watcher runs only when it gets the GIL: a peak that rises and falls inside one
+  call into C, or within the GIL switch interval, is missed, and a warning then says by how much
+  against tracemalloc's own high-water mark. tracemalloc has no count of bytes allocated over
+  the run (freed blocks leave no trace), and does not record threads: every thread's
+  allocations are counted, with no per-thread figures. The helper's own allocations and frames
+  are left out. Output: ``heatlens-python-memory`` JSON, version 1, documented in Heatlens'
+  importer of it (src/formats/pymemory.ts).
+
 cProfile and yappi stop when the program's main module ends, as their own command lines do;
 the sampler goes on until the program's non-daemon threads have ended, as Python waits for them.
 
@@ -82,6 +94,20 @@ if sys.version_info < (3, 8):  # pragma: no cover
     sys.stderr.write('heatlens_profile: Python 3.8 or newer is needed, this is %s\n' % sys.version)
     sys.exit(2)
 
+if __name__ == '__main__' and __file__.endswith('.py'):
+    # tracemalloc (the memory mode) computes the line of every frame of every allocation, up to
+    # the frames it keeps, by scanning the frame's code from its start to the current
+    # instruction: this module's frame, stopped after every definition of the file, made
+    # building a list of 1.4 million ints cost 8 s of CPU instead of 2 s under tracemalloc
+    # alone (measured with 32 frames). So the definitions are loaded into a module of their
+    # own, and main() is called from here, near the start of this frame's code. (Compiled from
+    # the source, not imported: no .pyc is written beside the extension's copy of the helper.)
+    _helper = type(sys)('heatlens_profile')
+    _helper.__file__ = os.path.abspath(__file__)
+    with open(_helper.__file__, 'rb') as _source:
+        exec(compile(_source.read(), _helper.__file__, 'exec'), _helper.__dict__)
+    sys.exit(_helper.main())
+
 import select  # noqa: E402
 import signal  # noqa: E402
 import threading  # noqa: E402
@@ -92,12 +118,29 @@ import _thread  # noqa: E402
 
 FORMAT = 'heatlens-python-samples'
 VERSION = 1
+MEMORY_FORMAT = 'heatlens-python-memory'
+MEMORY_VERSION = 1
+DEFAULT_FRAMES = 32
+MAX_FRAMES = 1000
 EXIT_NO_YAPPI = 3
 EXIT_INTERRUPTED = 130
 MIN_INTERVAL_US = 100
 
 _OWN_GLOBALS = globals()
 _OWN_FILE = os.path.abspath(__file__)
+_OWN_NAMES = {}  # file name of a frame -> whether it is this file (by its normalized path)
+
+
+def _is_own(name):
+    own = _OWN_NAMES.get(name)
+    if own is None:
+        try:
+            own = os.path.normpath(os.path.abspath(name)) == _OWN_FILE
+        except Exception:
+            own = False
+        _OWN_NAMES[name] = own
+    return own
+
 
 
 def _yappi_missing_message(executable):
@@ -486,6 +529,259 @@ class Sampler(object):
 
 
 # ---------------------------------------------------------------------------------------------
+# The memory recorder (tracemalloc)
+
+
+class _FunctionIndex(object):
+    """The function enclosing each line of a source file, read with `ast` once per file.
+
+    tracemalloc keeps only (file, line) per frame, not the code object, so the function's
+    name and first line cannot be read from the frame as the sampler does: they are derived
+    from the source, as the innermost def, class or lambda enclosing the line. The name is built
+    as ``co_qualname`` is (``Class.method``, ``outer.<locals>.inner``), so the same function has
+    the same name in every mode; the first line is the first decorator's, as ``co_firstlineno``.
+    """
+
+    def __init__(self, ast_module):
+        self._ast = ast_module
+        self._files = {}
+
+    def _scopes(self, path):
+        scopes = self._files.get(path)
+        if scopes is not None:
+            return scopes
+        scopes = None
+        ast = self._ast
+        try:
+            with open(path, 'rb') as f:
+                tree = ast.parse(f.read(), path)
+        except Exception:  # missing, frozen (<frozen ...>), unreadable, or not Python
+            tree = None
+        if tree is not None:
+            scopes = []
+            todo = [(tree, '', False)]
+            while todo:
+                node, prefix, in_function = todo.pop()
+                for child in ast.iter_child_nodes(node):
+                    child_prefix, child_in_function = prefix, in_function
+                    if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                                          ast.Lambda)):
+                        name = '<lambda>' if isinstance(child, ast.Lambda) else child.name
+                        qualname = prefix + name
+                        first = min([child.lineno] + [d.lineno for d in getattr(
+                            child, 'decorator_list', [])])
+                        end = getattr(child, 'end_lineno', None) or child.lineno
+                        # The header line runs in the enclosing scope (the function object, its
+                        # defaults, a class's bases) unless the body is on it too.
+                        body = getattr(child, 'body', None)
+                        start = child.lineno
+                        if isinstance(body, list) and body and body[0].lineno > start:
+                            start = body[0].lineno
+                        scopes.append((start, end, qualname, first))
+                        is_class = isinstance(child, ast.ClassDef)
+                        child_prefix = qualname + ('.' if is_class else '.<locals>.')
+                        child_in_function = not is_class
+                    todo.append((child, child_prefix, child_in_function))
+            # Innermost first: a later start inside an enclosing range is nested in it.
+            scopes.sort(key=lambda s: -s[0])
+        self._files[path] = scopes
+        return scopes
+
+    def function(self, path, line):
+        """(qualified name, first line) of the function holding `line`; None: unknown."""
+        scopes = self._scopes(path) if path else None
+        if scopes is None:
+            return None
+        for start, end, qualname, first in scopes:
+            if start <= line <= end:
+                return qualname, first
+        return '<module>', 1
+
+
+class MemoryRecorder(object):
+    """tracemalloc from the program's start, a watcher thread keeping a snapshot of each new
+    high, and a snapshot when the program ends.
+
+    Snapshots are aggregated at once (bytes and blocks per distinct traceback) and only the
+    program's allocations are kept: a trace whose innermost frame is in this file (the watcher,
+    the snapshots, writing the results) is ours, and this file's frames at the root of the
+    program's stacks (the frames that run it) are dropped.
+    """
+
+    # The watcher snapshots when the traced size passes what it was right after the last
+    # snapshot by 10% of that snapshot's bytes (at least MIN_MARGIN), or by MIN_MARGIN once the
+    # size stops growing (the top of a ramp), so that a run growing steadily costs tens of
+    # snapshots, not thousands.
+    RATIO = 0.1
+    MIN_MARGIN = 256 * 1024
+    POLL_S = 0.001
+
+    def __init__(self, tracemalloc_c, nframes, start_cwd):
+        self.tm = tracemalloc_c
+        self.nframes = nframes
+        self.start_cwd = start_cwd
+        self.warnings = []
+        self.peak = None  # (user bytes, {traceback: [bytes, blocks]}, seconds into the run)
+        self.end = None
+        self.snapshots = 0
+        self.snapshot_s = 0.0
+        self.poll_s = 0.0
+        self.polls = 0
+        self.traced_peak = 0
+        self.tracemalloc_bytes = 0
+        self._t0 = 0.0
+        self._stop = False
+        self._done = None
+        self._lock = _thread.allocate_lock()
+
+    def start(self):
+        self._t0 = time.perf_counter()
+        self.tm.start(self.nframes)
+        self._base = self.tm.get_traced_memory()[0]
+        self._done = _thread.allocate_lock()
+        self._done.acquire()
+        # A raw thread, like the sampler's: invisible to threading.enumerate().
+        _thread.start_new_thread(self._watch, ())
+
+    def _take(self):
+        """The program's bytes now: (total, {traceback: [bytes, blocks]})."""
+        began = time.perf_counter()
+        traces = self.tm._get_traces()
+        stacks = {}
+        by_id = {}
+        total = 0
+        is_own = _is_own
+        for trace in traces:
+            size = trace[1]
+            tb = trace[2]
+            cell = by_id.get(id(tb))  # one tuple per distinct traceback in a snapshot
+            if cell is None:
+                # Most recent frame first. Ours when the allocation was made by our code.
+                if tb and is_own(tb[0][0]):
+                    cell = by_id[id(tb)] = False
+                else:
+                    frames = list(tb)
+                    cut = len(frames)
+                    while cut > 0 and is_own(frames[cut - 1][0]):
+                        cut -= 1
+                    truncated = len(trace) > 3 and trace[3] > len(tb) and cut == len(frames)
+                    key = (tuple(frames[:cut]), truncated)
+                    cell = stacks.get(key)
+                    if cell is None:
+                        cell = stacks[key] = [0, 0]
+                    by_id[id(tb)] = cell
+            if cell is False:
+                continue
+            cell[0] += size
+            cell[1] += 1
+            total += size
+        traces = by_id = None
+        self.snapshots += 1
+        self.snapshot_s += time.perf_counter() - began
+        return total, stacks
+
+    def _watch(self):
+        tm = self.tm
+        try:
+            base = self._base
+            last_bytes = 0
+            previous = 0
+            while not self._stop:
+                time.sleep(self.POLL_S)
+                began = time.perf_counter()
+                current = tm.get_traced_memory()[0]
+                self.polls += 1
+                self.poll_s += time.perf_counter() - began
+                grown = current - base
+                margin = max(self.MIN_MARGIN, self.RATIO * last_bytes)
+                if grown > margin or (grown > self.MIN_MARGIN and current <= previous):
+                    with self._lock:
+                        if self._stop:
+                            break
+                        when = time.perf_counter() - self._t0
+                        total, stacks = self._take()
+                        if self.peak is None or total >= self.peak[0]:
+                            self.peak = (total, stacks, when)
+                            last_bytes = total
+                        stacks = None
+                        # What the snapshot itself holds is counted in the next reading.
+                        base = tm.get_traced_memory()[0] + max(0, last_bytes - total)
+                        current = base
+                previous = current
+        except Exception as error:  # pragma: no cover - report, never break the program
+            self.warnings.append('The peak watcher stopped: %r' % (error,))
+        finally:
+            self._done.release()
+
+    def stop(self):
+        """Takes the end snapshot and stops tracing."""
+        with self._lock:
+            self._stop = True
+        if not self.tm.is_tracing():
+            self.warnings.append(
+                'The program stopped tracemalloc itself: the figures end there.')
+            self.end = (0, {}, time.perf_counter() - self._t0)
+            self._done.acquire(timeout=1.0)
+            return
+        self.end = self._take() + (time.perf_counter() - self._t0,)
+        self.traced_peak = self.tm.get_traced_memory()[1]
+        self.tracemalloc_bytes = self.tm.get_tracemalloc_memory()
+        if self.peak is None or self.end[0] >= self.peak[0]:
+            self.peak = self.end
+        missed = self.traced_peak - self.peak[0]
+        if missed > max(self.MIN_MARGIN, self.RATIO * self.peak[0]):
+            self.warnings.append(
+                "tracemalloc's high-water mark (%d bytes) is %d bytes above the highest snapshot"
+                ' (%d bytes): a peak that rose and fell while the watcher could not run (inside'
+                ' one call into C that keeps the GIL, or within the GIL switch interval) was'
+                ' missed, and the lines that made it are not in "held at the peak".'
+                % (self.traced_peak, missed, self.peak[0])
+            )
+        self.tm.stop()
+        self._done.acquire(timeout=1.0)
+
+    def to_json(self, functions):
+        """(frames, stacks) of the document: both snapshots' stacks, root first."""
+        frames = []
+        frame_ids = {}
+        merged = {}
+        start_cwd = self.start_cwd
+
+        def frame_id(path, line):
+            found = functions.function(path, line)
+            name, first = found if found is not None else ('<unknown>', None)
+            if path and not path.startswith('<') and not os.path.isabs(path):
+                path = os.path.normpath(os.path.join(start_cwd, path))
+            key = (name, path, first)
+            fid = frame_ids.get(key)
+            if fid is None:
+                fid = frame_ids[key] = len(frames)
+                frames.append([name, path or None, first])
+            return fid
+
+        for which, snap in (('peak', self.peak), ('end', self.end)):
+            if snap is None:
+                continue
+            for (tb, truncated), (size, blocks) in snap[1].items():
+                ids = []
+                lines = []
+                for path, line in reversed(tb):
+                    ids.append(frame_id(path, line))
+                    lines.append(line)
+                cell = merged.get((tuple(ids), tuple(lines), truncated))
+                if cell is None:
+                    cell = merged[(tuple(ids), tuple(lines), truncated)] = {
+                        'frames': ids, 'lines': lines, 'peak': 0, 'end': 0,
+                        'peak_blocks': 0, 'end_blocks': 0}
+                    if truncated:
+                        cell['truncated'] = True
+                cell[which] += size
+                cell[which + '_blocks'] += blocks
+        out = sorted(merged.values(), key=lambda s: (-s['peak'], -s['end']))
+        return frames, out
+
+
+# ---------------------------------------------------------------------------------------------
 # Running the program
 
 
@@ -531,7 +827,7 @@ def _strip_own_frames(tb, code):
             return t
         t = t.tb_next
     # Raised before the program ran (or outside it): drop only our own frames.
-    while tb is not None and tb.tb_frame.f_globals is _OWN_GLOBALS:
+    while tb is not None and _is_own(tb.tb_frame.f_code.co_filename):
         tb = tb.tb_next
     return tb
 
@@ -708,8 +1004,9 @@ def _write_status(path, status):
 
 
 USAGE = (
-    'usage: heatlens_profile.py --mode sampling|cprofile|yappi --out PATH [--clock cpu|wall]'
-    ' [--interval-us N] [--status PATH] [--control-fd N] -- TARGET.py [ARGS...]'
+    'usage: heatlens_profile.py --mode sampling|cprofile|yappi|memory --out PATH'
+    ' [--clock cpu|wall] [--interval-us N] [--frames N] [--status PATH] [--control-fd N]'
+    ' -- TARGET.py [ARGS...]'
 )
 
 
@@ -723,9 +1020,10 @@ def _parse(argv):
     Parsed by hand: argparse and what it imports cost milliseconds of start-up on every run.
     """
     opts = types.SimpleNamespace(
-        mode='sampling', out=None, clock=None, interval_us=1000, status=None, control_fd=None
+        mode='sampling', out=None, clock=None, interval_us=1000, status=None, control_fd=None,
+        frames=DEFAULT_FRAMES,
     )
-    choices = {'--mode': ('sampling', 'cprofile', 'yappi'), '--clock': ('cpu', 'wall')}
+    choices = {'--mode': ('sampling', 'cprofile', 'yappi', 'memory'), '--clock': ('cpu', 'wall')}
     rest = list(argv)
     while rest:
         arg = rest.pop(0)
@@ -736,7 +1034,8 @@ def _parse(argv):
             rest.insert(0, arg)
             break
         name, eq, value = arg.partition('=')
-        if name not in ('--mode', '--out', '--clock', '--interval-us', '--status', '--control-fd'):
+        if name not in ('--mode', '--out', '--clock', '--interval-us', '--status', '--control-fd',
+                        '--frames'):
             raise UsageError('unknown option %s' % name)
         if not eq:
             if not rest:
@@ -753,6 +1052,13 @@ def _parse(argv):
                 raise UsageError('--interval-us must be a whole number of microseconds')
             if value < 1:
                 raise UsageError('--interval-us must be at least 1')
+        if name == '--frames':
+            try:
+                value = int(value)
+            except ValueError:
+                raise UsageError('--frames must be a whole number of frames')
+            if not 1 <= value <= MAX_FRAMES:
+                raise UsageError('--frames must be between 1 and %d' % MAX_FRAMES)
         if name == '--control-fd':
             try:
                 value = int(value)
@@ -771,6 +1077,17 @@ def _parse(argv):
 
 
 def main(argv=None):
+    """Runs the program under the mode's profiler and writes its results; the exit code."""
+    # The program runs below this frame: its calls stay near the start of its code (see the top
+    # of the file).
+    run = _prepare(argv)
+    if isinstance(run, int):
+        return run
+    return _conclude(run, _execute(run))
+
+
+def _prepare(argv):
+    """Reads the options and the program and sets up the run; an exit code when it cannot run."""
     try:
         opts = _parse(sys.argv[1:] if argv is None else argv)
     except UsageError as error:
@@ -825,7 +1142,10 @@ def main(argv=None):
     # Then those modules leave sys.modules again: the program's own imports find what a plain
     # run finds (its profile.py, or a fresh stdlib module), and ours keep their references.
     cProfile = marshal = None
-    if opts.mode == 'cprofile':
+    if opts.mode == 'memory':
+        import ast
+        import _tracemalloc
+    elif opts.mode == 'cprofile':
         import cProfile
         import marshal
     elif opts.mode == 'yappi':
@@ -863,57 +1183,110 @@ def main(argv=None):
 
     namespace = module.__dict__
     results = _Results(opts, out_path, status_path, start_cwd, own_pid, ours, marshal)
-    results.start_clocks()
+    if opts.mode == 'memory':
+        results.functions = _FunctionIndex(ast)
+        results.memory = MemoryRecorder(_tracemalloc, opts.frames, start_cwd)
+    return types.SimpleNamespace(
+        opts=opts, code=code, namespace=namespace, results=results, own_pid=own_pid,
+        cProfile=cProfile, yappi=yappi,
+    )
+
+
+def _execute(run):
+    """Runs the program; returns (outcome, exit code, error text, interrupted).
+
+    Short, with the memory mode's call first: tracemalloc computes the line of every frame of
+    every allocation, ours below the program included, by scanning the frame's code from its
+    start to the current instruction (see the top of the file).
+    """
+    results = run.results
     outcome = 'exited'
     exit_code = 0
     error_text = None
     interrupted = False
     try:
         try:
-            if opts.mode == 'sampling':
-                interval_us = opts.interval_us
-                if interval_us < MIN_INTERVAL_US:
-                    # A finer timer only floods the program with signals: the kernel's CPU timer
-                    # ticks every few milliseconds anyway, and each sample costs microseconds.
-                    results.warnings.append(
-                        'A sampling interval of %d us was raised to %d us.'
-                        % (interval_us, MIN_INTERVAL_US)
-                    )
-                    interval_us = opts.interval_us = MIN_INTERVAL_US
-                results.sampler = Sampler(opts.clock, interval_us / 1e6, _run.__code__)
-                results.sampler.start()
+            results.start_clocks()
+            if results.memory is not None:
                 results.keep()
-                _run(code, namespace)
-            elif opts.mode == 'cprofile':
-                if opts.clock == 'cpu':
-                    results.profiler = cProfile.Profile(time.process_time)
-                else:
-                    results.profiler = cProfile.Profile()
-                results.keep()
-                _run_cprofile(results.profiler, code, namespace)
+                results.memory.start()
+                _run(run.code, run.namespace)
             else:
-                results.yappi = yappi
-                # The keeper starts once yappi runs: yappi profiles the threads that exist when
-                # it starts, and ours is none of the program's.
-                _run_yappi(yappi, opts.clock, code, namespace, results.keep)
+                _run_profiler(run)
         except SystemExit as error:
             exit_code = _exit_code(error)
         except KeyboardInterrupt as error:
             interrupted = True
-            error_text = _report_exception(error, code)
+            error_text = _report_exception(error, run.code)
         except BaseException as error:
             outcome = 'raised'
             exit_code = 1
-            error_text = _report_exception(error, code)
-        if results.sampler is not None and not interrupted and os.getpid() == own_pid:
-            # The program's threads go on after its main module ends: keep sampling them.
+            error_text = _report_exception(error, run.code)
+        running = results.sampler is not None or results.memory is not None
+        if running and not interrupted and os.getpid() == run.own_pid:
+            # The program's threads go on after its main module ends: keep recording them.
             _join_threads()
     except KeyboardInterrupt:
         interrupted = True
+    return outcome, exit_code, error_text, interrupted
 
-    if os.getpid() != own_pid:
+
+def _run_profiler(run):
+    """Runs the program under the sampler, cProfile or yappi."""
+    opts, results, code, namespace = run.opts, run.results, run.code, run.namespace
+    if opts.mode == 'sampling':
+        interval_us = opts.interval_us
+        if interval_us < MIN_INTERVAL_US:
+            # A finer timer only floods the program with signals: the kernel's CPU timer
+            # ticks every few milliseconds anyway, and each sample costs microseconds.
+            results.warnings.append(
+                'A sampling interval of %d us was raised to %d us.'
+                % (interval_us, MIN_INTERVAL_US)
+            )
+            interval_us = opts.interval_us = MIN_INTERVAL_US
+        results.sampler = Sampler(opts.clock, interval_us / 1e6, _run.__code__)
+        results.sampler.start()
+        results.keep()
+        _run(code, namespace)
+    elif opts.mode == 'cprofile':
+        if opts.clock == 'cpu':
+            results.profiler = run.cProfile.Profile(time.process_time)
+        else:
+            results.profiler = run.cProfile.Profile()
+        results.keep()
+        _run_cprofile(results.profiler, code, namespace)
+    else:
+        results.yappi = run.yappi
+        # The keeper starts once yappi runs: yappi profiles the threads that exist when
+        # it starts, and ours is none of the program's.
+        _run_yappi(run.yappi, opts.clock, code, namespace, results.keep)
+
+
+def _conclude(run, ran):
+    """Writes the results of a run that has ended; returns the exit code."""
+    outcome, exit_code, error_text, interrupted = ran
+    if os.getpid() != run.own_pid:
         # A fork of the program that returned into us: only the original process writes.
         return exit_code
+
+    # From here on the profile is being written: a second SIGINT must not lose it.
+    old_sigint = None
+    try:
+        old_sigint = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except (ValueError, OSError):  # pragma: no cover
+        pass
+    if interrupted:
+        outcome = 'interrupted'
+        exit_code = EXIT_INTERRUPTED
+    try:
+        run.results.finish(outcome, exit_code, error_text)
+    finally:
+        if old_sigint is not None:
+            try:
+                signal.signal(signal.SIGINT, old_sigint)
+            except (ValueError, OSError):  # pragma: no cover
+                pass
+    return exit_code
 
     # From here on the profile is being written: a second SIGINT must not lose it.
     old_sigint = None
@@ -958,6 +1331,8 @@ class _Results(object):
         self.ours = ours
         self.marshal = marshal
         self.sampler = None
+        self.memory = None
+        self.functions = None
         self.profiler = None
         self.yappi = None
         self.warnings = []
@@ -1053,6 +1428,9 @@ class _Results(object):
                     self.sampler.stop()
                     self.warnings.extend(self.sampler.warnings)
                     self._write_samples(exit_code, t1, c1, notes)
+                elif self.memory is not None:
+                    self.memory.stop()
+                    self._write_memory(exit_code, t1, c1, notes)
                 elif self.profiler is not None:
                     self._write_cprofile(notes)
                 elif self.yappi is not None:
@@ -1092,6 +1470,38 @@ class _Results(object):
             'start_epoch_ms': round(self.start_epoch_ms, 3),
             'exit_code': exit_code,
             'warnings': list(self.warnings) + list(self.sampler.warnings) + notes,
+        }
+        _write_atomic(self.out_path, _to_json(document).encode('utf-8'))
+
+    def _write_memory(self, exit_code, t1, c1, notes):
+        memory = self.memory
+        frames, stacks = memory.to_json(self.functions)
+        peak = memory.peak or (0, {}, 0.0)
+        end = memory.end or (0, {}, 0.0)
+        document = {
+            'format': MEMORY_FORMAT,
+            'version': MEMORY_VERSION,
+            'traceback_frames': memory.nframes,
+            'python': sys.version,
+            'argv': list(sys.argv),
+            'frames': frames,
+            'stacks': stacks,
+            'peak_bytes': peak[0],
+            'peak_s': round(peak[2], 6),
+            'end_bytes': end[0],
+            'traced_peak_bytes': memory.traced_peak,
+            'snapshots': memory.snapshots,
+            'overhead': {
+                'snapshot_s': round(memory.snapshot_s, 6),
+                'polls': memory.polls,
+                'poll_s': round(memory.poll_s, 6),
+                'tracemalloc_bytes': memory.tracemalloc_bytes,
+            },
+            'duration_s': round(t1 - self.t0, 9),
+            'cpu_s': round(c1 - self.c0, 9),
+            'start_epoch_ms': round(self.start_epoch_ms, 3),
+            'exit_code': exit_code,
+            'warnings': list(self.warnings) + list(memory.warnings) + notes,
         }
         _write_atomic(self.out_path, _to_json(document).encode('utf-8'))
 

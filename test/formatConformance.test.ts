@@ -123,3 +123,5 @@ test('chrome-trace: Chromium trace', () =>
   check('test/fixtures/chrome-trace/primes.trace.json', 'chrome-trace', undefined));
 test('pysamples: Heatlens Python sampler', () =>
   check('test/fixtures/pysamples/hot-cpu.pysamples.json', 'pysamples', undefined));
+test('pymemory: Heatlens Python memory (tracemalloc)', () =>
+  check('test/fixtures/pymemory/peak.pymemory.json', 'pymemory', undefined));

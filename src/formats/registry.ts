@@ -26,6 +26,7 @@ import { deserializeProfile, isHeatlensRun } from './heatlensRun';
 import { importPerfScript, isPerfScript, perfScriptChoices } from './perfScript';
 import { importPprof, isPprof, pprofChoices } from './pprof';
 import { importPstats, isPstats } from './pstats';
+import { importPythonMemoryValue, isPythonMemory, pythonMemoryChoices } from './pymemory';
 import { importPythonSamples, isPythonSamples } from './pysamples';
 import { importSpeedscopeValue, isSpeedscope, speedscopeChoices } from './speedscope';
 import { importTraceEvents, isTraceEvents, traceEventsChoices } from './traceEvents';
@@ -220,6 +221,16 @@ export const PROFILE_FORMATS = Object.freeze([
     reads: 'text',
     detect: isPythonSamples,
     import: (input, options) => importPythonSamples(input.text, options),
+  },
+  {
+    id: 'pymemory',
+    label: 'Heatlens Python memory (tracemalloc)',
+    rank: 12,
+    patterns: ['*.pymemory.json'],
+    reads: 'text',
+    detect: isPythonMemory,
+    import: (input, options) => importPythonMemoryValue(input.json(), options),
+    choices: (input) => pythonMemoryChoices(input.json(), input.name),
   },
   {
     id: 'callgrind',

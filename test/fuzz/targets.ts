@@ -138,6 +138,11 @@ const PROFILE_FUZZ: Readonly<Partial<Record<FormatId, ProfileFuzz>>> = {
       'test/fixtures/callgrind/callgrind.out.pyprof2calltree',
     ],
   },
+  pymemory: {
+    shape: 'json',
+    cases: 500,
+    fixtures: ['test/fixtures/pymemory/peak.pymemory.json'],
+  },
   pysamples: {
     shape: 'json',
     cases: 800,
