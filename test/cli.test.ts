@@ -291,3 +291,22 @@ test("a TypeScript run shows none of Heatlens' own loader: one pseudo frame hold
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('profile --memory runs a Python file in the memory mode: bytes held per line', () => {
+  const r = heatlens('profile', 'test/fixtures/pymemory/peak.py', '--memory', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout) as JsonSummary & { lines: { file: string; line: number }[] };
+  assert.equal(s.unit, 'bytes');
+  assert.equal(s.profiler, 'heatlens-tracemalloc');
+  // `data = list(range(n))`: the line that holds the most at the peak (even when the watcher
+  // caught the list half-built, which the warnings then say).
+  assert.equal(s.lines[0].line, 7);
+  assert.match(s.lines[0].file, /peak\.py$/);
+  // Not for Node: an honest refusal, not a CPU profile under another name.
+  const js = heatlens('profile', 'test/fixtures/node/hot.js', '--memory');
+  assert.equal(js.code, 2);
+  assert.match(js.stderr, /--memory profiles Python files.*node --heap-prof/);
+  const both = heatlens('profile', 'test/fixtures/pymemory/peak.py', '--memory', '--mode', 'yappi');
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /disagree/);
+});

@@ -95,9 +95,17 @@ export function parseArgs(command: string, args: string[]): Options {
       options.profile = id;
     } else if (flag === '--mode' && takesProgram) {
       const mode = value();
-      if (mode !== 'sampling' && mode !== 'cprofile' && mode !== 'yappi')
-        throw new UsageError(`--mode takes sampling, cprofile or yappi, not "${mode ?? ''}".`);
+      if (mode !== 'sampling' && mode !== 'cprofile' && mode !== 'yappi' && mode !== 'memory')
+        throw new UsageError(
+          `--mode takes sampling, cprofile, yappi or memory, not "${mode ?? ''}".`,
+        );
+      if (options.mode && options.mode !== mode)
+        throw new UsageError(`--mode ${mode} and --mode ${options.mode} (or --memory) disagree.`);
       options.mode = mode;
+    } else if (flag === '--memory' && inline === undefined && takesProgram) {
+      if (options.mode && options.mode !== 'memory')
+        throw new UsageError(`--memory and --mode ${options.mode} disagree.`);
+      options.mode = 'memory';
     } else if (flag === '--clock' && takesProgram) {
       const clock = value();
       if (clock !== 'cpu' && clock !== 'wall')

@@ -45,9 +45,11 @@ Usage:
       --interval <µs>   sampling interval in microseconds (default 1000)
       --out <file>      also save the profile: a source-mapped .cpuprofile for Node; for Python
                         what the profiler wrote (pstats for cprofile/yappi, Heatlens samples
-                        JSON for sampling)
+                        JSON for sampling, Heatlens memory JSON for memory)
       --mode <mode>     Python: sampling (default, Heatlens' sampler: line-level), cprofile
-                        (exact call counts) or yappi (threads, asyncio; needs yappi)
+                        (exact call counts), yappi (threads, asyncio; needs yappi) or memory
+                        (tracemalloc: bytes held per line at the run's peak)
+      --memory          the same as --mode memory
       --clock <clock>   Python sampling and yappi: cpu (default) or wall
       --python <path>   Python interpreter (default: python3, then python)
       --json            print one JSON object instead of a table; the program's output goes

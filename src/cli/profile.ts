@@ -109,6 +109,12 @@ export async function profileCommand(options: Options, term: Terminal): Promise<
   }
   const given = options.positionals[0];
   const { file, profiler } = profiledFile(given);
+  if (profiler.id !== 'python' && options.mode === 'memory') {
+    // An honest refusal, not a silent CPU profile: the Node half of memory profiling is not built.
+    throw new UsageError(
+      '--memory profiles Python files; for a Node program, record a heap profile with `node --heap-prof` and open it with `heatlens summary`.',
+    );
+  }
   if (profiler.id !== 'python' && (options.mode || options.clock || options.python)) {
     throw new UsageError('--mode, --clock and --python apply to Python (.py) files only.');
   }

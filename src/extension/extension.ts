@@ -49,6 +49,9 @@ export function activate(context: vscode.ExtensionContext): HeatlensApi {
     vscode.commands.registerCommand('heatlens.profileCurrentFile', (uri?: unknown) =>
       command.run(uri instanceof vscode.Uri ? uri : undefined),
     ),
+    vscode.commands.registerCommand('heatlens.profileMemory', (uri?: unknown) =>
+      command.run(uri instanceof vscode.Uri ? uri : undefined, true),
+    ),
     vscode.commands.registerCommand('heatlens.cancel', () => command.cancel()),
     vscode.commands.registerCommand(
       'heatlens.exportProfile',

@@ -11,6 +11,7 @@ import type { Presenter } from './controller';
 import type { RunHistory } from './history';
 import { runNotice, showRunNotice } from './runNotice';
 import { setting, type PythonMode } from './settings';
+import type { PythonProfileMode } from '../runners/pythonCommand';
 import { epochNow, recordTimings, type CommandMarks } from '../timings/timings';
 import { warmUpSoon } from '../shared/warmUp';
 
@@ -62,7 +63,11 @@ export class ProfileCommand implements vscode.Disposable {
     this.running?.cancel();
   }
 
-  async run(uri?: vscode.Uri): Promise<LastRun | undefined> {
+  /**
+   * Profiles the file (`uri`, else the active editor's). `memory`: its memory instead of its
+   * time, whatever Python mode the workspace chose.
+   */
+  async run(uri?: vscode.Uri, memory = false): Promise<LastRun | undefined> {
     const marks: CommandMarks = { command: epochNow() };
     const doc = uri
       ? await vscode.workspace.openTextDocument(uri)
@@ -92,6 +97,14 @@ export class ProfileCommand implements vscode.Disposable {
       );
       return undefined;
     }
+    if (memory && profiler.id !== 'python') {
+      // The Node half of memory profiling is not built: say so rather than profile time.
+      void vscode.window.showInformationMessage(
+        `Heatlens profiles the memory of Python files. For ${name}, record a heap profile with ` +
+          '`node --heap-prof` and open the .heapprofile file: Heatlens shows its bytes per function.',
+      );
+      return undefined;
+    }
     if (this.running) {
       const choice = await vscode.window.showWarningMessage(
         'Heatlens is already profiling a program.',
@@ -110,19 +123,20 @@ export class ProfileCommand implements vscode.Disposable {
       );
       if (choice !== 'Save and Profile' || !(await doc.save()) || doc.isUntitled) return undefined;
     }
-    return this.profile(doc.uri, profiler, marks);
+    return this.profile(doc.uri, profiler, marks, memory);
   }
 
   private async profile(
     uri: vscode.Uri,
     profiler: Profiler,
     marks: CommandMarks,
+    memory: boolean,
   ): Promise<LastRun | undefined> {
     const file = uri.fsPath;
     const name = path.basename(file);
-    let mode: PythonMode | undefined;
+    let mode: PythonProfileMode | undefined;
     if (profiler.id === 'python') {
-      mode = await this.pythonMode(uri, false);
+      mode = memory ? 'memory' : await this.pythonMode(uri, false);
       if (!mode) return undefined;
     }
     this.output.clear();
@@ -181,7 +195,7 @@ export class ProfileCommand implements vscode.Disposable {
   private runWithProgress(
     uri: vscode.Uri,
     profiler: Profiler,
-    mode: PythonMode | undefined,
+    mode: PythonProfileMode | undefined,
     marks: CommandMarks,
   ): Thenable<ProfilerRun> {
     return vscode.window.withProgress(
@@ -211,7 +225,7 @@ export class ProfileCommand implements vscode.Disposable {
   private async start(
     uri: vscode.Uri,
     profiler: Profiler,
-    mode: PythonMode | undefined,
+    mode: PythonProfileMode | undefined,
     marks: CommandMarks,
   ): Promise<ProfilerRun> {
     const file = uri.fsPath;
@@ -252,7 +266,7 @@ export class ProfileCommand implements vscode.Disposable {
 
   private async pythonSettings(
     uri: vscode.Uri,
-    mode: PythonMode | undefined,
+    mode: PythonProfileMode | undefined,
   ): Promise<ProfilerSettings> {
     const choice = await pythonCandidates(uri);
     const python = await resolvePython(choice.candidates);
@@ -265,7 +279,7 @@ export class ProfileCommand implements vscode.Disposable {
   /** Every run Heatlens makes goes to the history (Runs view, Compare with Previous Run). */
   private async keep(
     profile: Profile,
-    run: { file: string; result: RunResult; startedAt: number; mode?: PythonMode },
+    run: { file: string; result: RunResult; startedAt: number; mode?: PythonProfileMode },
   ): Promise<void> {
     const { file, result, startedAt, mode } = run;
     await this.history

@@ -11,7 +11,8 @@ import { defaultCandidates, findPython, installHint, resolvePython } from './fin
 import { RunError } from './runError';
 
 /** How Python is profiled: our sampler, cProfile, or yappi. */
-export type PythonProfileMode = 'sampling' | 'cprofile' | 'yappi';
+/** `memory`: the bytes held at the run's peak and at its end, per line (tracemalloc). */
+export type PythonProfileMode = 'sampling' | 'cprofile' | 'yappi' | 'memory';
 
 /** What to run. */
 export interface PythonCommandOptions {
@@ -84,9 +85,9 @@ export interface PythonCommand {
 /** The checked run for `options`; throws a {@link RunError} when it cannot run. */
 export async function pythonCommand(options: PythonCommandOptions): Promise<PythonCommand> {
   const mode = options.mode;
-  if (mode !== 'sampling' && mode !== 'cprofile' && mode !== 'yappi') {
+  if (mode !== 'sampling' && mode !== 'cprofile' && mode !== 'yappi' && mode !== 'memory') {
     throw new RunError(
-      `Unknown Python profiling mode "${String(mode)}": use sampling, cprofile or yappi.`,
+      `Unknown Python profiling mode "${String(mode)}": use sampling, cprofile, yappi or memory.`,
     );
   }
   const clock = options.clock ?? (mode === 'cprofile' ? 'wall' : 'cpu');

@@ -62,12 +62,28 @@ export interface PythonRunOptions extends PythonCommandOptions {
   cancelGraceMs?: number;
 }
 
+/** What the helper writes in each mode. */
+export type PythonProfileFormat = 'pysamples' | 'pstats' | 'pymemory';
+
+function formatOf(mode: PythonProfileMode): PythonProfileFormat {
+  return mode === 'sampling' ? 'pysamples' : mode === 'memory' ? 'pymemory' : 'pstats';
+}
+
+const PROFILE_ENDING: Record<PythonProfileFormat, string> = {
+  pysamples: '.pysamples.json',
+  pstats: '.prof',
+  pymemory: '.pymemory.json',
+};
+
 /** How a Python run ended, and its profile. */
 export interface PythonRunResult extends RunResult {
   /** The profile as written by the helper; empty when none was written (see `warnings`). */
   profileBytes: Uint8Array;
-  /** 'pysamples' for the sampling mode (JSON), 'pstats' for cprofile and yappi (marshal). */
-  format: 'pysamples' | 'pstats';
+  /**
+   * 'pysamples' for the sampling mode (JSON), 'pstats' for cprofile and yappi (marshal),
+   * 'pymemory' for the memory mode (JSON).
+   */
+  format: PythonProfileFormat;
   mode: PythonProfileMode;
   clock: 'cpu' | 'wall';
   /** The interpreter that ran it (its `sys.executable`). */
@@ -214,7 +230,7 @@ class PythonProfileRunImpl {
       await pythonCommand(options);
     const dir = await mkdtemp(join(tmpdir(), 'heatlens-py-'));
     try {
-      const out = join(dir, mode === 'sampling' ? 'profile.pysamples.json' : 'profile.prof');
+      const out = join(dir, `profile${PROFILE_ENDING[formatOf(mode)]}`);
       const statusPath = join(dir, 'status.json');
       const args = [helper, '--mode', mode, '--out', out, '--status', statusPath];
       if (process.platform !== 'win32') args.push('--control-fd', '3');
@@ -251,8 +267,9 @@ class PythonProfileRunImpl {
       if (status?.outcome === 'missing_file')
         throw new RunError(`Cannot profile ${file}: the file does not exist.`);
 
-      // The sampler's warnings travel inside its profile (and reach meta.warnings on import).
-      if (status?.warnings && (mode !== 'sampling' || !bytes))
+      // The sampler's and the memory mode's warnings travel inside their profile (and reach
+      // meta.warnings on import).
+      if (status?.warnings && (formatOf(mode) === 'pstats' || !bytes))
         this.warnings.push(...status.warnings);
       const durationMs = typeof status?.duration_s === 'number' ? status.duration_s * 1000 : wallMs;
       const said = tail(this.stderrTail);
@@ -279,7 +296,9 @@ class PythonProfileRunImpl {
         const lost =
           mode === 'sampling'
             ? 'nothing was recorded'
-            : `${mode === 'cprofile' ? 'cProfile' : 'yappi'} cannot be read while it runs, so nothing was recorded`;
+            : mode === 'memory'
+              ? 'its memory is measured at the end, so nothing was recorded'
+              : `${mode === 'cprofile' ? 'cProfile' : 'yappi'} cannot be read while it runs, so nothing was recorded`;
         this.warnings.push(`${name} ${how} before its profile was written: ${lost}.`);
       }
       return {
@@ -312,7 +331,7 @@ class PythonProfileRunImpl {
   ): PythonRunResult {
     return {
       profileBytes: new Uint8Array(0),
-      format: mode === 'sampling' ? 'pysamples' : 'pstats',
+      format: formatOf(mode),
       mode,
       clock,
       exitCode,

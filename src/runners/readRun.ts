@@ -10,6 +10,7 @@ import type { Profile } from '../core/profile';
 import { foldInjected } from '../core/foldInjected';
 import { importNodeRun } from '../formats/nodeRun';
 import { importPstats } from '../formats/pstats';
+import { importPythonMemory } from '../formats/pymemory';
 import { importPythonSamples } from '../formats/pysamples';
 import { attributeInlined } from '../sourcemaps/inlined';
 import { remapProfile, type SourceMapHost } from '../sourcemaps/remap';
@@ -80,7 +81,10 @@ export function readNodeRun(
   };
 }
 
-/** Imports what a Python run wrote: pstats (cProfile, yappi) or Heatlens' sampler's samples. */
+/**
+ * Imports what a Python run wrote: pstats (cProfile, yappi), Heatlens' sampler's samples, or its
+ * memory mode's snapshots (held at the peak, the file's default).
+ */
 export function readPythonRun(
   result: Pick<PythonRunResult, 'format' | 'profileBytes'>,
   options: { readonly sourceFile: string; readonly onMark?: ReadRunOptions['onMark'] },
@@ -89,7 +93,9 @@ export function readPythonRun(
   const profile =
     result.format === 'pstats'
       ? importPstats(result.profileBytes, { sourceFile })
-      : importPythonSamples(new TextDecoder().decode(result.profileBytes), { sourceFile });
+      : result.format === 'pymemory'
+        ? importPythonMemory(new TextDecoder().decode(result.profileBytes), { sourceFile })
+        : importPythonSamples(new TextDecoder().decode(result.profileBytes), { sourceFile });
   // Python frames name the files as they ran: nothing to remap, so both steps end here.
   const at = epochNow();
   onMark?.('imported', at);

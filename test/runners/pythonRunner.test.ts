@@ -542,11 +542,22 @@ test('sampling, wall clock: a program with its own SIGALRM handler gets a warnin
 
 // ---- threads and coroutines
 
+/** Whether both worker threads appear under their pseudo-frames. */
+function hasWorkers(p: Profile): boolean {
+  const names = new Set(p.frames.map((f) => f.name));
+  return names.has('thread: worker-a') && names.has('thread: worker-b');
+}
+
 test('sampling: threads are sampled by the poller, under their own pseudo-frames', async () => {
   for (const clock of ['cpu', 'wall'] as const) {
-    const { result } = await profile('threaded.py', { mode: 'sampling', clock });
-    assert.equal(result.outcome, 'exited', result.errorText);
-    const p = samples(result, 'threaded');
+    // A sampler can miss a thread that lives 0.1 s on a loaded machine (the workers got no CPU
+    // while the poller ran): the structure is what this test checks, so up to three runs.
+    let p = samples((await profile('threaded.py', { mode: 'sampling', clock })).result, 'threaded');
+    for (let attempt = 1; attempt < 3 && !hasWorkers(p); attempt++) {
+      const { result } = await profile('threaded.py', { mode: 'sampling', clock });
+      assert.equal(result.outcome, 'exited', result.errorText);
+      p = samples(result, 'threaded');
+    }
     const t = p.tree;
     const roots = new Map<string, number>();
     for (let i = 0; i < t.childCount[0]; i++) {
