@@ -21,6 +21,25 @@ function run(command, args, options = {}) {
 }
 
 /**
+ * Why this machine cannot make the recording (no gcc, no perf, or perf not allowed to record),
+ * or undefined when it can.
+ */
+export function perfMissing() {
+  for (const [command, args] of [
+    ['gcc', ['--version']],
+    ['perf', ['record', '-q', '-o', '/dev/null', '--', 'true']],
+  ]) {
+    const r = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+    if (r.error) return `${command} is not installed (${r.error.message})`;
+    if (r.status !== 0) {
+      const why = (r.stderr || '').trim().split('\n')[0].slice(0, 160);
+      return `${command} cannot run here${why ? `: ${why}` : ''}`;
+    }
+  }
+  return undefined;
+}
+
+/**
  * Records hot.c for about `samples` samples into `dir`: perf.data and big.perf, its
  * `perf script` text (default fields).
  */
