@@ -305,3 +305,75 @@ describe('a cancelled run says so', () => {
     );
   });
 });
+
+describe('numbers no format can hold', () => {
+  // valgrind never writes such a cost; a damaged or hostile file can. Before, summary printed
+  // "Infinity" and "NaN%", --json had `"total": null`, and convert dropped every sample.
+  const huge = '9'.repeat(310);
+  const overflowing = write(
+    'huge.callgrind',
+    [
+      'events: Ir',
+      'fl=a.c',
+      'fn=main',
+      '1 5',
+      `2 ${huge}`,
+      'cfn=work',
+      'calls=1 10',
+      '3 7',
+      'fn=work',
+      '10 4',
+      '',
+    ].join('\n'),
+  );
+
+  it('a 310-digit callgrind cost: summary --json has no null or NaN, the table no Infinity', () => {
+    const json = heatlens(['summary', overflowing, '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    assert.doesNotMatch(json.stdout, /null|NaN|Infinity/);
+    const parsed = JSON.parse(json.stdout) as {
+      total: number;
+      functions: Array<{ name: string; self: number; total: number }>;
+      warnings: string[];
+    };
+    assert.equal(parsed.total, 9); // main 5 + work 4: the cost past 2^64 counts 0
+    assert.match(parsed.warnings.join('\n'), /huge\.callgrind/);
+    const table = heatlens(['summary', overflowing]);
+    assert.equal(table.code, 0, table.stderr);
+    assert.doesNotMatch(table.stdout, /NaN|Infinity/);
+  });
+
+  it('convert of that file keeps every other sample and tells the warning', () => {
+    const out = join(dir, 'huge.folded');
+    const r = heatlens(['convert', overflowing, '--to', 'collapsed', '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /warning: .*huge\.callgrind/);
+    const back = heatlens(['summary', out, '--json']);
+    assert.equal(back.code, 0, back.stderr);
+    assert.equal((JSON.parse(back.stdout) as { total: number }).total, 9);
+  });
+
+  it('a weight past 2^53 is refused by an exporter that cannot write it exactly, naming the file', () => {
+    const big = write(
+      'big.speedscope.json',
+      JSON.stringify({
+        $schema: 'https://www.speedscope.app/file-format-schema.json',
+        shared: { frames: [{ name: 'main' }, { name: 'work' }] },
+        profiles: [
+          {
+            type: 'sampled',
+            name: 'big',
+            unit: 'none',
+            startValue: 0,
+            endValue: 2 ** 60,
+            samples: [[0, 1], [0]],
+            weights: [2 ** 60, 1],
+          },
+        ],
+      }),
+    );
+    const r = heatlens(['convert', big, '--to', 'callgrind', '--out', join(dir, 'big.callgrind')]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /big\.speedscope\.json" cannot be written as .*above 2\^53/);
+  });
+});

@@ -1,11 +1,10 @@
 import * as vscode from 'vscode';
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import type { Profile } from '../core/profile';
 import { regularFileHost } from '../io/regularFile';
 import { attributeInlined } from '../sourcemaps/inlined';
 import { remapProfile } from '../sourcemaps/remap';
-import { pathKey } from '../core/paths';
+import { insideFolders } from '../io/insideFolders';
 
 /**
  * What a profile opened from a file (downloaded, attached to a bug report: not recorded here)
@@ -33,20 +32,6 @@ async function folderRoots(): Promise<string[]> {
     roots.push(await fs.realpath(folder.uri.fsPath).catch(() => folder.uri.fsPath));
   }
   return roots;
-}
-
-function under(file: string, root: string): boolean {
-  const rel = path.relative(pathKey(root), pathKey(file));
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
-}
-
-/**
- * Whether `file` lies inside one of `roots`, after following links (a path that climbs out with
- * `..`, or a link inside the folder that points outside, is outside).
- */
-export async function insideFolders(file: string, roots: readonly string[]): Promise<boolean> {
-  const real = await fs.realpath(path.resolve(file)).catch(() => path.resolve(file));
-  return roots.some((root) => under(real, root));
 }
 
 async function isRegularFile(file: string): Promise<boolean> {

@@ -461,3 +461,34 @@ test('the fast scanner and JSON.parse read every variant the same', () => {
   assert.ok(weird.frames.some((f) => f.name === 'we\u00efrd "name" \\ \u2713'));
   assert.ok(weird.frames.some((f) => f.file === '/tmp/a b/\u00e9.js'));
 });
+
+test('a startTime or endTime beyond any clock is left out with a warning: every figure stays finite', () => {
+  // A 310-digit startTime reads as Infinity: before, the old layout's sample offsets became
+  // -Infinity, and the duration billions of µs.
+  const old = JSON.parse(readFileSync(fixture('node/hot.old.cpuprofile'), 'utf8')) as {
+    startTime: number;
+  };
+  const oldText = JSON.stringify(old).replace(
+    /"startTime":[^,]+/,
+    `"startTime":${'9'.repeat(310)}`,
+  );
+  const modern = tiny([2, 2, 2], [100, 100, 100]).replace(/}$/, `,"endTime":${'9'.repeat(310)}}`);
+  for (const [name, text] of [
+    ['hot.old.cpuprofile', oldText],
+    ['tiny.cpuprofile', modern],
+  ] as const) {
+    for (const p of [
+      importCpuprofile(text, { sourceFile: name }),
+      importCpuprofileWithJsonParse(text, { sourceFile: name }),
+    ]) {
+      assert.match(p.meta.warnings.join('\n'), /(startTime|endTime) is beyond any real recording/);
+      assert.ok(Number.isFinite(p.meta.duration), `${name}: duration ${p.meta.duration}`);
+      assert.ok(p.samples);
+      assert.ok(
+        p.samples.start.every((t) => Number.isFinite(t) && t >= 0),
+        name,
+      );
+      assert.equal(p.tree.total[0], p.meta.duration);
+    }
+  }
+});

@@ -48,12 +48,19 @@ function indexIds(cols: NodeColumns, sourceFile: string | undefined): IdIndex {
 
 /** The model of a profile's columns; `profiler` goes to `meta.profiler`. */
 export function buildProfile(
-  cols: NodeColumns,
+  columns: NodeColumns,
   sourceFile: string | undefined,
   runtimePaths: readonly string[] = [],
   profiler = 'v8',
   warnings: readonly string[] = [],
 ): Profile {
+  const { cols, dropped } = withRecordingTimes(columns);
+  if (dropped.length) {
+    warnings = [
+      ...warnings,
+      `The profile's ${dropped.join(' and ')} ${dropped.length === 1 ? 'is' : 'are'} beyond any real recording: left out, the samples' own times are used.`,
+    ];
+  }
   const n = cols.count;
   if (n === 0) fail(sourceFile, 'has no call-tree nodes at all', REDO);
   const ids = indexIds(cols, sourceFile);
@@ -341,6 +348,27 @@ function attributeSamples(
   selfByIdx[prevIdx] += last;
   builder.addSample(modelNode[prevIdx], last, prevT - (startTime ?? first));
   return prevT - first + last;
+}
+
+/**
+ * The columns without a `startTime` or `endTime` no clock gives (not finite, or past 2^53 µs: a
+ * damaged file), which would make every sample's offset or the duration infinite; `dropped`
+ * names those left out.
+ */
+function withRecordingTimes(cols: NodeColumns): { cols: NodeColumns; dropped: string[] } {
+  const real = (t: number | undefined) => t === undefined || Math.abs(t) <= MAX_TIME_US;
+  const dropped: string[] = [];
+  if (!real(cols.startTime)) dropped.push('startTime');
+  if (!real(cols.endTime)) dropped.push('endTime');
+  if (!dropped.length) return { cols, dropped };
+  return {
+    cols: {
+      ...cols,
+      startTime: real(cols.startTime) ? cols.startTime : undefined,
+      endTime: real(cols.endTime) ? cols.endTime : undefined,
+    },
+    dropped,
+  };
 }
 
 /**

@@ -60,6 +60,9 @@ export const NASTY_NUMBERS = [
   '-2147483649',
   '4294967296',
   '99999999999999999999999',
+  // 2^64, and an integer far past the double range (Infinity when read as a number).
+  '18446744073709551616',
+  '9'.repeat(310),
   '0.5',
   '1.5e9',
   'NaN',
@@ -638,6 +641,8 @@ const CALLGRIND_LINES = [
   '1 -5',
   '1 1e308',
   'totals: 1e400',
+  `1 ${'9'.repeat(310)}`,
+  `calls=${'9'.repeat(310)} 1`,
   'summary: 5',
   'part: 2',
   'jump=1 2',
