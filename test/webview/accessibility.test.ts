@@ -1,7 +1,7 @@
 // The flame graph panel without a mouse and with a screen reader, in headless Chromium on the page
 // the extension serves: Tab into the chart, the arrows, Enter, Backspace, 0, O, the digits and ?,
 // each step read back from the live region (#announcer) and checked against the profile's own
-// figures; a visible focus ring on every stop of the Tab order in the dark, light and
+// figures; a visible focus ring on every stop of the Tab order in the dark, light and both
 // high-contrast themes; and axe-core on every view (no serious or critical violation).
 // Screenshots go to test-output/webview/a11y-*.png.
 import { after, before, describe, test } from 'node:test';
@@ -291,7 +291,7 @@ describe('the flame graph by keyboard and screen reader, in Chromium', { skip },
     await o.close();
   });
 
-  for (const theme of ['dark', 'light', 'hcDark'] as const) {
+  for (const theme of ['dark', 'light', 'hcDark', 'hcLight'] as const) {
     test(`a visible focus ring on every stop of the Tab order (${theme})`, async () => {
       const o = await openPanel(browser, url, profileMessage(hotProfile()), { theme });
       const p = o.page;
@@ -337,7 +337,7 @@ describe('the flame graph by keyboard and screen reader, in Chromium', { skip },
     const axe = axeSource();
     const profile = hotProfile();
     const report: string[] = [];
-    for (const theme of ['dark', 'light', 'hcDark'] as const) {
+    for (const theme of ['dark', 'light', 'hcDark', 'hcLight'] as const) {
       // The page's CSP forbids inline scripts: this context lets axe's in.
       const o = await openPanel(browser, url, profileMessage(profile, hotProfile()), {
         theme,

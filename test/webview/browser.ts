@@ -142,9 +142,9 @@ export const VSCODE_API_STUB = `
   });
 `;
 
-/** `--vscode-*` variables and body class of three real themes (values from VS Code's defaults). */
+/** `--vscode-*` variables and body class of four real themes (values from VS Code's defaults). */
 export const THEMES: Record<
-  'dark' | 'light' | 'hcDark',
+  'dark' | 'light' | 'hcDark' | 'hcLight',
   { bodyClass: string; vars: Record<string, string> }
 > = {
   dark: {
@@ -231,6 +231,40 @@ export const THEMES: Record<
       '--vscode-button-border': '#6fc3df',
       '--vscode-settings-textInputBackground': '#000000',
       '--vscode-settings-textInputForeground': '#ffffff',
+    },
+  },
+  hcLight: {
+    bodyClass: 'vscode-high-contrast-light',
+    vars: {
+      '--vscode-editor-background': '#ffffff',
+      '--vscode-editor-foreground': '#292929',
+      '--vscode-foreground': '#292929',
+      '--vscode-descriptionForeground': '#292929',
+      '--vscode-font-family': 'system-ui, sans-serif',
+      '--vscode-font-size': '13px',
+      '--vscode-editor-font-family': "'DejaVu Sans Mono', monospace",
+      '--vscode-focusBorder': '#006bbd',
+      '--vscode-contrastBorder': '#0f4a85',
+      '--vscode-panel-border': '#0f4a85',
+      '--vscode-textLink-foreground': '#0f4a85',
+      '--vscode-editorHoverWidget-background': '#ffffff',
+      '--vscode-editorHoverWidget-border': '#0f4a85',
+      '--vscode-list-activeSelectionBackground': '#ffffff',
+      '--vscode-list-focusOutline': '#006bbd',
+      '--vscode-button-background': '#0f4a85',
+      '--vscode-button-foreground': '#ffffff',
+      '--vscode-button-border': '#0f4a85',
+      '--vscode-button-secondaryBackground': '#ffffff',
+      '--vscode-button-secondaryForeground': '#292929',
+      '--vscode-settings-textInputBackground': '#ffffff',
+      '--vscode-settings-textInputForeground': '#292929',
+      '--vscode-settings-textInputBorder': '#0f4a85',
+      '--vscode-settings-checkboxBackground': '#ffffff',
+      '--vscode-settings-checkboxBorder': '#0f4a85',
+      '--vscode-settings-checkboxForeground': '#292929',
+      '--vscode-checkbox-background': '#ffffff',
+      '--vscode-checkbox-border': '#0f4a85',
+      '--vscode-checkbox-foreground': '#292929',
     },
   },
 };
