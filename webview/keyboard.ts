@@ -33,8 +33,8 @@ export interface KeyTarget {
   openSelectedSource(): void;
   /** Opens the keyboard help. */
   openHelp(): void;
-  /** Says something through the live region. */
-  say(text: string): void;
+  /** The live region: what the keys do is said there. */
+  readonly live: { say(text: string): void };
 }
 
 /** The views the digit keys show, in the order of the help. */
@@ -106,7 +106,7 @@ function escape(p: KeyTarget, e: KeyboardEvent, inSearch: boolean): void {
     p.search.value = '';
     store.save();
     p.updateSearch();
-    p.say('Search cleared');
+    p.live.say('Search cleared');
     return;
   }
   if (onMainChart(ui.view) && ui.zoom.length) {
@@ -125,7 +125,7 @@ function chartKey(p: KeyTarget, chart: Chart, e: KeyboardEvent): void {
     const flipped = chart === p.callersChart;
     const next = sel ? neighbour(src.rows.rows, sel, e.key, flipped) : firstBox(src.rows);
     if (next) p.selected(chart, next);
-    else p.say(noBoxText(e.key));
+    else p.live.say(noBoxText(e.key));
   } else if (e.key === 'Enter') {
     const sel = chart.selection;
     if (!sel) return;
@@ -134,10 +134,10 @@ function chartKey(p: KeyTarget, chart: Chart, e: KeyboardEvent): void {
     else if (sel.node > 0) p.showSandwich(src.tree.frame[sel.node]);
   } else if (e.key === '+' || e.key === '=') {
     chart.zoomBy(0.8);
-    p.say('Zoomed in');
+    p.live.say('Zoomed in');
   } else if (e.key === '-') {
     chart.zoomBy(1.25);
-    p.say('Zoomed out');
+    p.live.say('Zoomed out');
   }
 }
 

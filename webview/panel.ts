@@ -131,6 +131,7 @@ export class Panel {
       open: (frameId) => {
         this.store.ui.sandwichFrame = frameId;
         this.setView('sandwich');
+        this.live.say(`Sandwich of ${this.sandwichTitle.textContent ?? ''}`);
       },
       openSource: (frameId) => this.openSource(this.store.model?.frames[frameId]),
       sort: (by) => {
@@ -230,6 +231,7 @@ export class Panel {
     this.store.ui.sandwichFrame = frameId;
     this.store.save();
     this.render();
+    this.live.say(`Sandwich of ${this.sandwichTitle.textContent ?? ''}`);
   }
 
   /** Shows the state: the toolbar, the panes of the view, the view itself. */
@@ -423,11 +425,6 @@ export class Panel {
   openHelp(): void {
     this.tooltip.hide();
     this.keyHelp.open();
-  }
-
-  /** Says something through the live region. */
-  say(text: string): void {
-    this.live.say(text);
   }
 
   private selectedFrame(): Frame | undefined {

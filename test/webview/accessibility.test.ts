@@ -243,6 +243,9 @@ describe('the flame graph by keyboard and screen reader, in Chromium', { skip },
     await p.keyboard.press('ArrowDown');
     assert.match(await said(p), /, [\d.<]+% total, [\d.<]+% self, /);
     await p.screenshot({ path: join(shots, 'a11y-sandwich-keyboard.png') });
+    // Enter re-centres the sandwich on the function selected, and says on which.
+    await p.keyboard.press('Enter');
+    assert.match(await said(p), /^Sandwich of .+ total [\d.]+ \S+ \([\d.<]+%\) · self /);
     await p.keyboard.press('4');
     assert.equal(await said(p), 'Table view');
     assert.equal((await focused(p))?.role, 'group');
