@@ -88,6 +88,12 @@ export class Chart {
     this.canvas = document.createElement('canvas');
     this.canvas.tabIndex = 0;
     this.canvas.className = 'chart';
+    // "application": a screen reader leaves its reading mode on the canvas, so the arrows, Enter
+    // and + and - reach keyboard.ts; the box moved to is said through the live region
+    // (liveRegion.ts). The keys are described by the page's hint (panel.ts).
+    this.canvas.setAttribute('role', 'application');
+    this.canvas.setAttribute('aria-describedby', 'chartKeys');
+    this.canvas.setAttribute('aria-keyshortcuts', 'ArrowLeft ArrowRight ArrowUp ArrowDown Enter');
     container.appendChild(this.canvas);
     const ctx = this.canvas.getContext('2d', { alpha: false });
     if (!ctx) throw new Error('This webview has no 2D canvas: the flame graph cannot be drawn.');
@@ -105,6 +111,12 @@ export class Chart {
     this.view.setRows(source?.rows, keepViewport);
     if (source) this.colorOfFrame = Int32Array.from(source.frames, (f) => colorIndex(f));
     this.requestDraw();
+  }
+
+  /** The canvas' accessible name (the view, what it shows). */
+  setLabel(label: string): void {
+    if (this.canvas.getAttribute('aria-label') !== label)
+      this.canvas.setAttribute('aria-label', label);
   }
 
   get current(): ChartSource | undefined {

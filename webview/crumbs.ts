@@ -42,7 +42,7 @@ export function renderCrumbs(
       el(
         'span',
         { class: 'hint' },
-        ' Click a box to zoom · Ctrl/Cmd+click opens the source · Escape goes back',
+        ' Click a box to zoom · Ctrl/Cmd+click opens the source · Escape goes back · ? lists the keys',
       ),
     );
     return;

@@ -23,6 +23,8 @@ export interface Checkbox extends HTMLElement {
 export interface TextField extends HTMLElement {
   value: string;
   invalid: boolean;
+  /** The inner input's `aria-label`. */
+  label: string;
 }
 
 /** A `vscode-button`. */

@@ -1,8 +1,12 @@
 /**
- * The panel's keys: Ctrl/Cmd+F and / focus the search, Escape clears it or zooms out one step,
- * the arrows move the selection from box to box, Enter zooms to the selected box (in the sandwich:
- * re-centres on its function), + and - zoom.
+ * The panel's keys (the list, with what each does, is keyHelp.ts' KEYS): Ctrl/Cmd+F and / focus
+ * the search, Escape clears it or zooms out one step (as Backspace does), 0 resets the zoom, 1 to
+ * 5 show a view, O and Ctrl/Cmd+Enter open the selected function's source, ? opens the help; on a
+ * chart with the focus, the arrows move the selection from box to box, Enter zooms to the selected
+ * box (in the sandwich: re-centres on its function), + and - zoom.
  */
+import type { FlameView } from '../src/shared/protocol';
+import { noBoxText } from './announce';
 import type { Chart, Hit } from './chart';
 import { firstEndingAfter, intervalAt, type IntervalRows } from './layout/intervals';
 import { onMainChart, type Store } from './store';
@@ -23,7 +27,24 @@ export interface KeyTarget {
   showSandwich(frameId: number): void;
   /** A box was selected with the keyboard. */
   selected(chart: Chart, hit: Hit): void;
+  /** Shows a view and puts the focus on it (its chart, or the table). */
+  showView(view: FlameView): void;
+  /** Opens the source of the function selected in the view shown. */
+  openSelectedSource(): void;
+  /** Opens the keyboard help. */
+  openHelp(): void;
+  /** The live region: what the keys do is said there. */
+  readonly live: { say(text: string): void };
 }
+
+/** The views the digit keys show, in the order of the help. */
+const VIEW_KEYS: Record<string, FlameView> = {
+  '1': 'flame',
+  '2': 'timeOrder',
+  '3': 'sandwich',
+  '4': 'table',
+  '5': 'diff',
+};
 
 /** The box a key moves the selection to. Up goes to the caller row on screen. */
 export function neighbour(
@@ -62,12 +83,16 @@ export function firstBox(rows: IntervalRows): Hit | null {
   return row && row.node.length ? { row: 0, index: 0, node: row.node[0] } : null;
 }
 
-/** The chart the arrows move in. */
-function keyChart(p: KeyTarget): Chart | undefined {
+/** The chart the arrows move in: the one with the focus, or the main one when none has it. */
+function keyChart(p: KeyTarget, target: Element | null): Chart | undefined {
   const view = p.store.ui.view;
-  if (onMainChart(view)) return p.mainChart;
+  const onPage = !target || target === document.body || target === document.documentElement;
+  if (onMainChart(view)) {
+    return onPage || target === p.mainChart.canvas ? p.mainChart : undefined;
+  }
   if (view === 'sandwich') {
-    return document.activeElement === p.callersChart.canvas ? p.callersChart : p.calleesChart;
+    if (target === p.callersChart.canvas) return p.callersChart;
+    return onPage || target === p.calleesChart.canvas ? p.calleesChart : undefined;
   }
   return undefined;
 }
@@ -81,6 +106,7 @@ function escape(p: KeyTarget, e: KeyboardEvent, inSearch: boolean): void {
     p.search.value = '';
     store.save();
     p.updateSearch();
+    p.live.say('Search cleared');
     return;
   }
   if (onMainChart(ui.view) && ui.zoom.length) {
@@ -98,22 +124,49 @@ function chartKey(p: KeyTarget, chart: Chart, e: KeyboardEvent): void {
     const sel = chart.selection;
     const flipped = chart === p.callersChart;
     const next = sel ? neighbour(src.rows.rows, sel, e.key, flipped) : firstBox(src.rows);
-    if (!next) return;
-    p.selected(chart, next);
+    if (next) p.selected(chart, next);
+    else p.live.say(noBoxText(e.key));
   } else if (e.key === 'Enter') {
     const sel = chart.selection;
     if (!sel) return;
     e.preventDefault();
     if (chart === p.mainChart) p.zoomInto(sel);
     else if (sel.node > 0) p.showSandwich(src.tree.frame[sel.node]);
-  } else if (e.key === '+' || e.key === '=') chart.zoomBy(0.8);
-  else if (e.key === '-') chart.zoomBy(1.25);
+  } else if (e.key === '+' || e.key === '=') {
+    chart.zoomBy(0.8);
+    p.live.say('Zoomed in');
+  } else if (e.key === '-') {
+    chart.zoomBy(1.25);
+    p.live.say('Zoomed out');
+  }
+}
+
+/**
+ * The keys that act wherever the focus is (but in the search field): views, zoom back and reset,
+ * open source, help. Returns whether the key was one of them.
+ */
+function pageKey(p: KeyTarget, e: KeyboardEvent): boolean {
+  const ui = p.store.ui;
+  const ctrl = e.ctrlKey || e.metaKey;
+  if (e.key === '?') p.openHelp();
+  else if ((e.key === 'o' || e.key === 'O') && !ctrl) p.openSelectedSource();
+  else if (e.key === 'Enter' && ctrl) p.openSelectedSource();
+  else if (ctrl) return false;
+  else if (VIEW_KEYS[e.key]) p.showView(VIEW_KEYS[e.key]);
+  else if (e.key === '0' && onMainChart(ui.view)) p.zoomOut(0);
+  else if (e.key === 'Backspace' && onMainChart(ui.view) && ui.zoom.length) {
+    p.zoomOut(ui.zoom.length - 1);
+  } else return false;
+  e.preventDefault();
+  return true;
 }
 
 /** Listens to the keys on the whole page. */
 export function attachKeyboard(p: KeyTarget): void {
   document.addEventListener('keydown', (e) => {
     const target = e.target as HTMLElement | null;
+    // The help dialog handles its own keys (Escape closes it).
+    if (target?.closest?.('dialog')) return;
     const inSearch = !!target?.closest?.('vscode-textfield');
     if ((e.key === 'f' && (e.ctrlKey || e.metaKey)) || (e.key === '/' && !inSearch)) {
       e.preventDefault();
@@ -124,8 +177,11 @@ export function attachKeyboard(p: KeyTarget): void {
       escape(p, e, inSearch);
       return;
     }
-    if (inSearch || p.store.ui.view === 'table') return;
-    const chart = keyChart(p);
-    if (chart) chartKey(p, chart, e);
+    if (inSearch || e.altKey) return;
+    if (pageKey(p, e)) return;
+    // Only on a chart (or with the focus nowhere): on a button, a checkbox or the table, Enter
+    // and the arrows are theirs.
+    const chart = keyChart(p, target);
+    if (chart && !(e.ctrlKey || e.metaKey)) chartKey(p, chart, e);
   });
 }

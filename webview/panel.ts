@@ -8,17 +8,26 @@
  * through HTML.
  */
 import type { Frame, Profile } from '../src/core/profile';
-import { formatShare, formatWeight } from '../src/core/format';
 import type { BoxRef, FlameFocus, FlameView, WebviewToHost } from '../src/shared/protocol';
 import type { CompareData } from '../src/shared/wireCompare';
+import {
+  VIEW_NAMES,
+  describeBox,
+  describeFunction,
+  mainChartLabel,
+  openSourceText,
+} from './announce';
 import { renderBanner } from './banner';
 import { ChangesList } from './changes';
 import { Chart, type Hit } from './chart';
 import { renderCrumbs } from './crumbs';
-import { mainSource, renderSandwich } from './views';
+import { showSearch } from './searchView';
+import { defaultSandwichFrame, focusState, mainSource, renderSandwich } from './views';
 import { el } from './dom';
+import { chartKeysHint, KeyHelp } from './keyHelp';
+import { LiveRegion } from './liveRegion';
 import { Model } from './model';
-import { openSourceMessage } from './openSource';
+import { isOpenable, openSourceMessage } from './openSource';
 import { onMainChart, type Store } from './store';
 import { TableView } from './tableView';
 import { readPalette, type Palette } from './theme';
@@ -30,6 +39,9 @@ import { hitOf } from './viewport';
 export class Panel {
   readonly toolbar: Toolbar;
   readonly tooltip = new Tooltip();
+  /** Where the screen reader hears the box selected, a zoom, a view (announce.ts words it). */
+  readonly live = new LiveRegion();
+  readonly keyHelp = new KeyHelp();
   readonly mainChart: Chart;
   readonly callersChart: Chart;
   readonly calleesChart: Chart;
@@ -66,6 +78,7 @@ export class Panel {
       myCodeOnly: (on) => this.setFilter({ myCodeOnly: on }),
       invert: (on) => this.setFilter({ inverted: on }),
       openSource: () => this.openSource(this.selectedFrame()),
+      help: () => this.openHelp(),
     });
     const callersBox = el('div', { class: 'chart-box half' });
     const calleesBox = el('div', { class: 'chart-box half' });
@@ -83,9 +96,12 @@ export class Panel {
       this.tablePane,
       this.emptyPane,
     );
-    const app = el('div', { id: 'app' });
-    app.append(this.toolbar.root, this.banner, this.crumbs, this.stage);
-    document.body.append(app, this.tooltip.root);
+    // One landmark holds it all; the heading names the page for a screen reader.
+    const app = el('main', { id: 'app' });
+    const heading = el('h1', { class: 'visually-hidden' }, 'Heatlens profile');
+    app.append(heading, this.toolbar.root, this.banner, this.crumbs, this.stage);
+    app.append(this.tooltip.root, this.live.root, chartKeysHint(), this.keyHelp.root);
+    document.body.append(app);
     this.palette = readPalette();
     const chart = (box: HTMLElement, flipped = false): Chart => {
       const c: Chart = new Chart(
@@ -108,10 +124,14 @@ export class Panel {
         this.table.setSelected(frameId);
         this.updateOpenButton();
         this.store.save();
+        const m = this.store.model;
+        const f = m?.functionFigures(this.store.ui.myCodeOnly, frameId);
+        if (m && f) this.live.say(describeFunction(m, m.frames[frameId], f));
       },
       open: (frameId) => {
         this.store.ui.sandwichFrame = frameId;
         this.setView('sandwich');
+        this.live.say(`Sandwich of ${this.sandwichTitle.textContent ?? ''}`);
       },
       openSource: (frameId) => this.openSource(this.store.model?.frames[frameId]),
       sort: (by) => {
@@ -163,30 +183,11 @@ export class Panel {
 
   /** Shows a function: zoomed to its heaviest call path, or in the sandwich. */
   applyFocus(focus: FlameFocus): void {
-    const { store } = this;
-    const m = store.model;
+    const m = this.store.model;
     if (!m || !m.frames[focus.frameId]) return;
-    const ui = store.ui;
-    if (focus.view === 'sandwich') {
-      ui.sandwichFrame = focus.frameId;
-      ui.view = 'sandwich';
-      ui.zoom = [];
-      store.save();
-      this.render();
-      return;
-    }
-    // A comparison stays in the differential view: it shows the same tree.
-    ui.view = ui.view === 'diff' && m.compare ? 'diff' : 'flame';
-    ui.inverted = false;
-    if (ui.myCodeOnly && m.frames[focus.frameId].kind !== 'user') ui.myCodeOnly = false;
-    const tree = m.flameTree(ui.myCodeOnly, false);
-    const node = m.heaviestNodeOf(tree, focus.frameId);
-    const layout = m.layout(tree);
-    ui.zoom = node > 0 ? [{ row: tree.depth[node], index: layout.indexInRow[node] }] : [];
-    ui.selected = ui.zoom[0] ?? null;
-    ui.sandwichFrame = focus.frameId;
-    store.save();
-    this.mainChart.setSource(undefined);
+    const onMain = focusState(m, this.store.ui, focus);
+    this.store.save();
+    if (onMain) this.mainChart.setSource(undefined);
     this.render();
   }
 
@@ -219,7 +220,8 @@ export class Panel {
       ui.view = view;
       store.resetZoom();
     }
-    if (view === 'sandwich' && ui.sandwichFrame < 0) ui.sandwichFrame = this.defaultSandwichFrame();
+    if (view === 'sandwich' && ui.sandwichFrame < 0)
+      ui.sandwichFrame = defaultSandwichFrame(this.store.model, this.mainChart);
     store.save();
     this.render();
   }
@@ -229,17 +231,7 @@ export class Panel {
     this.store.ui.sandwichFrame = frameId;
     this.store.save();
     this.render();
-  }
-
-  private defaultSandwichFrame(): number {
-    const sel = this.mainChart.selection;
-    const src = this.mainChart.current;
-    if (sel && src && sel.node > 0) return src.tree.frame[sel.node];
-    // The function with the most self time in the user's code, else any.
-    const m = this.store.model;
-    const rows = m?.sortedTable(false, 'self') ?? [];
-    const user = rows.find((r) => m?.frames[r.frameId].kind === 'user');
-    return (user ?? rows[0])?.frameId ?? -1;
+    this.live.say(`Sandwich of ${this.sandwichTitle.textContent ?? ''}`);
   }
 
   /** Shows the state: the toolbar, the panes of the view, the view itself. */
@@ -317,8 +309,10 @@ export class Panel {
     this.table.setSelected(ui.sandwichFrame);
   }
 
+  /** The zoom path, and the main chart's name (which says the box zoomed to). */
   private renderCrumbs(): void {
     const ui = this.store.ui;
+    this.mainChart.setLabel(mainChartLabel(ui, this.mainChart.current));
     renderCrumbs(
       this.crumbs,
       this.mainChart.current,
@@ -345,8 +339,11 @@ export class Panel {
       chart.zoomTo(hit);
       chart.setSelected(hit);
       ui.selected = top;
+      const m = this.store.model;
+      if (m) this.live.say(`Zoomed to ${describeBox(m, ui, 'main', src, hit)}`);
     } else {
       chart.setViewport(src.rows.min, src.rows.max, 0);
+      this.live.say('Zoom reset: showing everything');
     }
     this.store.save();
     this.renderCrumbs();
@@ -389,11 +386,45 @@ export class Panel {
     }
     this.showTooltipForSelection(chart, hit);
     this.updateOpenButton();
+    const m = this.store.model;
+    const src = chart.current;
+    if (m && src) this.live.say(describeBox(m, this.store.ui, this.role(chart), src, hit));
   }
 
   private openSource(frame: Frame | undefined): void {
     const message = openSourceMessage(frame);
     if (message) this.post(message);
+  }
+
+  /** Opens the source of the function selected in the view shown, and says so (or why not). */
+  openSelectedSource(): void {
+    const frame = this.selectedFrame();
+    this.live.say(openSourceText(frame, isOpenable(frame)));
+    this.openSource(frame);
+  }
+
+  /** Shows a view from the keyboard: says which, and puts the focus on its chart or table. */
+  showView(view: FlameView): void {
+    const m = this.store.model;
+    if (!m) return;
+    if (view === 'timeOrder' && !m.profile.samples) {
+      this.live.say('No time order: this profile has no timed samples.');
+      return;
+    }
+    if (view === 'diff' && !m.compare) {
+      this.live.say('No differential view: this is not a comparison of two runs.');
+      return;
+    }
+    this.setView(view);
+    if (view === 'table') this.table.focus();
+    else (view === 'sandwich' ? this.callersChart : this.mainChart).canvas.focus();
+    this.live.say(`${VIEW_NAMES[view]} view`);
+  }
+
+  /** Opens the keyboard help. */
+  openHelp(): void {
+    this.tooltip.hide();
+    this.keyHelp.open();
   }
 
   private selectedFrame(): Frame | undefined {
@@ -428,38 +459,7 @@ export class Panel {
 
   /** The search's figures beside the field, and its matches highlighted in the charts shown. */
   updateSearch(): void {
-    const m = this.store.model;
-    const ui = this.store.ui;
-    const { search, searchInfo } = this.toolbar;
-    searchInfo.textContent = '';
-    search.invalid = false;
-    if (!m) return;
-    // The share is measured on the tree of the current view (so "my code only" is respected).
-    const shareTree =
-      ui.view === 'flame' ? m.flameTree(ui.myCodeOnly, ui.inverted) : m.base(ui.myCodeOnly);
-    const { result, error } = m.search(shareTree, ui.search, ui.regex);
-    if (error) {
-      search.invalid = true;
-      searchInfo.textContent = error;
-    } else if (result) {
-      searchInfo.textContent = result.functionCount
-        ? `${result.functionCount} function${result.functionCount === 1 ? '' : 's'} · ${formatShare(result.total, m.total)} · ${formatWeight(result.total, m.profile.meta.unit)}`
-        : 'No match';
-      searchInfo.title =
-        'Share of the time with a matching function on the stack (nested matches counted once)';
-    }
-    const highlightFor = (chart: Chart): void => {
-      const src = chart.current;
-      if (!src) return;
-      chart.setHighlight(
-        result ? (m.search(src.tree, ui.search, ui.regex).result?.nodes ?? null) : null,
-      );
-    };
-    if (onMainChart(ui.view)) highlightFor(this.mainChart);
-    if (ui.view === 'sandwich') {
-      highlightFor(this.callersChart);
-      highlightFor(this.calleesChart);
-    }
+    showSearch(this.toolbar, this.store.model, this.store.ui, this);
   }
 
   // ---- Tooltip --------------------------------------------------------------------------------

@@ -46,6 +46,12 @@ export class TableView {
     this.head = el('div', 'table-head');
     this.scroller = el('div', 'table-scroll');
     this.scroller.tabIndex = 0;
+    // Its rows are virtual: the row selected is said through the live region (panel.ts).
+    this.scroller.setAttribute('role', 'group');
+    this.scroller.setAttribute(
+      'aria-label',
+      'Functions table: Up and Down move, Enter opens the sandwich, O the source',
+    );
     this.spacer = el('div', 'table-spacer');
     this.body = el('div', 'table-body');
     this.empty = el('div', 'table-empty');
@@ -97,6 +103,10 @@ export class TableView {
   }
 
   private renderHead(): void {
+    // A sort from the keyboard keeps the focus on its column's heading.
+    const active = document.activeElement;
+    const refocus =
+      active instanceof HTMLElement && this.head.contains(active) ? active.dataset.sort : undefined;
     this.head.replaceChildren();
     const cols: [string, TableSort | null, string][] = [
       ['Total', 'total', 'num'],
@@ -115,10 +125,18 @@ export class TableView {
       c.textContent = label + (sort === this.sortBy ? (sort === 'name' ? ' ▲' : ' ▼') : '');
       if (sort) {
         c.setAttribute('role', 'button');
+        c.tabIndex = 0;
+        c.dataset.sort = sort;
         c.title = `Sort by ${label.toLowerCase()}`;
         c.addEventListener('click', () => this.handlers.sort(sort));
+        c.addEventListener('keydown', (e) => {
+          if (e.key !== 'Enter' && e.key !== ' ') return;
+          e.preventDefault();
+          this.handlers.sort(sort);
+        });
       }
       this.head.append(c);
+      if (sort && sort === refocus) c.focus();
     }
   }
 
@@ -169,7 +187,7 @@ export class TableView {
     let i = this.rows.findIndex((r) => r.frameId === this.selectedFrame);
     if (e.key === 'ArrowDown') i = Math.min(this.rows.length - 1, i + 1);
     else if (e.key === 'ArrowUp') i = Math.max(0, i - 1);
-    else if (e.key === 'Enter' && i >= 0) {
+    else if (e.key === 'Enter' && i >= 0 && !(e.ctrlKey || e.metaKey)) {
       this.handlers.open(this.rows[i].frameId);
       e.preventDefault();
       return;

@@ -15,12 +15,13 @@ import { isOpenable } from './openSource';
 import type { UiState } from './store';
 import type { Palette } from './theme';
 
-const VIEW_LABELS: [FlameView, string][] = [
-  ['diff', 'Differential'],
-  ['flame', 'Flame graph'],
-  ['timeOrder', 'Time order'],
-  ['sandwich', 'Sandwich'],
-  ['table', 'Table'],
+/** The tabs, in the toolbar's order, with the digit that shows each (keyboard.ts). */
+const VIEW_LABELS: [FlameView, string, string][] = [
+  ['diff', 'Differential', '5'],
+  ['flame', 'Flame graph', '1'],
+  ['timeOrder', 'Time order', '2'],
+  ['sandwich', 'Sandwich', '3'],
+  ['table', 'Table', '4'],
 ];
 
 /** What the person did in the toolbar. */
@@ -31,6 +32,8 @@ export interface ToolbarHandlers {
   myCodeOnly(on: boolean): void;
   invert(on: boolean): void;
   openSource(): void;
+  /** The keyboard help. */
+  help(): void;
 }
 
 /** The toolbar's elements and how they show the state. */
@@ -40,6 +43,7 @@ export class Toolbar {
     id: 'search',
     placeholder: 'Search functions',
     'aria-label': 'Search functions',
+    'aria-keyshortcuts': '/ Control+F',
   }) as TextField;
   readonly searchInfo = el('span', { id: 'searchInfo', 'aria-live': 'polite' });
   /** The differential view's line (shown only in that view). */
@@ -50,8 +54,24 @@ export class Toolbar {
   private readonly invert = el('vscode-checkbox', { id: 'invert', label: 'Invert' }) as Checkbox;
   private readonly openButton = el(
     'vscode-button',
-    { id: 'openSource', secondary: '', title: 'Open the selected function (Ctrl/Cmd+click a box)' },
+    {
+      id: 'openSource',
+      secondary: '',
+      title: 'Open the selected function (O; Ctrl/Cmd+click a box)',
+      'aria-keyshortcuts': 'O Control+Enter',
+    },
     'Open source',
+  ) as Button;
+  private readonly helpButton = el(
+    'vscode-button',
+    {
+      id: 'keysHelp',
+      secondary: '',
+      title: 'Keyboard shortcuts (?)',
+      'aria-keyshortcuts': 'Shift+?',
+      'aria-haspopup': 'dialog',
+    },
+    'Keys',
   ) as Button;
   private readonly diffRuns = el('span', { class: 'runs' });
   private readonly diffNorm = el('span', { id: 'diffNorm' });
@@ -62,8 +82,12 @@ export class Toolbar {
 
   constructor(handlers: ToolbarHandlers) {
     const views = el('div', { class: 'views', role: 'tablist' });
-    for (const [view, label] of VIEW_LABELS) {
-      const b = el('vscode-button', { 'data-view': view, role: 'tab' }, label) as Button;
+    for (const [view, label, key] of VIEW_LABELS) {
+      const b = el(
+        'vscode-button',
+        { 'data-view': view, role: 'tab', 'aria-keyshortcuts': key, title: `${label} (${key})` },
+        label,
+      ) as Button;
       b.addEventListener('click', () => handlers.view(view));
       this.viewButtons.set(view, b);
       views.append(b);
@@ -78,7 +102,10 @@ export class Toolbar {
       this.mine,
       this.invert,
       this.openButton,
+      this.helpButton,
     );
+    // The inner input's own name (vscode-textfield puts `label` on it, not the host's aria-label).
+    this.search.label = 'Search functions';
     const diffLegend = el('span', { class: 'legend', 'aria-hidden': 'true' });
     for (const [cls, text, level] of [
       ['slower', 'slower', 4],
@@ -92,6 +119,7 @@ export class Toolbar {
     this.diffInfo.append(this.diffRuns, this.diffNorm, this.diffNoise, diffLegend);
     this.root.append(this.diffInfo);
     this.openButton.addEventListener('click', () => handlers.openSource());
+    this.helpButton.addEventListener('click', () => handlers.help());
     this.search.addEventListener('input', () => handlers.search(this.search.value));
     this.regex.addEventListener('change', () => handlers.regex(this.regex.checked));
     this.mine.addEventListener('change', () => handlers.myCodeOnly(this.mine.checked));
@@ -107,13 +135,16 @@ export class Toolbar {
       if (view === 'timeOrder') {
         b.disabled = !m?.profile.samples;
         b.title = m?.profile.samples
-          ? ''
+          ? 'Time order (2)'
           : 'This profile has no timed samples (a call-graph profile).';
       }
     }
     this.mine.checked = ui.myCodeOnly;
     this.invert.checked = ui.inverted;
+    // Only the flame graph inverts. Inert elsewhere: out of the Tab order and the accessibility
+    // tree (vscode-checkbox's own disabled state reaches neither: its inner input stays enabled).
     this.invert.toggleAttribute('disabled', ui.view !== 'flame');
+    this.invert.inert = ui.view !== 'flame';
     this.regex.checked = ui.regex;
     if (this.search.value !== ui.search) this.search.value = ui.search;
   }
@@ -138,7 +169,7 @@ export class Toolbar {
   setOpenTarget(f: Frame | undefined): void {
     this.openButton.disabled = !isOpenable(f);
     this.openButton.title = isOpenable(f)
-      ? `Open ${f.file}:${f.line1 ?? 1} (Ctrl/Cmd+click a box does the same)`
+      ? `Open ${f.file}:${f.line1 ?? 1} (O; Ctrl/Cmd+click a box does the same)`
       : 'Select a function of a local file first';
   }
 }

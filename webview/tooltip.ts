@@ -26,7 +26,8 @@ export interface TooltipContent {
 
 /** The tooltip element. */
 export class Tooltip {
-  readonly root = el('div', { id: 'tooltip', role: 'tooltip' });
+  // Hidden until it has something to say (an empty tooltip has no name).
+  readonly root = el('div', { id: 'tooltip', role: 'tooltip', hidden: '' });
 
   constructor() {
     document.addEventListener('scroll', () => (this.root.hidden = true), true);
@@ -126,6 +127,39 @@ export function tooltipContent(
   return { title: frame.name || '(anonymous)', lines };
 }
 
+/** A box's total before and after, and its change as the tooltip words it ("+4.00 ms · +40%"). */
+export interface BoxChange {
+  readonly before: string;
+  readonly after: string;
+  readonly change: string;
+}
+
+/** The total of a box of the differential view before and after, and its change. */
+export function diffBoxChange(
+  m: Model,
+  ui: UiState,
+  src: ChartSource,
+  node: number,
+): BoxChange | null {
+  const c = m.compare;
+  const d = m.diff(ui.myCodeOnly);
+  if (!c || !d) return null;
+  const bt = d.beforeTotal[node];
+  const at = src.tree.total[node];
+  const significant = isSignificant(
+    bt,
+    at,
+    c.noise,
+    c.critical.nodes,
+    nodeGrains(d.test, node, bt, at),
+  );
+  return {
+    before: formatWeight(bt, c.unit),
+    after: formatWeight(at, c.unit),
+    change: formatChange(at - bt, bt > 0 ? (at - bt) / bt : null, c.unit, significant),
+  };
+}
+
 /** Before, after and the change of a box of the differential view, and of its function. */
 function diffTooltipContent(
   m: Model,
@@ -155,7 +189,7 @@ function diffTooltipContent(
   const bt = d.beforeTotal[node];
   const at = tree.total[node];
   const z = c.critical.nodes;
-  const here = change(bt, at, z, nodeGrains(d.test, node, bt, at));
+  const here = diffBoxChange(m, ui, src, node)!.change;
   lines.push(`${node > 0 ? 'Total here' : 'Total'}: before ${fw(bt)} · after ${fw(at)} · ${here}`);
   if (node > 0) {
     const bs = d.beforeSelf[node];

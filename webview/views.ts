@@ -3,6 +3,8 @@
  * differential, time order) and the sandwich's two halves with the line between them.
  */
 import { formatShare, formatWeight } from '../src/core/format';
+import type { FlameFocus } from '../src/shared/protocol';
+import { frameName } from './announce';
 import type { Chart, ChartSource } from './chart';
 import { el } from './dom';
 import type { IntervalRows } from './layout/intervals';
@@ -31,6 +33,44 @@ export function mainSource(m: Model, ui: UiState): ChartSource | undefined {
   return { rows: m.layout(tree), tree, frames: m.frames, rootLabel: 'all' };
 }
 
+/**
+ * The state that shows a function the host asked for (`focus`): the sandwich on it, or the flame
+ * graph (the differential view for a comparison) zoomed to its heaviest call path. Returns
+ * whether the main chart shows it (its source must then be set anew).
+ */
+export function focusState(m: Model, ui: UiState, focus: FlameFocus): boolean {
+  if (focus.view === 'sandwich') {
+    ui.sandwichFrame = focus.frameId;
+    ui.view = 'sandwich';
+    ui.zoom = [];
+    return false;
+  }
+  // A comparison stays in the differential view: it shows the same tree.
+  ui.view = ui.view === 'diff' && m.compare ? 'diff' : 'flame';
+  ui.inverted = false;
+  if (ui.myCodeOnly && m.frames[focus.frameId].kind !== 'user') ui.myCodeOnly = false;
+  const tree = m.flameTree(ui.myCodeOnly, false);
+  const node = m.heaviestNodeOf(tree, focus.frameId);
+  const layout = m.layout(tree);
+  ui.zoom = node > 0 ? [{ row: tree.depth[node], index: layout.indexInRow[node] }] : [];
+  ui.selected = ui.zoom[0] ?? null;
+  ui.sandwichFrame = focus.frameId;
+  return true;
+}
+
+/**
+ * The function the sandwich shows when none was picked: the one selected in the main chart, else
+ * the one with the most self time in the user's code, else any (-1: none).
+ */
+export function defaultSandwichFrame(m: Model | undefined, mainChart: Chart): number {
+  const sel = mainChart.selection;
+  const src = mainChart.current;
+  if (sel && src && sel.node > 0) return src.tree.frame[sel.node];
+  const rows = m?.sortedTable(false, 'self') ?? [];
+  const user = rows.find((r) => m?.frames[r.frameId].kind === 'user');
+  return (user ?? rows[0])?.frameId ?? -1;
+}
+
 function withoutRoot(rows: IntervalRows): IntervalRows {
   return { rows: rows.rows.slice(1), min: rows.min, max: rows.max };
 }
@@ -45,6 +85,9 @@ export function renderSandwich(
 ): void {
   const frameId = ui.sandwichFrame;
   const frame = m.frames[frameId];
+  const label = frame ? frameName(frame) : 'no function';
+  callersChart.setLabel(`Callers of ${label}`);
+  calleesChart.setLabel(`Callees of ${label}`);
   sandwichTitle.replaceChildren();
   if (!frame) {
     callersChart.setSource(undefined);

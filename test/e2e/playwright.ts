@@ -35,6 +35,8 @@ export interface Frame {
   $(selector: string): Promise<unknown | null>;
   locator(selector: string, options?: { hasText?: TextMatch }): Locator;
   evaluate<R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R>;
+  /** Evaluates a script's text in the frame's page (not subject to its CSP). */
+  evaluate<R>(expression: string): Promise<R>;
 }
 
 /** A browser tab. */

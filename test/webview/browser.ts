@@ -14,6 +14,7 @@ import { repoRoot } from '../support/repoRoot';
 export interface Page {
   goto(url: string): Promise<unknown>;
   addInitScript(script: string): Promise<void>;
+  addScriptTag(options: { content: string }): Promise<unknown>;
   evaluate<R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R>;
   waitForFunction<A = undefined>(
     fn: (arg: A) => unknown,
@@ -49,6 +50,8 @@ export interface Browser {
   newContext(options?: {
     viewport?: { width: number; height: number };
     deviceScaleFactor?: number;
+    /** Lets the tests inject scripts (axe-core) past the page's CSP. */
+    bypassCSP?: boolean;
   }): Promise<{ newPage(): Promise<Page>; close(): Promise<void> }>;
   close(): Promise<void>;
 }
@@ -139,9 +142,9 @@ export const VSCODE_API_STUB = `
   });
 `;
 
-/** `--vscode-*` variables and body class of three real themes (values from VS Code's defaults). */
+/** `--vscode-*` variables and body class of four real themes (values from VS Code's defaults). */
 export const THEMES: Record<
-  'dark' | 'light' | 'hcDark',
+  'dark' | 'light' | 'hcDark' | 'hcLight',
   { bodyClass: string; vars: Record<string, string> }
 > = {
   dark: {
@@ -230,6 +233,40 @@ export const THEMES: Record<
       '--vscode-settings-textInputForeground': '#ffffff',
     },
   },
+  hcLight: {
+    bodyClass: 'vscode-high-contrast-light',
+    vars: {
+      '--vscode-editor-background': '#ffffff',
+      '--vscode-editor-foreground': '#292929',
+      '--vscode-foreground': '#292929',
+      '--vscode-descriptionForeground': '#292929',
+      '--vscode-font-family': 'system-ui, sans-serif',
+      '--vscode-font-size': '13px',
+      '--vscode-editor-font-family': "'DejaVu Sans Mono', monospace",
+      '--vscode-focusBorder': '#006bbd',
+      '--vscode-contrastBorder': '#0f4a85',
+      '--vscode-panel-border': '#0f4a85',
+      '--vscode-textLink-foreground': '#0f4a85',
+      '--vscode-editorHoverWidget-background': '#ffffff',
+      '--vscode-editorHoverWidget-border': '#0f4a85',
+      '--vscode-list-activeSelectionBackground': '#ffffff',
+      '--vscode-list-focusOutline': '#006bbd',
+      '--vscode-button-background': '#0f4a85',
+      '--vscode-button-foreground': '#ffffff',
+      '--vscode-button-border': '#0f4a85',
+      '--vscode-button-secondaryBackground': '#ffffff',
+      '--vscode-button-secondaryForeground': '#292929',
+      '--vscode-settings-textInputBackground': '#ffffff',
+      '--vscode-settings-textInputForeground': '#292929',
+      '--vscode-settings-textInputBorder': '#0f4a85',
+      '--vscode-settings-checkboxBackground': '#ffffff',
+      '--vscode-settings-checkboxBorder': '#0f4a85',
+      '--vscode-settings-checkboxForeground': '#292929',
+      '--vscode-checkbox-background': '#ffffff',
+      '--vscode-checkbox-border': '#0f4a85',
+      '--vscode-checkbox-foreground': '#292929',
+    },
+  },
 };
 
 /** Applies a theme the way VS Code does: variables on <html>, a class on <body>. */
@@ -271,3 +308,53 @@ export async function postToPage(page: Page, message: unknown): Promise<void> {
 }
 
 export { repoRoot };
+
+/** A page of the panel showing a profile, with what went wrong on it. */
+export interface OpenedPanel {
+  page: Page;
+  /** Page errors, console errors and warnings. */
+  problems: string[];
+  /** Messages of alert() and the like (none may open). */
+  dialogs: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the panel's page in a new context, in a theme, and posts a profile message (a profile,
+ * and a comparison when there is one) as the host does; resolves once the first frame is drawn.
+ */
+export async function openPanel(
+  browser: Browser,
+  url: string,
+  message: unknown,
+  options: { theme?: keyof typeof THEMES; bypassCSP?: boolean } = {},
+): Promise<OpenedPanel> {
+  const context = await browser.newContext({
+    viewport: { width: 1200, height: 640 },
+    bypassCSP: options.bypassCSP,
+  });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning')
+      problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  await page.addInitScript('window.__initialState = null;');
+  await page.addInitScript(VSCODE_API_STUB);
+  await page.goto(url);
+  await applyTheme(page, options.theme ?? 'dark');
+  await page.waitForFunction(() =>
+    (window as unknown as { __posted: { type: string }[] }).__posted.some(
+      (m) => m.type === 'ready',
+    ),
+  );
+  await postToPage(page, message);
+  await page.waitForFunction(() => performance.getEntriesByName('heatlens:first-paint').length > 0);
+  return { page, problems, dialogs, close: () => context.close() };
+}
