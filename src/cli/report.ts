@@ -5,12 +5,23 @@
  * profile` runs) is profiled first, as `heatlens profile` does; any other file is read as a
  * profile, as `heatlens summary` does. The report holds the source of the hot files: stderr says
  * which, and `--no-source` leaves them out.
+ *
+ * A profile file may come from anyone, and the report is made to be sent on: a profile naming
+ * `~/.ssh/id_rsa` as a hot file must not put the key in it. So for a profile file only files
+ * under the working folder are read (as the extension reads only the workspace's); a program
+ * heatlens runs here may put any of its files in.
  */
+import { realpath } from 'node:fs/promises';
 import { basename, relative, resolve, isAbsolute } from 'node:path';
 import type { Profile } from '../core/profile';
+import { insideFolders } from '../io/insideFolders';
 import { FileRefused, readFirstLineSync } from '../io/regularFile';
 import { readReportAssets } from '../io/reportAssets';
-import { readReportSources, type ReportSources } from '../io/reportSources';
+import {
+  readReportSources,
+  type ReportSourceOptions,
+  type ReportSources,
+} from '../io/reportSources';
 import { profilerFor } from '../runners/profilers';
 import { reportData } from '../shared/reportData';
 import { ReportAssetError, reportHtml } from '../shared/reportHtml';
@@ -64,6 +75,17 @@ function describe(out: string, bytes: number, read: ReportSources | undefined): 
   return text;
 }
 
+/** What a report of a profile file may read: files under the working folder (see above). */
+async function underWorkingFolder(): Promise<ReportSourceOptions> {
+  const cwd = process.cwd();
+  const root = await realpath(cwd).catch(() => cwd);
+  return {
+    allow: (file) => insideFolders(file, [root]),
+    deniedWhy:
+      'is outside the working folder, the only one a report of a profile file reads (run heatlens report from a folder that holds it)',
+  };
+}
+
 /** `heatlens report`: resolves to the exit code. */
 export async function reportCommand(options: Options, term: Terminal): Promise<number> {
   if (options.positionals.length !== 1) {
@@ -109,7 +131,9 @@ export async function reportCommand(options: Options, term: Terminal): Promise<n
       term.printMessage(`heatlens: warning: ${sanitizeForTerminal(warning)}\n`);
     }
   }
-  const read = options.source ? await readReportSources(profile) : undefined;
+  const read = options.source
+    ? await readReportSources(profile, program ? {} : await underWorkingFolder())
+    : undefined;
   const html = reportHtml(
     reportData(profile, {
       title: basename(given),

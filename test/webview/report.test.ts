@@ -72,7 +72,12 @@ describe('the HTML report in Chromium, offline', { skip }, () => {
   before(async () => {
     if ('skip' in found) return;
     const primes = primesProfileIn(dir);
-    const made = await heatlens('report', primes.profile, '--html', report);
+    // From the profile's folder: a report of a profile file reads sources under the working folder.
+    const was = process.cwd();
+    process.chdir(dir);
+    const made = await heatlens('report', primes.profile, '--html', report).finally(() =>
+      process.chdir(was),
+    );
     assert.equal(made.code, 0, made.stderr);
     const s = await heatlens('summary', primes.profile, '--json', '--limit', '0');
     summary = JSON.parse(s.stdout) as Summary;
