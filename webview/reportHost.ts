@@ -69,6 +69,15 @@ function addBar(data: ReportData, sources: SourceView): (file: string, line1: nu
     const app = document.getElementById('app');
     if (app) app.hidden = showSources;
   };
+  // The panel's keys (arrows, /, Escape) act on the hidden charts: while the source view shows,
+  // keys stay with the page (arrows scroll it, Ctrl+F is the browser's find in the sources).
+  window.addEventListener(
+    'keydown',
+    (e) => {
+      if (!sources.root.hidden) e.stopPropagation();
+    },
+    true,
+  );
   profileTab.addEventListener('click', () => select(false));
   sourcesTab.addEventListener('click', () => select(true));
   document.body.append(bar, sources.root);

@@ -203,6 +203,16 @@ describe('the HTML report in Chromium, offline', { skip }, () => {
     assert.match(seventh.cls, /\bheat-5\b/);
     assert.match(seventh.cls, /\btarget\b/);
     await page.screenshot({ path: join(shots, 'sources.png') });
+    // The panel's arrow keys (which would move its hidden selection and keep the page still) stay
+    // out of the source view: the arrows scroll it.
+    const sized = page as unknown as {
+      setViewportSize(s: { width: number; height: number }): Promise<void>;
+    };
+    await sized.setViewportSize({ width: 1200, height: 300 });
+    await page.locator('#sourceView').click();
+    for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowDown');
+    assert.ok(await page.evaluate(() => document.getElementById('sourceView')!.scrollTop > 0));
+    await sized.setViewportSize({ width: 1200, height: 700 });
     // From the table: countPrimes, opened in the report's source view at its line.
     await page.locator('#reportProfileTab').click();
     await page.locator('vscode-button[data-view="table"]').click();
