@@ -7,8 +7,7 @@
  *
  * Content Security Policy, in a meta tag: nothing may load (`default-src 'none'`: no network, no
  * other file), the one inline script and the one inline style run by their SHA-256 hashes (no
- * 'unsafe-inline', no eval), images only as `data:` URLs (the toolbar's icons), no `<base>`, no
- * form posts.
+ * 'unsafe-inline', no eval), no image or font from anywhere, no `<base>`, no form posts.
  */
 import { createHash } from 'node:crypto';
 import { REPORT_DATA_ID, reportDataJson, type ReportData } from './reportData';
@@ -34,7 +33,6 @@ export function reportCsp(assets: ReportAssets): string {
     "default-src 'none'",
     `script-src ${sha256(assets.script)}`,
     `style-src ${sha256(assets.style)}`,
-    'img-src data:',
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');

@@ -211,7 +211,8 @@ describe('the HTML report in Chromium, offline', { skip }, () => {
     await sized.setViewportSize({ width: 1200, height: 300 });
     await page.locator('#sourceView').click();
     for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowDown');
-    assert.ok(await page.evaluate(() => document.getElementById('sourceView')!.scrollTop > 0));
+    // (Scrolling by key is animated: wait for it.)
+    await page.waitForFunction(() => document.getElementById('sourceView')!.scrollTop > 0);
     await sized.setViewportSize({ width: 1200, height: 700 });
     // From the table: countPrimes, opened in the report's source view at its line.
     await page.locator('#reportProfileTab').click();
