@@ -103,6 +103,24 @@ if (existsSync(join(root, 'webview/main.ts'))) {
     }),
   );
 }
+// The HTML report's viewer: the same client behind a stand-in host, inlined into every report
+// (src/shared/reportHtml.ts). Always minified and without a source map: a report carries it, and
+// must name no other file.
+if (existsSync(join(root, 'webview/report.ts'))) {
+  builds.push(
+    esbuild.build({
+      ...common,
+      sourcemap: false,
+      minify: true,
+      legalComments: 'none',
+      entryPoints: ['webview/report.ts'],
+      outfile: 'dist/report.js',
+      platform: 'browser',
+      format: 'iife',
+      target: 'chrome114',
+    }),
+  );
+}
 
 if (only === 'all') {
   const tests = [

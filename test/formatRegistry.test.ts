@@ -77,7 +77,11 @@ test('the editor check fails for a pattern missing from package.json, or one no 
 
 test("the explorer's Open Profile and Export entries, and the Open command, take every row's names", () => {
   const menu = manifest().contributes.menus['explorer/context'];
-  for (const command of ['heatlens.openProfile', 'heatlens.exportProfile']) {
+  for (const command of [
+    'heatlens.openProfile',
+    'heatlens.exportProfile',
+    'heatlens.exportHtmlReport',
+  ]) {
     const when = menu.find((e) => e.command === command)?.when;
     assert.ok(when, command);
     for (const f of FORMATS) {

@@ -14,6 +14,10 @@ export interface Options {
   limit?: number;
   interval?: number;
   out?: string;
+  /** `heatlens report`: the HTML file to write. */
+  html?: string;
+  /** `heatlens report`: put the hot source files in the report (`--no-source` says no). */
+  source: boolean;
   to?: ExportFormat;
   profile?: string;
   mode?: PythonProfileMode;
@@ -34,10 +38,10 @@ function parseCount(flag: string, value: string | undefined, min: number): numbe
 }
 
 /**
- * Options may come before or after the first positional argument; for `profile`, every
- * positional after the file and everything after `--` goes to the program, except that a `--`
- * before the file ends heatlens' options (`heatlens profile -- -dash.js`, a file whose name
- * starts with a dash).
+ * Options may come before or after the first positional argument; for `profile` (and `report`
+ * of a program), every positional after the file and everything after `--` goes to the program,
+ * except that a `--` before the file ends heatlens' options (`heatlens profile -- -dash.js`, a
+ * file whose name starts with a dash).
  */
 export function parseArgs(command: string, args: string[]): Options {
   const options: Options = {
@@ -45,12 +49,15 @@ export function parseArgs(command: string, args: string[]): Options {
     json: false,
     all: false,
     sourcemaps: true,
+    source: true,
     positionals: [],
     programArgs: [],
   };
-  const takesProgram = command === 'profile';
-  // convert prints no summary.
-  const summarizes = command !== 'convert';
+  // `report` runs a program too when it is given one (report.ts decides).
+  const takesProgram = command === 'profile' || command === 'report';
+  const readsFile = command !== 'profile';
+  // convert and report print no summary.
+  const summarizes = command === 'profile' || command === 'summary';
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--') {
@@ -79,17 +86,23 @@ export function parseArgs(command: string, args: string[]): Options {
     else if (flag === '--limit' && summarizes) options.limit = parseCount('--limit', value(), 0);
     else if (flag === '--interval' && takesProgram)
       options.interval = parseCount('--interval', value(), 1);
-    else if (flag === '--out' && (takesProgram || command === 'convert')) {
+    else if (flag === '--out' && (command === 'profile' || command === 'convert')) {
       const out = value();
       if (!out) throw new UsageError('--out needs a file name.');
       options.out = out;
+    } else if (flag === '--html' && command === 'report') {
+      const html = value();
+      if (!html) throw new UsageError('--html needs the name of the HTML file to write.');
+      options.html = html;
+    } else if (flag === '--no-source' && inline === undefined && command === 'report') {
+      options.source = false;
     } else if (flag === '--to' && command === 'convert') {
       const to = value();
       if (!to || !isExportFormat(to)) {
         throw new UsageError(`--to takes ${formatList()}, not "${to ?? ''}".`);
       }
       options.to = to;
-    } else if (flag === '--profile' && !takesProgram) {
+    } else if (flag === '--profile' && readsFile) {
       const id = value();
       if (!id) throw new UsageError('--profile needs the id of one of the profiles in the file.');
       options.profile = id;
@@ -115,11 +128,12 @@ export function parseArgs(command: string, args: string[]): Options {
       const python = value();
       if (!python) throw new UsageError('--python needs the path of a Python interpreter.');
       options.python = python;
-    } else if (flag === '--no-sourcemaps' && command === 'summary') options.sourcemaps = false;
+    } else if (flag === '--no-sourcemaps' && (command === 'summary' || command === 'report'))
+      options.sourcemaps = false;
     else {
       throw new UsageError(
         takesProgram
-          ? `Unknown option ${arg} for "heatlens profile"; to pass it to the program, put it after --.`
+          ? `Unknown option ${arg} for "heatlens ${command}"; to pass it to the program, put it after --.`
           : `Unknown option ${arg} for "heatlens ${command}".`,
       );
     }

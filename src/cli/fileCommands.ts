@@ -25,7 +25,7 @@ import { sanitizeForTerminal, type Terminal } from './terminal';
 export const diskHost: SourceMapHost = regularFileHost();
 
 /** A profile file's bytes; only a regular file is read (a FIFO would block, /dev/zero never end). */
-function readProfileBytes(file: string): Uint8Array {
+export function readProfileBytes(file: string): Uint8Array {
   try {
     return readRegularFileSync(file, { maxBytes: Infinity });
   } catch (err) {
@@ -46,7 +46,7 @@ function readProfileBytes(file: string): Uint8Array {
  * Imports a profile file, with `--profile`'s choice. When the file holds several profiles and no
  * choice was made, says on stderr which one was taken and how to pick another.
  */
-function importWithChoice(
+export function importWithChoice(
   term: Terminal,
   file: string,
   bytes: Uint8Array,
@@ -78,7 +78,7 @@ function importWithChoice(
 }
 
 /** True when two paths name one file (the same path, or links to one file). */
-function sameFile(a: string, b: string): boolean {
+export function sameFile(a: string, b: string): boolean {
   if (resolve(a) === resolve(b)) return true;
   try {
     return realpathSync(a) === realpathSync(b);
@@ -123,20 +123,7 @@ export async function convertCommand(options: Options, term: Terminal): Promise<
     }
     throw err;
   }
-  try {
-    writeFileSync(out, bytes);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'its folder does not exist'
-        : code === 'EACCES' || code === 'EPERM'
-          ? 'permission denied'
-          : code === 'EISDIR'
-            ? 'it is a folder'
-            : (err as Error).message;
-    throw new CliError(`cannot write "${out}": ${why}; name another file with --out.`);
-  }
+  writeResult(out, bytes, '--out');
   const notes: string[] = [];
   if (options.to === 'collapsed') {
     const { unit } = collapsedUnit(profile);
@@ -156,7 +143,26 @@ export async function convertCommand(options: Options, term: Terminal): Promise<
   return 0;
 }
 
-function formatBytes(n: number): string {
+/** Writes a command's output file; a failure is a CliError saying to name another with `flag`. */
+export function writeResult(out: string, data: Uint8Array | string, flag: string): void {
+  try {
+    writeFileSync(out, data);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'its folder does not exist'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a folder'
+            : (err as Error).message;
+    throw new CliError(`cannot write "${out}": ${why}; name another file with ${flag}.`);
+  }
+}
+
+/** "812 bytes", "12.3 KB", "4.1 MB". */
+export function formatBytes(n: number): string {
   if (n < 1024) return `${n} bytes`;
   if (n < 1048576) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1048576).toFixed(1)} MB`;
@@ -171,10 +177,21 @@ export async function summaryCommand(options: Options, term: Terminal): Promise<
         : '"heatlens summary" needs a profile file, for example: heatlens summary app.cpuprofile',
     );
   }
-  const file = options.positionals[0];
+  print(term, await readProfileFile(options.positionals[0], options, term), options);
+  return 0;
+}
+
+/**
+ * A profile file as `summary` shows it: imported (with `--profile`'s choice), mapped through the
+ * source maps next to the scripts it names (unless `--no-sourcemaps`), inlined functions' lines
+ * given to them.
+ */
+export async function readProfileFile(
+  file: string,
+  options: Options,
+  term: Terminal,
+): Promise<Profile> {
   let profile = importWithChoice(term, file, readProfileBytes(file), options);
   if (options.sourcemaps) profile = await remapProfile(profile, diskHost);
-  profile = await attributeInlined(profile, diskHost);
-  print(term, profile, options);
-  return 0;
+  return attributeInlined(profile, diskHost);
 }

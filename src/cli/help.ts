@@ -76,6 +76,16 @@ ${paragraph(`Write a profile file in another format: ${exportList()}. ` + CONVER
                         extension, next to it; the input is never overwritten)
       --profile <id>    as for summary
 
+  heatlens report <program or profile file> --html <file> [options] [--] [program args]
+      Write one HTML file to share: the flame graph, time order, sandwich and table of the
+      profile and the source of its hot files with their line heat, with its viewer inside:
+      it opens offline in a browser and loads nothing. A program (a file heatlens profile
+      runs) is profiled first, with profile's options; any other file is read as summary
+      reads it, with --profile and --no-sourcemaps.
+      --html <file>     the HTML file to write
+      --no-source       leave the source files out (anyone who opens the report can read
+                        them; their names and the functions' names stay in)
+
   heatlens --help | --version
 
 Names and paths from profiles are printed with control characters and bidi overrides shown

@@ -8,6 +8,8 @@
  *   heatlens summary <profile file> [--json] [--limit <n>] [--all] [--no-sourcemaps]
  *                    [--profile <id>]
  *   heatlens convert <profile file> --to <format> [--out <file>] [--profile <id>]
+ *   heatlens report <program or profile file> --html <file> [--no-source] [profile's or
+ *                   summary's options] [--] [program args]
  *
  * stdout carries only the result (the table, or one JSON object with --json: a public contract,
  * see summary.ts); everything else (the profiled program's output with --json, progress,
@@ -24,6 +26,7 @@ import { CliError, UsageError } from './errors';
 import { convertCommand, summaryCommand } from './fileCommands';
 import { helpText } from './help';
 import { profileCommand } from './profile';
+import { reportCommand } from './report';
 import { Terminal, type CliIo } from './terminal';
 
 const HELP = helpText(version);
@@ -44,9 +47,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       term.printResult(`${version}\n`);
       return 0;
     }
-    if (command !== 'summary' && command !== 'profile' && command !== 'convert') {
+    if (
+      command !== 'summary' &&
+      command !== 'profile' &&
+      command !== 'convert' &&
+      command !== 'report'
+    ) {
       throw new UsageError(
-        `Unknown command "${command}"; the commands are "profile", "summary" and "convert".`,
+        `Unknown command "${command}"; the commands are "profile", "summary", "convert" and "report".`,
       );
     }
     const options = parseArgs(command, rest);
@@ -56,6 +64,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     if (command === 'summary') return await summaryCommand(options, term);
     if (command === 'convert') return await convertCommand(options, term);
+    if (command === 'report') return await reportCommand(options, term);
     return await profileCommand(options, term);
   } catch (err) {
     if (err instanceof UsageError) {

@@ -49,7 +49,7 @@ function errorSummary(result: RunResult): string | undefined {
  * The file `heatlens profile` runs, checked: a regular file of a type Heatlens profiles (a FIFO
  * named app.js, or README.md, is refused before anything runs).
  */
-function profiledFile(given: string): { file: string; profiler: Profiler } {
+export function profiledFile(given: string): { file: string; profiler: Profiler } {
   const file = resolve(given);
   let firstLine: string;
   try {
@@ -82,31 +82,52 @@ function settingsOf(options: Options): ProfilerSettings {
   };
 }
 
-/** The sentence on stderr that ends a run: how it ended, after how long, and where it was saved. */
-function endMessage(given: string, result: RunResult, options: Options): string {
+/**
+ * The sentence on stderr that ends a run: how it ended, after how long, and where it was saved;
+ * `what` is what is made of it ("summary", "report").
+ */
+export function endMessage(
+  given: string,
+  result: RunResult,
+  out?: string,
+  what = 'summary',
+): string {
   const error = result.outcome === 'failed' ? errorSummary(result) : undefined;
   const covers =
     result.outcome === 'failed'
-      ? 'the summary covers the run up to that point'
+      ? `the ${what} covers the run up to that point`
       : result.outcome === 'cancelled'
-        ? 'the summary covers what was recorded until then'
+        ? `the ${what} covers what was recorded until then`
         : undefined;
   return (
     `heatlens: ${given} ${describeEnd(result)} after ${formatWeight(result.durationMs, 'milliseconds')}` +
     (error ? ` (${error})` : '') +
     (covers ? `; ${covers}` : '') +
-    (options.out ? `; profile saved to ${options.out}` : '') +
+    (out ? `; profile saved to ${out}` : '') +
     '.\n'
   );
 }
 
-/** `heatlens profile <file>`: resolves to the exit code. */
-export async function profileCommand(options: Options, term: Terminal): Promise<number> {
-  if (options.positionals.length !== 1) {
-    throw new UsageError(
-      '"heatlens profile" needs the file to run, for example: heatlens profile app.js',
-    );
-  }
+/** A program run to its end (or stopped), with its profile. */
+export interface ProgramRun {
+  /** The profile, with what is known of the run in its meta. */
+  readonly profile: Profile;
+  readonly result: RunResult;
+  /** The bytes `--out` writes (the profile as its profiler saves it). */
+  saved(): Uint8Array | string;
+  /** The exit code the run gives heatlens: 0, 1 when the program failed, 129 or 130 stopped. */
+  readonly exitCode: number;
+}
+
+/**
+ * Runs the file `options` name under the profiler that runs its type, its output passed through
+ * (to stderr with `outputToStderr`), stopped on Ctrl+C or SIGHUP keeping what was recorded.
+ */
+export async function runProgram(
+  options: Options,
+  term: Terminal,
+  outputToStderr: boolean,
+): Promise<ProgramRun> {
   const given = options.positionals[0];
   const { file, profiler } = profiledFile(given);
   if (profiler.id !== 'python' && options.mode === 'memory') {
@@ -126,7 +147,7 @@ export async function profileCommand(options: Options, term: Terminal): Promise<
     // The program reads the terminal (or the pipe) heatlens was given, as it would without it.
     stdin: 'inherit',
     // With --json, stdout belongs to the JSON: the program's output goes to stderr.
-    onOutput: (stream, text) => term.passProgramOutput(stream, text, options.json),
+    onOutput: (stream, text) => term.passProgramOutput(stream, text, outputToStderr),
     onSpawn: warmUpSoon,
     host: diskHost,
     settings: settingsOf(options),
@@ -140,9 +161,29 @@ export async function profileCommand(options: Options, term: Terminal): Promise<
     run.dispose();
   }
   const profile = withRun(await run.profile(), result);
+  const exitCode =
+    result.outcome === 'cancelled'
+      ? signals.hungUp
+        ? 129
+        : 130
+      : result.outcome === 'failed'
+        ? 1
+        : 0;
+  return { profile, result, saved: () => run.saved(profile), exitCode };
+}
+
+/** `heatlens profile <file>`: resolves to the exit code. */
+export async function profileCommand(options: Options, term: Terminal): Promise<number> {
+  if (options.positionals.length !== 1) {
+    throw new UsageError(
+      '"heatlens profile" needs the file to run, for example: heatlens profile app.js',
+    );
+  }
+  const given = options.positionals[0];
+  const { profile, result, saved, exitCode } = await runProgram(options, term, options.json);
   if (options.out) {
     try {
-      writeFileSync(options.out, run.saved(profile));
+      writeFileSync(options.out, saved());
     } catch (err) {
       throw new CliError(`cannot save the profile to "${options.out}": ${(err as Error).message}.`);
     }
@@ -158,7 +199,6 @@ export async function profileCommand(options: Options, term: Terminal): Promise<
     },
   });
   if (!options.json || result.outcome !== 'exited')
-    term.printMessage(endMessage(given, result, options));
-  if (result.outcome === 'cancelled') return signals.hungUp ? 129 : 130;
-  return result.outcome === 'failed' ? 1 : 0;
+    term.printMessage(endMessage(given, result, options.out));
+  return exitCode;
 }

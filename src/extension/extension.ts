@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { isExportFormat } from '../formats/exportProfile';
 import { Presenter } from './controller';
 import { exportProfileCommand } from './exportCommand';
+import { exportHtmlReportCommand } from './reportCommand';
 import { FlamePanel, registerFlameSerializer } from './flamePanel';
 import { RunHistory } from './history';
 import { registerHistory, showComparisonFlame, type HistoryApi } from './historyCommands';
@@ -62,6 +63,18 @@ export function activate(context: vscode.ExtensionContext): HeatlensApi {
           uri instanceof vscode.Uri ? uri : undefined,
           typeof format === 'string' && isExportFormat(format) ? format : undefined,
           target instanceof vscode.Uri ? target : undefined,
+        ),
+    ),
+    vscode.commands.registerCommand(
+      'heatlens.exportHtmlReport',
+      (uri?: unknown, target?: unknown, includeSources?: unknown) =>
+        exportHtmlReportCommand(
+          context.extensionPath,
+          presenter,
+          output,
+          uri instanceof vscode.Uri ? uri : undefined,
+          target instanceof vscode.Uri ? target : undefined,
+          typeof includeSources === 'boolean' ? includeSources : undefined,
         ),
     ),
     vscode.commands.registerCommand('heatlens.openProfile', (uri?: unknown) =>

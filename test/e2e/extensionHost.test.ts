@@ -62,7 +62,10 @@ describe('the extension-host test suite (mocha inside VS Code)', { skip: prepare
       extensionTests: {
         developmentPath: root,
         testsPath,
-        environment: { HEATLENS_HOST_RESULTS: results },
+        environment: {
+          HEATLENS_HOST_RESULTS: results,
+          HEATLENS_HOST_GREP: process.env.HEATLENS_HOST_GREP ?? '',
+        },
       },
     });
   });

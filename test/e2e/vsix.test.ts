@@ -13,6 +13,7 @@ const allowed = [
   /^dist\/extension\.js$/,
   /^dist\/importWorker\.js$/,
   /^dist\/webview\.(js|css)$/,
+  /^dist\/report\.(js|css)$/,
   /^dist\/inject\/[^/]+\.js$/,
   /^python\/heatlens_profile\.py$/,
   /^media\/.+/,
@@ -44,6 +45,8 @@ describe('the .vsix contents', () => {
       'dist/importWorker.js',
       'dist/webview.js',
       'dist/webview.css',
+      'dist/report.js',
+      'dist/report.css',
       'python/heatlens_profile.py',
     ].filter((f) => existsSync(join(root, f)));
     const inject = join(root, 'dist', 'inject');

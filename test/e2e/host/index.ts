@@ -15,7 +15,9 @@ interface Failure {
 /** Runs the suites; rejects when any test fails (VS Code then reports a non-zero exit code). */
 export async function run(): Promise<void> {
   // A hang guard only (no test asserts speed): profiling a program runs it to the end.
-  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 180_000 });
+  // HEATLENS_HOST_GREP (passed on by extensionHost.test.ts) runs only the tests whose title has it.
+  const grep = process.env.HEATLENS_HOST_GREP || undefined;
+  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 180_000, grep });
   for (const name of readdirSync(__dirname).sort()) {
     if (name.endsWith('.suite.js')) mocha.addFile(join(__dirname, name));
   }
