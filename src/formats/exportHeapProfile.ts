@@ -1,8 +1,8 @@
 /**
- * Writes a profile in bytes as a V8 `.heapprofile` (the shape heapProfile.ts reads, and Chrome
- * DevTools' and VS Code's heap profile views open): what `heatlens profile --memory --out` saves
- * of a Node memory run, after folding and source maps, so TypeScript functions keep their .ts
- * files and lines when the file is opened again.
+ * Writes a profile in bytes as a V8 `.heapprofile` (the shape V8 writes and heapProfile.ts reads):
+ * what `heatlens profile --memory --out` saves of a Node memory run, after folding and source
+ * maps, so TypeScript functions keep their .ts files and lines when the file is opened again.
+ * (Other viewers of `.heapprofile` files were not tried on it.)
  *
  * - The call tree is written as it is: each node's `callFrame` (the frame's name, its file as a
  *   `file://` URL, 0-based line and column, or -1), `selfSize` (the node's self bytes) and
