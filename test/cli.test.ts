@@ -76,11 +76,18 @@ function checkContract(s: JsonSummary): void {
     assert.ok(s.functions[i - 1].total >= s.functions[i].total);
   for (let i = 1; i < s.lines.length; i++) assert.ok(s.lines[i - 1].self >= s.lines[i].self);
   assert.ok(Array.isArray(s.warnings));
-  // Every key is documented in README, and README documents no key the JSON lacks (`run` is
-  // the profile command's).
+  // `run.memory` is a memory run's.
+  checkKeys(s, (k) => k.startsWith('run.memory'));
+}
+
+/**
+ * Every key is documented in README, and README documents no key the JSON lacks, except those
+ * `absent` says this JSON does not have (`run` is the profile command's).
+ */
+function checkKeys(s: object, absent: (key: string) => boolean): void {
   assert.deepEqual(
-    keyPaths(s as unknown as Record<string, unknown>).sort(),
-    documentedKeys().filter((k) => 'run' in s || !k.startsWith('run')),
+    keyPaths(s as Record<string, unknown>).sort(),
+    documentedKeys().filter((k) => ('run' in s || !k.startsWith('run')) && !absent(k)),
   );
 }
 
@@ -302,11 +309,68 @@ test('profile --memory runs a Python file in the memory mode: bytes held per lin
   // caught the list half-built, which the warnings then say).
   assert.equal(s.lines[0].line, 7);
   assert.match(s.lines[0].file, /peak\.py$/);
-  // Not for Node: an honest refusal, not a CPU profile under another name.
-  const js = heatlens('profile', 'test/fixtures/node/hot.js', '--memory');
-  assert.equal(js.code, 2);
-  assert.match(js.stderr, /--memory profiles Python files.*node --heap-prof/);
   const both = heatlens('profile', 'test/fixtures/pymemory/peak.py', '--memory', '--mode', 'yappi');
   assert.equal(both.code, 2);
   assert.match(both.stderr, /disagree/);
+  // Node's options for its heap profiler are Node's.
+  const live = heatlens('profile', 'test/fixtures/pymemory/peak.py', '--memory-live');
+  assert.equal(live.code, 2);
+  assert.match(live.stderr, /--memory-live and --memory-interval apply to Node files/);
+});
+
+test('profile --memory runs a Node file under the heap profiler: bytes per function, in --json and the table', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heatlens-cli-'));
+  try {
+    const out = join(dir, 'alloc.heapprofile');
+    const program = 'test/fixtures/programs/memory/alloc.js';
+    const r = heatlens('profile', program, '--memory', '--json', '--out', out);
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as JsonSummary & {
+      lineFigures: string;
+      run: { intervalUs?: number; memory: { record: string; samplingInterval: number } };
+    };
+    assert.equal(s.unit, 'bytes');
+    assert.equal(s.profiler, 'v8-heap');
+    assert.equal(s.lineFigures, 'none');
+    assert.deepEqual(s.run.memory, { record: 'allocated', samplingInterval: 32768 });
+    // No CPU interval, and no line figures (V8 records functions): documented keys otherwise.
+    checkKeys(s, (k) => k === 'run.intervalUs' || k.startsWith('lines[]'));
+    // `allocate` makes 5000 arrays of 1250 small integers: 50,080,000 bytes.
+    const allocate = s.functions.find((f) => f.name === 'allocate');
+    assert.ok(allocate, 'allocate is listed');
+    assert.equal(allocate.file, join(root, program));
+    assert.equal(allocate.line, 7);
+    const expected = 5000 * (1250 * 8 + 16);
+    assert.ok(
+      Math.abs(allocate.total - expected) <= 0.15 * expected,
+      `allocate: ${allocate.total} bytes, expected ${expected} within 15%`,
+    );
+    // The saved .heapprofile reopens with the same figures.
+    const reopened = heatlens('summary', out, '--json');
+    assert.equal(reopened.code, 0, reopened.stderr);
+    const again = JSON.parse(reopened.stdout) as JsonSummary;
+    assert.equal(again.unit, 'bytes');
+    assert.equal(again.total, s.total);
+    assert.equal(again.functions.find((f) => f.name === 'allocate')?.total, allocate.total);
+    // The table, in bytes, says what the run recorded.
+    const table = heatlens('profile', program, '--memory-live', '--memory-interval', '16384');
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^Total: [\d.]+ (?:KiB|MiB|B) \(v8-heap\)/m);
+    assert.match(
+      table.stderr,
+      /the bytes still live at its end \(a sampled allocation per 16384 bytes\)/,
+    );
+    // Options that do not fit.
+    const interval = heatlens('profile', program, '--memory', '--interval', '500');
+    assert.equal(interval.code, 2);
+    assert.match(interval.stderr, /--memory-interval <bytes>/);
+    const alone = heatlens('profile', program, '--memory-interval', '4096');
+    assert.equal(alone.code, 2);
+    assert.match(alone.stderr, /--memory-interval applies with --memory/);
+    const mode = heatlens('profile', program, '--mode', 'cprofile');
+    assert.equal(mode.code, 2);
+    assert.match(mode.stderr, /apply to Python/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,6 +1,6 @@
 // Where do the bytes go? Three functions allocate: one keeps strings, one builds arrays it drops
-// at once, one keeps objects. Profile its memory, or open profiles/alloc.heapprofile (recorded
-// with `node --heap-prof`: the objects still alive at the end).
+// at once, one keeps objects. Profile its memory (allocated; --memory-live: live at the end), or
+// open profiles/alloc.heapprofile (`node --heap-prof`: the objects still alive at the end).
 const kept = [];
 
 function makeStrings(n) {

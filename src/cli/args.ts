@@ -23,6 +23,10 @@ export interface Options {
   mode?: PythonProfileMode;
   clock?: 'cpu' | 'wall';
   python?: string;
+  /** Node memory mode: what is still alive at the end (`--memory-live`) instead of allocated. */
+  memoryLive?: boolean;
+  /** Node memory mode: the heap profiler's sampling interval in bytes (`--memory-interval`). */
+  memoryInterval?: number;
   sourcemaps: boolean;
   positionals: string[];
   programArgs: string[];
@@ -115,10 +119,17 @@ export function parseArgs(command: string, args: string[]): Options {
       if (options.mode && options.mode !== mode)
         throw new UsageError(`--mode ${mode} and --mode ${options.mode} (or --memory) disagree.`);
       options.mode = mode;
-    } else if (flag === '--memory' && inline === undefined && takesProgram) {
+    } else if (
+      (flag === '--memory' || flag === '--memory-live') &&
+      inline === undefined &&
+      takesProgram
+    ) {
       if (options.mode && options.mode !== 'memory')
-        throw new UsageError(`--memory and --mode ${options.mode} disagree.`);
+        throw new UsageError(`${flag} and --mode ${options.mode} disagree.`);
       options.mode = 'memory';
+      if (flag === '--memory-live') options.memoryLive = true;
+    } else if (flag === '--memory-interval' && takesProgram) {
+      options.memoryInterval = parseCount('--memory-interval', value(), 1);
     } else if (flag === '--clock' && takesProgram) {
       const clock = value();
       if (clock !== 'cpu' && clock !== 'wall')

@@ -36,20 +36,27 @@ const CONVERT_KEEPS =
 
 /** The whole help text of `heatlens --help`. */
 export function helpText(version: string): string {
-  return `heatlens ${version}: profile a program and see where its time goes.
+  return `heatlens ${version}: profile a program and see where its time (or memory) goes.
 
 Usage:
   heatlens profile <file> [options] [--] [program args]
       Run a .js/.mjs/.cjs/.ts file under the V8 CPU profiler, or a .py file under a Python
-      profiler, and summarize the profile.
+      profiler, and summarize the profile; with --memory, bytes instead of time.
       --interval <µs>   sampling interval in microseconds (default 1000)
-      --out <file>      also save the profile: a source-mapped .cpuprofile for Node; for Python
-                        what the profiler wrote (pstats for cprofile/yappi, Heatlens samples
-                        JSON for sampling, Heatlens memory JSON for memory)
+      --out <file>      also save the profile: a source-mapped .cpuprofile for Node (with
+                        --memory a source-mapped .heapprofile); for Python what the profiler
+                        wrote (pstats for cprofile/yappi, Heatlens samples JSON for sampling,
+                        Heatlens memory JSON for memory)
       --mode <mode>     Python: sampling (default, Heatlens' sampler: line-level), cprofile
                         (exact call counts), yappi (threads, asyncio; needs yappi) or memory
                         (tracemalloc: bytes held per line at the run's peak)
-      --memory          the same as --mode memory
+      --memory          record memory. Python: the same as --mode memory. Node: V8's sampling
+                        heap profiler, bytes per function (V8 records no lines) allocated over
+                        the run, objects freed since included
+      --memory-live     Node: the bytes still live at the end instead of allocated (one run
+                        records one or the other, never both)
+      --memory-interval <bytes>
+                        Node: mean bytes between sampled allocations (default 32768)
       --clock <clock>   Python sampling and yappi: cpu (default) or wall
       --python <path>   Python interpreter (default: python3, then python)
       --json            print one JSON object instead of a table; the program's output goes

@@ -1,7 +1,9 @@
 /**
  * `heatlens profile <file>`: runs the file under the profiler that runs its type (the list in
  * runners/profilers.ts, as the extension does), passes its output through, stops it on Ctrl+C
- * keeping what was recorded, then prints the summary and saves the profile with `--out`.
+ * keeping what was recorded, then prints the summary and saves the profile with `--out`. With
+ * `--memory` it records bytes instead of time: tracemalloc for Python, V8's sampling heap profiler
+ * for Node.
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -74,12 +76,51 @@ export function profiledFile(given: string): { file: string; profiler: Profiler 
 /** The options only one profiler reads, from the command line. */
 function settingsOf(options: Options): ProfilerSettings {
   return {
+    node:
+      options.mode === 'memory'
+        ? {
+            memory: {
+              record: options.memoryLive ? 'live' : 'allocated',
+              samplingInterval: options.memoryInterval,
+            },
+          }
+        : undefined,
     python: {
       mode: options.mode ?? 'sampling',
       clock: options.clock,
       candidates: options.python ? [options.python] : undefined,
     },
   };
+}
+
+/** What a Node memory run recorded, for the end message. */
+function recorded(result: RunResult): string {
+  const memory = result.memory;
+  if (!memory) return '';
+  const what = memory.record === 'live' ? 'still live at its end' : 'allocated over the run';
+  return `; the bytes ${what} (a sampled allocation per ${memory.samplingInterval} bytes)`;
+}
+
+/** Refuses the options that the file's profiler does not take. */
+function checkOptions(profiler: Profiler, options: Options): void {
+  const python = profiler.id === 'python';
+  if (python && (options.memoryLive || options.memoryInterval !== undefined)) {
+    throw new UsageError(
+      '--memory-live and --memory-interval apply to Node files; for a Python file --memory ' +
+        'records the bytes held at the peak and at the end in one run.',
+    );
+  }
+  if (!python && ((options.mode && options.mode !== 'memory') || options.clock || options.python)) {
+    throw new UsageError('--mode, --clock and --python apply to Python (.py) files only.');
+  }
+  if (!python && options.mode === 'memory' && options.interval !== undefined) {
+    throw new UsageError(
+      "--interval is the CPU profiler's (µs); in memory mode use --memory-interval <bytes>.",
+    );
+  }
+  if (options.mode !== 'memory' && options.memoryInterval !== undefined) {
+    throw new UsageError('--memory-interval applies with --memory.');
+  }
 }
 
 /**
@@ -103,6 +144,7 @@ export function endMessage(
     `heatlens: ${given} ${describeEnd(result)} after ${formatWeight(result.durationMs, 'milliseconds')}` +
     (error ? ` (${error})` : '') +
     (covers ? `; ${covers}` : '') +
+    recorded(result) +
     (out ? `; profile saved to ${out}` : '') +
     '.\n'
   );
@@ -130,15 +172,7 @@ export async function runProgram(
 ): Promise<ProgramRun> {
   const given = options.positionals[0];
   const { file, profiler } = profiledFile(given);
-  if (profiler.id !== 'python' && options.mode === 'memory') {
-    // An honest refusal, not a silent CPU profile: the Node half of memory profiling is not built.
-    throw new UsageError(
-      '--memory profiles Python files; for a Node program, record a heap profile with `node --heap-prof` and open it with `heatlens summary`.',
-    );
-  }
-  if (profiler.id !== 'python' && (options.mode || options.clock || options.python)) {
-    throw new UsageError('--mode, --clock and --python apply to Python (.py) files only.');
-  }
+  checkOptions(profiler, options);
   const run = profiler.start({
     file,
     args: options.programArgs,
@@ -196,6 +230,7 @@ export async function profileCommand(options: Options, term: Terminal): Promise<
       durationMs: result.durationMs,
       command: result.command,
       intervalUs: result.intervalUs,
+      memory: result.memory,
     },
   });
   if (!options.json || result.outcome !== 'exited')

@@ -5,7 +5,7 @@ import { regularFileHost } from '../io/regularFile';
 import type { Profiler, ProfilerRun, ProfilerSettings } from '../runners/profiler';
 import { PROFILABLE_FILES, profilerFor } from '../runners/profilers';
 import { resolvePython } from '../runners/pythonRunner';
-import type { RunResult } from '../runners/runResult';
+import type { HeapRecording, RunResult } from '../runners/runResult';
 import { pythonCandidates } from './pythonInterpreter';
 import type { Presenter } from './controller';
 import type { RunHistory } from './history';
@@ -25,6 +25,14 @@ export interface HelperDirs {
   readonly python: string;
   /** Where the TypeScript loader keeps transformed files between runs (extension storage). */
   readonly transformCache?: string;
+}
+
+/** How a file is profiled: a Python mode, or Node's memory mode, and its name for people. */
+interface RunMode {
+  readonly python?: PythonProfileMode;
+  readonly nodeMemory?: HeapRecording;
+  /** "memory", "cprofile", "memory: allocated"...; undefined for a Node CPU run. */
+  readonly label?: string;
 }
 
 /** What the last run left, for the status bar, tests and later commands. */
@@ -65,7 +73,8 @@ export class ProfileCommand implements vscode.Disposable {
 
   /**
    * Profiles the file (`uri`, else the active editor's). `memory`: its memory instead of its
-   * time, whatever Python mode the workspace chose.
+   * time, whatever Python mode the workspace chose (Python: tracemalloc; Node: V8's sampling
+   * heap profiler, as the `heatlens.node.memory.*` settings say).
    */
   async run(uri?: vscode.Uri, memory = false): Promise<LastRun | undefined> {
     const marks: CommandMarks = { command: epochNow() };
@@ -94,14 +103,6 @@ export class ProfileCommand implements vscode.Disposable {
     if (!profiler) {
       void vscode.window.showErrorMessage(
         `Heatlens cannot profile ${name}: it profiles ${PROFILABLE_FILES}.`,
-      );
-      return undefined;
-    }
-    if (memory && profiler.id !== 'python') {
-      // The Node half of memory profiling is not built: say so rather than profile time.
-      void vscode.window.showInformationMessage(
-        `Heatlens profiles the memory of Python files. For ${name}, record a heap profile with ` +
-          '`node --heap-prof` and open the .heapprofile file: Heatlens shows its bytes per function.',
       );
       return undefined;
     }
@@ -134,14 +135,11 @@ export class ProfileCommand implements vscode.Disposable {
   ): Promise<LastRun | undefined> {
     const file = uri.fsPath;
     const name = path.basename(file);
-    let mode: PythonProfileMode | undefined;
-    if (profiler.id === 'python') {
-      mode = memory ? 'memory' : await this.pythonMode(uri, false);
-      if (!mode) return undefined;
-    }
+    const mode = await this.runMode(uri, profiler, memory);
+    if (!mode) return undefined;
     this.output.clear();
     this.output.show(true);
-    this.output.appendLine(`[heatlens] profiling ${file}${mode ? ` (${mode})` : ''}`);
+    this.output.appendLine(`[heatlens] profiling ${file}${mode.label ? ` (${mode.label})` : ''}`);
     const startedAt = Date.now();
     let run: ProfilerRun;
     try {
@@ -185,23 +183,42 @@ export class ProfileCommand implements vscode.Disposable {
       nodes: profile.tree.size,
       marks,
     });
-    await this.keep(profile, { file, result, startedAt, mode });
+    await this.keep(profile, { file, result, startedAt, mode: mode.label });
     this.last = { file, result, profile };
     this.tell(name, file, result, profile, warnings);
     return this.last;
+  }
+
+  /** How `profiler` runs the file; undefined when the person dismissed the Python mode pick. */
+  private async runMode(
+    uri: vscode.Uri,
+    profiler: Profiler,
+    memory: boolean,
+  ): Promise<RunMode | undefined> {
+    if (profiler.id === 'python') {
+      const python = memory ? 'memory' : await this.pythonMode(uri, false);
+      return python && { python, label: python };
+    }
+    if (!memory) return {};
+    // One run records one of the two (V8 gives either per recording): the setting says which.
+    const record = setting('node.memory.record', uri) === 'live' ? 'live' : 'allocated';
+    return {
+      nodeMemory: { record, samplingInterval: setting('node.memory.samplingInterval', uri) },
+      label: `memory: ${record}`,
+    };
   }
 
   /** Starts the run under a progress notification with Cancel, and waits for its end. */
   private runWithProgress(
     uri: vscode.Uri,
     profiler: Profiler,
-    mode: PythonProfileMode | undefined,
+    mode: RunMode,
     marks: CommandMarks,
   ): Thenable<ProfilerRun> {
     return vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
-        title: `Heatlens: profiling ${path.basename(uri.fsPath)}${mode ? ` (${mode})` : ''}`,
+        title: `Heatlens: profiling ${path.basename(uri.fsPath)}${mode.label ? ` (${mode.label})` : ''}`,
         cancellable: true,
       },
       async (_progress, token) => {
@@ -225,7 +242,7 @@ export class ProfileCommand implements vscode.Disposable {
   private async start(
     uri: vscode.Uri,
     profiler: Profiler,
-    mode: PythonProfileMode | undefined,
+    mode: RunMode,
     marks: CommandMarks,
   ): Promise<ProfilerRun> {
     const file = uri.fsPath;
@@ -250,16 +267,19 @@ export class ProfileCommand implements vscode.Disposable {
       // files only).
       host: regularFileHost(),
       onMark: (step, at) => (marks[step] = at),
-      settings: python ? await this.pythonSettings(uri, mode) : this.nodeSettings(uri),
+      settings: python
+        ? await this.pythonSettings(uri, mode.python)
+        : this.nodeSettings(uri, mode.nodeMemory),
     });
   }
 
-  private nodeSettings(uri: vscode.Uri): ProfilerSettings {
+  private nodeSettings(uri: vscode.Uri, memory: HeapRecording | undefined): ProfilerSettings {
     return {
       node: {
         nodePath: setting('node.path', uri) || undefined,
         helpersDir: this.dirs.inject,
         transformCacheDir: this.dirs.transformCache,
+        memory,
       },
     };
   }
@@ -279,7 +299,7 @@ export class ProfileCommand implements vscode.Disposable {
   /** Every run Heatlens makes goes to the history (Runs view, Compare with Previous Run). */
   private async keep(
     profile: Profile,
-    run: { file: string; result: RunResult; startedAt: number; mode?: PythonProfileMode },
+    run: { file: string; result: RunResult; startedAt: number; mode?: string },
   ): Promise<void> {
     const { file, result, startedAt, mode } = run;
     await this.history

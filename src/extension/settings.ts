@@ -8,6 +8,8 @@ import type { HeatScale } from '../core/heatLevels';
 export interface Settings {
   'node.path': string;
   'node.samplingInterval': number;
+  'node.memory.record': 'allocated' | 'live';
+  'node.memory.samplingInterval': number;
   args: string[];
   cwd: string;
   env: Record<string, string>;
@@ -31,6 +33,8 @@ export type PythonMode = 'sampling' | 'cprofile' | 'yappi';
 const defaults: Settings = {
   'node.path': '',
   'node.samplingInterval': 1000,
+  'node.memory.record': 'allocated',
+  'node.memory.samplingInterval': 32768,
   args: [],
   cwd: '',
   env: {},

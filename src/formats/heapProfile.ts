@@ -71,9 +71,18 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Options of the heap profile import. */
+export interface HeapProfileOptions extends ImportOptions {
+  /**
+   * Folders whose scripts count as runtime, not user code (Heatlens' helpers injected into a
+   * profiled program), as for a `.cpuprofile` (cpuprofile.ts).
+   */
+  runtimePaths?: readonly string[];
+}
+
 /** Imports a parsed `.heapprofile`. */
-export function importHeapProfileValue(value: unknown, options: ImportOptions = {}): Profile {
-  const { sourceFile } = options;
+export function importHeapProfileValue(value: unknown, options: HeapProfileOptions = {}): Profile {
+  const { sourceFile, runtimePaths = [] } = options;
   if (!isObject(value)) fail(sourceFile, 'is not a JSON object');
   const head = value.head;
   if (!isObject(head)) fail(sourceFile, 'has no "head" node (the call tree)');
@@ -113,7 +122,10 @@ export function importHeapProfileValue(value: unknown, options: ImportOptions = 
         file,
         line1: v8ToOneBased(line0),
         col1: v8ToOneBased(col0),
-        kind: classifyJsFrame(name, url, line0),
+        kind:
+          file !== null && runtimePaths.some((dir) => file.startsWith(dir))
+            ? 'runtime'
+            : classifyJsFrame(name, url, line0),
       });
       id = builder.child(parent < 0 ? 0 : parent, frameId);
     }
@@ -142,7 +154,7 @@ export function importHeapProfileValue(value: unknown, options: ImportOptions = 
 }
 
 /** Imports a `.heapprofile` from its text. */
-export function importHeapProfile(text: string, options: ImportOptions = {}): Profile {
+export function importHeapProfile(text: string, options: HeapProfileOptions = {}): Profile {
   let value: unknown;
   try {
     value = JSON.parse(text.replace(/^\uFEFF/, ''));

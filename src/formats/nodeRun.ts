@@ -1,10 +1,12 @@
 /**
  * The profile of a Node run Heatlens made: the main thread's V8 profile and each worker thread's
- * (V8 profiles each isolate on its own), read and merged into one (see core/threads.ts).
+ * (V8 profiles each isolate on its own), read and merged into one (see core/threads.ts). A CPU
+ * run's profiles are `.cpuprofile`s; a memory run's are `.heapprofile`s, in bytes.
  */
 import type { Profile } from '../core/profile';
 import { withThreads } from '../core/threads';
 import { importCpuprofile, type CpuprofileOptions } from './cpuprofile';
+import { importHeapProfile } from './heapProfile';
 
 /** A worker thread's profile as the runner took it. */
 export interface NodeWorkerProfile {
@@ -41,5 +43,24 @@ export function importNodeRun(
       startOffset: start === undefined ? 0 : Math.max(0, start - mainStart),
     };
   });
+  return withThreads(main, threads);
+}
+
+/**
+ * Reads a memory run's heap profiles, merged as {@link importNodeRun} merges CPU profiles. Heap
+ * samples have no time: every thread's tree simply hangs under its pseudo-frame.
+ */
+export function importNodeHeapRun(
+  profileText: string,
+  workers: readonly NodeWorkerProfile[],
+  options: CpuprofileOptions = {},
+): Profile {
+  const main = importHeapProfile(profileText, options);
+  if (!workers.length) return main;
+  const threads = workers.map((w) => ({
+    label: `worker: ${w.title}`,
+    profile: importHeapProfile(w.profileText, { ...options, sourceFile: undefined }),
+    startOffset: 0,
+  }));
   return withThreads(main, threads);
 }

@@ -1,8 +1,10 @@
 /**
  * The command line a Node run starts (see nodeRunner.ts), checked before anything runs: the
- * sampling interval, the working directory, the file, and Heatlens' helpers preloaded into the
- * program (the TypeScript loader for .ts files, the child guard otherwise). A problem that stops
- * the program from running at all is a {@link RunError}.
+ * sampling interval (or, in memory mode, what the heap profiler records), the working directory,
+ * the file, and Heatlens' helpers preloaded into the program (the TypeScript loader for .ts files,
+ * the child guard otherwise, and in memory mode the one that lets V8's heap profiler name
+ * CommonJS functions: inject/heapNames.ts). A problem that stops the program from running at all
+ * is a {@link RunError}.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, stat } from 'node:fs/promises';
@@ -14,6 +16,7 @@ import { mapDirEnv } from './generatedMaps';
 import { defaultHelpersDir, defaultTransformCacheDir } from './helpers';
 import { packageTypeOf } from './packageType';
 import { RunError } from './runError';
+import type { HeapRecording } from './runResult';
 import { transformCacheEnv } from './tsTransformCache';
 
 /** What to run. */
@@ -28,6 +31,12 @@ export interface NodeCommandOptions {
   env?: Record<string, string | undefined>;
   /** Sampling interval in microseconds; default 1000. */
   intervalUs?: number;
+  /**
+   * Record memory instead of time: V8's sampling heap profiler, every allocation over the run
+   * (`record` 'allocated', the default) or what is still alive at the end ('live'), one sampled
+   * allocation per `samplingInterval` bytes on average (default {@link defaultHeapIntervalBytes}).
+   */
+  memory?: Partial<HeapRecording>;
   /** The Node.js executable; default `node` from PATH. */
   nodePath?: string;
   /** Where the injected helpers are (dist/inject); default {@link defaultHelpersDir}. */
@@ -51,12 +60,17 @@ export interface NodeCommand {
   readonly mapDir: string | undefined;
   /** The sampling interval, whole microseconds. */
   readonly intervalUs: number;
+  /** Memory mode: what the heap profiler records, checked. */
+  readonly memory: HeapRecording | undefined;
   /** Things the person should know about this run, found while preparing it. */
   readonly warnings: string[];
 }
 
 /** The default sampling interval, in microseconds (Node's own default for `--cpu-prof`). */
 export const defaultIntervalUs = 1000;
+
+/** The heap profiler's default sampling interval, in bytes (V8's own, and `--heap-prof`'s). */
+export const defaultHeapIntervalBytes = 32768;
 
 /** Below this interval the profiler's cost grows and the interval is often not reached. */
 const fineIntervalUs = 100;
@@ -83,6 +97,17 @@ function samplingInterval(requested: number, warnings: string[]): number {
     );
   }
   return intervalUs;
+}
+
+/** What the heap profiler records, checked: a whole positive number of bytes. */
+function heapRecording(memory: Partial<HeapRecording>): HeapRecording {
+  const requested = memory.samplingInterval ?? defaultHeapIntervalBytes;
+  if (!Number.isFinite(requested) || requested < 1) {
+    throw new RunError(
+      `The heap sampling interval must be a positive number of bytes, not ${requested}.`,
+    );
+  }
+  return { record: memory.record ?? 'allocated', samplingInterval: Math.round(requested) };
 }
 
 async function checkFolder(cwd: string): Promise<void> {
@@ -123,14 +148,16 @@ async function preloads(
   warnings: string[],
 ): Promise<{ preload: string[]; mapDir: string | undefined }> {
   const helpersDir = options.helpersDir ?? defaultHelpersDir();
+  // First, so that the modules the other helpers load are compiled the way it sets.
+  const first = options.memory ? heapNamesPreload(helpersDir, warnings) : [];
   if (!typeScriptFile.test(file)) {
     const guard = join(helpersDir, 'childGuard.js');
-    if (existsSync(guard)) return { preload: ['-r', guard], mapDir: undefined };
+    if (existsSync(guard)) return { preload: [...first, '-r', guard], mapDir: undefined };
     warnings.push(
       `Heatlens's helper ${guard} is missing: a program that forks Node children will hang ` +
         'waiting for a debugger. Reinstall the extension.',
     );
-    return { preload: [], mapDir: undefined };
+    return { preload: first, mapDir: undefined };
   }
   const missing = tsHelpers.find((name) => !existsSync(join(helpersDir, name)));
   if (missing) {
@@ -140,7 +167,7 @@ async function preloads(
         '`node scripts/build.mjs` in a checkout.',
     );
   }
-  const preload = ['-r', join(helpersDir, 'tsRegister.js')];
+  const preload = [...first, '-r', join(helpersDir, 'tsRegister.js')];
   // An ES module entry must start in Node's ES module loader, where the hooks apply; any
   // `--import` makes Node start it there (see inject/esmEntry.ts).
   const esm =
@@ -152,10 +179,24 @@ async function preloads(
   return { preload, mapDir };
 }
 
+/** The memory mode's preload (see inject/heapNames.ts), or a warning when it is missing. */
+function heapNamesPreload(helpersDir: string, warnings: string[]): string[] {
+  const helper = join(helpersDir, 'heapNames.js');
+  if (existsSync(helper)) return ['-r', helper];
+  warnings.push(
+    `Heatlens's helper ${helper} is missing: on Node.js before 24 the heap profile names ` +
+      'CommonJS functions without their file and line. Reinstall the extension.',
+  );
+  return [];
+}
+
 /** The checked command line for `options`; throws a {@link RunError} when it cannot run. */
 export async function nodeCommand(options: NodeCommandOptions): Promise<NodeCommand> {
   const warnings: string[] = [];
-  const intervalUs = samplingInterval(options.intervalUs ?? defaultIntervalUs, warnings);
+  // Memory mode does not use the CPU profiler's interval: no warning about it either.
+  const cpuInterval = options.memory ? defaultIntervalUs : options.intervalUs;
+  const intervalUs = samplingInterval(cpuInterval ?? defaultIntervalUs, warnings);
+  const memory = options.memory ? heapRecording(options.memory) : undefined;
   const cwd = resolve(options.cwd ?? process.cwd());
   const file = resolve(cwd, options.file);
   await checkFolder(cwd);
@@ -175,7 +216,7 @@ export async function nodeCommand(options: NodeCommandOptions): Promise<NodeComm
     file,
     ...(options.args ?? []),
   ];
-  return { nodePath, args, cwd, env, file, mapDir, intervalUs, warnings };
+  return { nodePath, args, cwd, env, file, mapDir, intervalUs, memory, warnings };
 }
 
 /** Why `nodePath` did not start, and what to do. */

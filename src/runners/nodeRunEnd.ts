@@ -1,7 +1,7 @@
 /**
  * What a Node run that ended says about its end: the error text of a failed run (Node's own
  * report, its error line first) and the warning of a run that left no profile, and the empty
- * profile it then yields.
+ * profile it then yields (a CPU profile, or in memory mode a heap profile).
  */
 import { tail } from './tail';
 
@@ -25,6 +25,17 @@ export const emptyProfileText = JSON.stringify({
   endTime: 0,
   samples: [],
   timeDeltas: [],
+});
+
+/** A `.heapprofile` with no allocations: a memory run's profile when it could not be taken. */
+export const emptyHeapProfileText = JSON.stringify({
+  head: {
+    callFrame: { functionName: '(root)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 },
+    selfSize: 0,
+    id: 1,
+    children: [],
+  },
+  samples: [],
 });
 
 /**

@@ -1,6 +1,8 @@
 /**
  * Runs a JavaScript or TypeScript file under the V8 CPU profiler through the inspector protocol
- * (docs/FORMATS.md, "Inspector route"):
+ * (docs/FORMATS.md, "Inspector route"), or in memory mode under V8's sampling heap profiler
+ * (v8Recorder.ts: HeapProfiler.startSampling ... HeapProfiler.stopSampling in place of the
+ * Profiler requests; everything else is the same):
  *
  *   node --inspect-brk=127.0.0.1:0 -r <helpers> <file> <args>
  *   -> read "Debugger listening on ws://..." from stderr, connect
@@ -25,8 +27,8 @@
  * 'failed', an errorText saying so, and an empty but valid profile, so that callers have one path
  * for "the program ran"; {@link RunError} is only for "the program could not be started".
  *
- * Cancel: `Profiler.stop` is answered even while the program spins in `while (true) {}` (the
- * inspector interrupts V8), so cancel keeps what was recorded, then ends the whole process tree
+ * Cancel: `Profiler.stop` (and `HeapProfiler.stopSampling`) is answered even while the program
+ * spins in `while (true) {}` (the inspector interrupts V8), so cancel keeps what was recorded, then ends the whole process tree
  * (SIGTERM, SIGKILL after a grace period; taskkill /T /F on Windows). A second cancel kills at
  * once without waiting for the profile.
  */
@@ -40,6 +42,7 @@ import { defaultHelpersDir } from './helpers';
 import type { InspectorLine } from './inspectorOutput';
 import { InspectorSession } from './inspectorSession';
 import { WorkerProfiler, type WorkerProfile } from './workerSessions';
+import { cpuRecorder, recorderFor, type V8Recorder } from './v8Recorder';
 import {
   defaultIntervalUs,
   nodeCommand,
@@ -51,8 +54,8 @@ import { adoptChild } from './orphans';
 import { childEnd, killProcessTree } from './processTree';
 import { epochNow, type RunMarks } from './runMarks';
 import { RunError } from './runError';
-import type { ProfileRun, RunResult } from './runResult';
-import { emptyProfileText, endTexts } from './nodeRunEnd';
+import type { HeapRecording, ProfileRun, RunResult } from './runResult';
+import { emptyHeapProfileText, emptyProfileText, endTexts } from './nodeRunEnd';
 import { tail } from './tail';
 
 export { RunError } from './runError';
@@ -74,8 +77,13 @@ export interface NodeRunOptions extends NodeCommandOptions {
 
 /** The profile a Node run hands over: what reading it needs (see readRun.ts). */
 export interface EarlyProfile {
-  /** The V8 `.cpuprofile` JSON (empty but valid when the program died before it was taken). */
+  /**
+   * The V8 `.cpuprofile` JSON, or in memory mode the `.heapprofile` JSON (empty but valid when
+   * the program died before it was taken).
+   */
   profileText: string;
+  /** Memory mode: the profile is a heap profile, in bytes, recorded so. */
+  memory?: HeapRecording;
   /** Transformed file path -> raw source map JSON (TypeScript compiled on the fly). */
   generatedMaps: Map<string, string>;
   /** Folders of code Heatlens injected into the program: its frames are runtime, not user code. */
@@ -86,8 +94,8 @@ export interface EarlyProfile {
 
 /** How a Node run ended, and its profile. */
 export interface NodeRunResult extends RunResult, EarlyProfile {
-  /** The sampling interval requested, in microseconds. */
-  intervalUs: number;
+  /** The sampling interval requested, in microseconds (CPU runs; undefined in memory mode). */
+  intervalUs?: number;
 }
 
 /** A Node run in progress. */
@@ -157,6 +165,8 @@ class NodeProfileRun {
   private readonly warnings: string[] = [];
   private command: string[] = [];
   private intervalUs = defaultIntervalUs;
+  private recorder: V8Recorder = cpuRecorder(defaultIntervalUs);
+  private memory: HeapRecording | undefined;
   private child: ChildProcess | undefined;
   private session: InspectorSession | undefined;
   private workers: WorkerProfiler | undefined;
@@ -225,6 +235,8 @@ class NodeProfileRun {
   private async run(): Promise<NodeRunResult> {
     const command = await nodeCommand(this.options);
     this.intervalUs = command.intervalUs;
+    this.recorder = recorderFor(command);
+    this.memory = command.memory;
     this.warnings.push(...command.warnings);
     this.mapDir = command.mapDir;
     this.command = [command.nodePath, ...command.args];
@@ -325,23 +337,21 @@ class NodeProfileRun {
   private async startProfiler(session: InspectorSession, name: string): Promise<void> {
     session.on('NodeRuntime.waitingForDisconnect', () => this.programEnded());
     // Workers inherit --inspect-brk and wait for a debugger: attach to each, and profile it.
-    const workers = new WorkerProfiler(session, this.intervalUs);
+    const workers = new WorkerProfiler(session, this.recorder);
     this.workers = workers;
     try {
       const workersWarning =
         'This Node.js cannot attach to worker threads (its inspector has no NodeWorker ' +
         'domain): a program that starts workers waits for them forever. Use Node.js 20 or newer.';
       // The set-up requests together (the inspector handles them in order: one round trip, not
-      // five), and only once they are answered the request that lets the program go. Sent in the
+      // several), and only once they are answered the request that lets the program go. Sent in the
       // same batch, it was lost now and then (Node not yet waiting for it), leaving the program
       // waiting for a debugger forever.
       await Promise.all([
         workers.enable().then((ok) => {
           if (!ok) this.warnings.push(workersWarning);
         }),
-        session.send('Profiler.enable'),
-        session.send('Profiler.setSamplingInterval', { interval: this.intervalUs }),
-        session.send('Profiler.start'),
+        ...this.recorder.start.map((r) => session.send(r.method, r.params)),
         session
           .send('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true })
           .catch(() => (this.endFromStderr = true)),
@@ -401,7 +411,7 @@ class NodeProfileRun {
           workerTimer = setTimeout(res, cancelStopTimeoutMs);
         }),
       ]).finally(() => clearTimeout(workerTimer));
-      const profile = session.sendForRawField('Profiler.stop', 'profile');
+      const profile = session.sendForRawField(this.recorder.stop, 'profile');
       let timer: ReturnType<typeof setTimeout> | undefined;
       const limit =
         reason === 'cancel'
@@ -424,6 +434,7 @@ class NodeProfileRun {
           // map was written (before its code ran), by the time the profiler stopped.
           this.handOver({
             profileText: text,
+            memory: this.memory,
             generatedMaps: this.mapDir ? readGeneratedMaps(this.mapDir) : new Map(),
             runtimePaths: [this.options.helpersDir ?? defaultHelpersDir()],
             workerProfiles: [...(this.workers?.profiles ?? [])],
@@ -463,14 +474,15 @@ class NodeProfileRun {
     const durationMs =
       this.startedAt === undefined ? 0 : (this.stoppedAt ?? performance.now()) - this.startedAt;
     return {
-      profileText: this.profileText ?? emptyProfileText,
+      profileText: this.profileText ?? (this.memory ? emptyHeapProfileText : emptyProfileText),
+      memory: this.memory,
       exitCode,
       signal,
       outcome,
       errorText,
       durationMs,
       command: this.command,
-      intervalUs: this.intervalUs,
+      intervalUs: this.memory ? undefined : this.intervalUs,
       warnings: this.warnings,
       generatedMaps,
       runtimePaths: [this.options.helpersDir ?? defaultHelpersDir()],

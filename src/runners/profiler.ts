@@ -15,7 +15,8 @@ import type { ProfileRun, RunResult } from './runResult';
 
 /** The settings only one profiler reads, by its id; each profiler takes its own. */
 export interface ProfilerSettings {
-  readonly node?: Pick<NodeRunOptions, 'nodePath' | 'helpersDir' | 'transformCacheDir'>;
+  /** `memory`: record memory (V8's sampling heap profiler) instead of time. */
+  readonly node?: Pick<NodeRunOptions, 'nodePath' | 'helpersDir' | 'transformCacheDir' | 'memory'>;
   readonly python?: Partial<
     Pick<PythonRunOptions, 'mode' | 'python' | 'candidates' | 'clock' | 'helpersDir'>
   >;

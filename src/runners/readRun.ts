@@ -1,6 +1,7 @@
 /**
  * From a finished run to the profile shown, the same for the CLI and the extension. A Node run is
- * imported (main thread and workers), Heatlens' injected frames are folded (before remapping: they
+ * imported (main thread and workers; CPU profiles, or in memory mode heap profiles in bytes, which
+ * go through every later step the same way), Heatlens' injected frames are folded (before remapping: they
  * are recognised by their generated paths in dist/inject), then source maps move frames and lines
  * to the sources and inlined functions get their own nodes. A Python run is imported only: its
  * frames name the files as they ran. The files the profile names are read through the caller's
@@ -8,7 +9,7 @@
  */
 import type { Profile } from '../core/profile';
 import { foldInjected } from '../core/foldInjected';
-import { importNodeRun } from '../formats/nodeRun';
+import { importNodeHeapRun, importNodeRun } from '../formats/nodeRun';
 import { importPstats } from '../formats/pstats';
 import { importPythonMemory } from '../formats/pymemory';
 import { importPythonSamples } from '../formats/pysamples';
@@ -39,8 +40,9 @@ export async function readNodeProfile(
   const { host, sourceFile, onMark } = options;
   onMark?.('reading', epochNow());
   // Heatlens' own helpers fold into one pseudo frame before anything else looks at frames.
+  const read = handed.memory ? importNodeHeapRun : importNodeRun;
   const raw = foldInjected(
-    importNodeRun(handed.profileText, handed.workerProfiles, {
+    read(handed.profileText, handed.workerProfiles, {
       sourceFile,
       runtimePaths: handed.runtimePaths,
     }),

@@ -8,6 +8,17 @@ import type { RunMarks } from './runMarks';
 /** How a run ended: 'failed' is an uncaught error, a non-zero exit code or death by a signal. */
 export type RunOutcome = 'exited' | 'failed' | 'cancelled';
 
+/**
+ * What V8's sampling heap profiler recorded in a Node memory run. V8 gives one of the two per
+ * recording, not both: `allocated`, every allocation over the run (objects the collector freed
+ * included); `live`, the objects still alive when the program ended.
+ */
+export interface HeapRecording {
+  readonly record: 'allocated' | 'live';
+  /** The mean number of bytes between two sampled allocations. */
+  readonly samplingInterval: number;
+}
+
 /** How a run ended, as every profiler reports it. */
 export interface RunResult {
   exitCode: number | null;
@@ -22,6 +33,8 @@ export interface RunResult {
   command: string[];
   /** The sampling interval requested, in microseconds, where the profiler reports it. */
   intervalUs?: number;
+  /** A Node memory run: what was recorded (then there is no `intervalUs`). */
+  memory?: HeapRecording;
   /** Things the person should know about this run. */
   warnings: string[];
   /** When each stage of the run happened (for latency measurements). */

@@ -2,7 +2,8 @@
  * Worker threads under the profiler. The runner starts Node with `--inspect-brk`, which every
  * worker inherits: each worker waits for a debugger to connect before its first line, and
  * without one it waits forever (the program never finishes). V8 profiles each isolate on its
- * own, so each worker needs its own profiler too. Through the inspector's NodeWorker domain the
+ * own, so each worker needs its own profiler too (the same as the main thread's: the CPU profiler,
+ * or in memory mode the heap profiler, v8Recorder.ts). Through the inspector's NodeWorker domain the
  * runner's one session attaches to every worker as it starts (nested workers too), which lets it
  * run, starts its profiler, and takes its profile when the worker ends (a worker, like the main
  * thread, waits for the session to disconnect and says so with `NodeRuntime.waitingForDisconnect`)
@@ -15,6 +16,7 @@
  * thread, or nest all hand over their profiles this way.
  */
 import type { InspectorSession } from './inspectorSession';
+import type { V8Recorder } from './v8Recorder';
 
 /** One worker's profile, as V8 wrote it. */
 export interface WorkerProfile {
@@ -22,7 +24,7 @@ export interface WorkerProfile {
   readonly title: string;
   /** The worker's script. */
   readonly url: string;
-  /** The V8 `.cpuprofile` JSON. */
+  /** The V8 profile JSON: a `.cpuprofile`, or in memory mode a `.heapprofile`. */
   readonly profileText: string;
 }
 
@@ -50,7 +52,7 @@ export class WorkerProfiler {
 
   constructor(
     private readonly session: InspectorSession,
-    private readonly intervalUs: number,
+    private readonly recorder: V8Recorder,
   ) {
     session.on('NodeWorker.attachedToWorker', (params) => void this.attached(params));
     session.on('NodeWorker.receivedMessageFromWorker', (params) => this.received(params));
@@ -117,11 +119,9 @@ export class WorkerProfiler {
     };
     this.workers.set(worker.sessionId, worker);
     try {
-      await this.send(worker.sessionId, 'Profiler.enable');
-      await this.send(worker.sessionId, 'Profiler.setSamplingInterval', {
-        interval: this.intervalUs,
-      });
-      await this.send(worker.sessionId, 'Profiler.start');
+      for (const request of this.recorder.start) {
+        await this.send(worker.sessionId, request.method, request.params);
+      }
       await this.send(worker.sessionId, 'NodeRuntime.notifyWhenWaitingForDisconnect', {
         enabled: true,
       }).catch(() => undefined);
@@ -170,20 +170,23 @@ export class WorkerProfiler {
         pending.reject(new Error('the worker is gone'));
       }
     }
-    if (worker && !worker.stopping) {
-      this.warnings.push(
-        `The worker thread ${worker.title} ended before Heatlens could take its profile; its ` +
-          'time is not in this profile.',
-      );
-    }
+    if (worker && !worker.stopping) this.warnings.push(this.lost(worker));
     this.workers.delete(sessionId);
+  }
+
+  /** The warning for a worker whose profile could not be taken. */
+  private lost(worker: AttachedWorker): string {
+    return (
+      `The worker thread ${worker.title} ended before Heatlens could take its profile; its ` +
+      `${this.recorder.holds} ${this.recorder.holds === 'time' ? 'is' : 'are'} not in this profile.`
+    );
   }
 
   /** Takes one worker's profile (once), then lets it go. */
   private stop(worker: AttachedWorker): Promise<void> {
     worker.stopping ??= (async () => {
       try {
-        const result = await this.send(worker.sessionId, 'Profiler.stop');
+        const result = await this.send(worker.sessionId, this.recorder.stop);
         if (result.profile) {
           this.profiles.push({
             title: worker.title,
@@ -192,10 +195,7 @@ export class WorkerProfiler {
           });
         }
       } catch {
-        this.warnings.push(
-          `The worker thread ${worker.title} ended before Heatlens could take its profile; its ` +
-            'time is not in this profile.',
-        );
+        this.warnings.push(this.lost(worker));
       }
       await this.session
         .send('NodeWorker.detach', { sessionId: worker.sessionId })

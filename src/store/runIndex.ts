@@ -26,7 +26,10 @@ export interface RunRecord {
   readonly durationMs: number;
   /** meta.profiler of the profile ('v8', 'cprofile', 'yappi', 'heatlens-sampler', ...). */
   readonly profiler: string;
-  /** The Python mode when one was chosen ('sampling', 'cprofile', 'yappi'). */
+  /**
+   * The Python mode when one was chosen ('sampling', 'cprofile', 'yappi', 'memory'), or what a
+   * Node memory run recorded ('memory: allocated', 'memory: live').
+   */
   readonly mode?: string;
   /** The profile's total weight, in `unit`. */
   readonly total: number;
