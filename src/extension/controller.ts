@@ -1,3 +1,4 @@
+import { isTimeUnit } from '../formats/exportUnits';
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { callersAndCallees, type Neighbour } from '../core/callers';
@@ -191,10 +192,13 @@ export class Presenter implements vscode.Disposable {
     const shown = this.shown;
     if (!shown) return this.status.hide();
     const hottest = shown.hottestFunction();
+    // A time profile says how long the run took; a memory (or count) profile says its total in
+    // its own unit, as the labels, CodeLens and the CLI do.
+    const unit = shown.profile.meta.unit;
     const duration =
-      shown.run.durationMs !== undefined
+      shown.run.durationMs !== undefined && isTimeUnit(unit)
         ? formatWeight(shown.run.durationMs * 1000, 'microseconds')
-        : formatWeight(shown.total, shown.profile.meta.unit);
+        : formatWeight(shown.total, unit);
     this.status.text = `$(flame) ${duration}${hottest ? ` · ${noIcons(hottest.frame.name)} ${formatShare(hottest.self, shown.total)} self` : ''}`;
     this.status.tooltip = `Heatlens: ${shown.run.label}${hottest ? `\nHottest function: ${hottest.frame.name}, ${formatShare(hottest.self, shown.total)} of the run in its own code, ${formatShare(hottest.total, shown.total)} with what it calls` : ''}\nClick for its callers and callees.`;
     this.status.command = 'heatlens.showHottest';

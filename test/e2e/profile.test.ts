@@ -373,6 +373,44 @@ describe('Profile Current File in a real VS Code', { skip: prepared.skip }, () =
     });
   });
 
+  it('Profile Memory of Current File on a Node program: bytes on its lines and its functions', async () => {
+    const s = vs!;
+    await s.guard('node-memory', async () => {
+      await resetState(s);
+      await s.openFile('js/alloc.mjs');
+      await s.runCommand('Heatlens: Profile Memory of Current File');
+      const status = await waitFor('the memory run in the status bar', async () => {
+        const text = await s.statusBarItem('flame');
+        return text && /(?:KiB|MiB|GiB)/.test(text) ? text : undefined;
+      });
+      process.stderr.write(`[e2e] status bar: "${status}"\n`);
+      const labels = await waitForLabels(s, 'js/alloc.mjs (memory run)');
+      for (const l of labels) {
+        assert.match(l.label, /^[\d.]+ (?:B|KiB|MiB|GiB) · [\d.]+%/, `label on line ${l.line}`);
+      }
+      // makeStrings keeps 200,000 strings of about 60 characters: tens of MiB allocated on its
+      // lines, which V8 attributes to the function (sampled every 32 KiB).
+      const { first, last } = functionLines(join(examples, 'js/alloc.mjs'), 'makeStrings');
+      assert.ok(
+        labels.some((l) => l.line >= first && l.line <= last),
+        `a label inside makeStrings (lines ${first}-${last}): ${JSON.stringify(labels)}`,
+      );
+      const lens = await waitForLensAbove(s, 'makeStrings');
+      const m = /total \(([\d.]+) MiB\)/.exec(lens.text);
+      assert.ok(m, `makeStrings' CodeLens in MiB: ${lens.text}`);
+      assert.ok(Number(m[1]) > 5 && Number(m[1]) < 200, lens.text);
+      // The CodeLens and the status bar tell one story: the function's share of the total.
+      const total = Number(/([\d.]+) MiB/.exec(status)![1]);
+      const share = Number(/([\d.]+)% total/.exec(lens.text)![1]);
+      assert.ok(
+        Math.abs((total * share) / 100 - Number(m[1])) <= total * 0.002 + 0.1,
+        `${lens.text} against the status bar's ${status}`,
+      );
+      await s.screenshot('14-node-memory');
+      await clearAndCheck(s);
+    });
+  });
+
   it('leaves nothing running', () => {
     assert.ok(existsSync(examples));
     assert.deepEqual(
