@@ -58,7 +58,8 @@ export function e2ePaths(
 /**
  * The Debian packages the tests use, each with how to tell it is there: chromium (webview and
  * end-to-end tests), libkrb5-dev (a header code-server's `kerberos` module compiles against),
- * python3-yappi (the yappi mode's tests, on Debian's /usr/bin/python3).
+ * python3-yappi (the yappi mode's tests, on Debian's /usr/bin/python3), golang-go (`go tool
+ * pprof`, the reference reader of the pprof export's test).
  */
 export const debianPackages = {
   chromium: () => existsSync(chromiumPath),
@@ -67,6 +68,7 @@ export const debianPackages = {
   'python3-yappi': () =>
     existsSync('/usr/bin/python3') &&
     spawnSync('/usr/bin/python3', ['-c', 'import yappi'], { stdio: 'ignore' }).status === 0,
+  'golang-go': () => spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0,
 };
 
 /** An npm project folder holding exactly one pinned package: installed when its stamp differs. */

@@ -1,8 +1,8 @@
 // The first step of `npm test`: installs what the tests need on a fresh machine, with progress
 // (scripts/progress.mjs), and does nothing but a few checks when it is all there:
 // - the repository's npm packages (`npm ci`) when node_modules is missing;
-// - as root on Debian, the Debian packages the tests use (chromium, libkrb5-dev, python3-yappi),
-//   waiting for another apt run's locks (scripts/apt.mjs);
+// - as root on Debian, the Debian packages the tests use (chromium, libkrb5-dev, python3-yappi,
+//   golang-go), waiting for another apt run's locks (scripts/apt.mjs);
 // - the real VS Code of the end-to-end tests, cached outside the repo (scripts/e2eEnv.mjs).
 // Where a Debian package cannot be installed (not root, no apt-get), it says so and the tests
 // that need it skip with that reason.
@@ -13,7 +13,11 @@ import { Progress } from './progress.mjs';
 const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 const log = (msg) => process.stderr.write(`[prepare] ${msg}\n`);
 
-const e2e = planE2eEnv({ needChromium: true, needPlaywright: true, debian: ['python3-yappi'] });
+const e2e = planE2eEnv({
+  needChromium: true,
+  needPlaywright: true,
+  debian: ['python3-yappi', 'golang-go'],
+});
 const steps = [];
 steps.push(...npmCiSteps(root));
 steps.push(...e2e.steps);

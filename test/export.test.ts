@@ -206,12 +206,12 @@ test('heatlens convert: clear errors naming the file, and --profile picks a prof
     assert.match(r.stderr, /cannot read "missing\.prof": there is no such file\./);
     r = heatlens(dir, 'convert', 'missing.prof');
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /needs --to .*speedscope, collapsed, callgrind, cpuprofile or pstats/);
+    assert.match(r.stderr, /needs --to .*speedscope, collapsed, callgrind, cpuprofile, pstats or pprof/);
     r = heatlens(dir, 'convert', 'x.prof', '--to', 'svg');
     assert.equal(r.code, 2);
     assert.match(
       r.stderr,
-      /--to takes speedscope, collapsed, callgrind, cpuprofile or pstats, not "svg"/,
+      /--to takes speedscope, collapsed, callgrind, cpuprofile, pstats or pprof, not "svg"/,
     );
     writeFileSync(join(dir, 'junk.prof'), 'not a profile');
     r = heatlens(dir, 'convert', 'junk.prof', '--to', 'speedscope');

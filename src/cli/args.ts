@@ -152,7 +152,7 @@ export function parseArgs(command: string, args: string[]): Options {
   return options;
 }
 
-/** "speedscope, collapsed, callgrind, cpuprofile or pstats". */
+/** "speedscope, collapsed, callgrind, cpuprofile, pstats or pprof". */
 export function formatList(): string {
   const ids = EXPORT_FORMATS.map((f) => f.id);
   return `${ids.slice(0, -1).join(', ')} or ${ids[ids.length - 1]}`;

@@ -8,6 +8,8 @@ import { frameSelfAndTotal, functionStats } from '../core/functionStats';
 import { ProfileBuilder, type Frame, type Profile } from '../core/profile';
 import { importCallgrind } from './callgrind';
 import { importCollapsed } from './collapsed';
+import { pprofValueType } from './exportPprof';
+import { importPprof } from './pprof';
 import { importCpuprofile } from './cpuprofile';
 import { importProfileFile } from './detect';
 import { collapsedFrame, collapsedUnit } from './exportCollapsed';
@@ -55,6 +57,7 @@ const REIMPORT: Record<ExportFormat, (bytes: Uint8Array) => Profile> = {
   callgrind: (b) => importCallgrind(decode(b)),
   cpuprofile: (b) => importCpuprofile(decode(b)),
   pstats: (b) => importPstats(b),
+  pprof: (b) => importPprof(b),
 };
 
 interface Figures {
@@ -146,6 +149,11 @@ for (const to of EXPORT_FORMATS.map((f) => f.id)) {
         const lines = treeFigures(original, key, (n) => (original.tree.self[n] > 0 ? 1 : 0));
         rounding = (key) => lines.get(key)?.total ?? 0;
         assert.equal(back.meta.unit, 'samples');
+      } else if (to === 'pprof') {
+        k = pprofValueType(original).scale;
+        // As collapsed: one sample per node with self weight, rounded as a running sum.
+        const nodes = treeFigures(original, key, (n) => (original.tree.self[n] > 0 ? 1 : 0));
+        rounding = (key) => nodes.get(key)?.total ?? 0;
       } else if (to === 'callgrind') {
         k = timeFactor(original.meta.unit, 'nanoseconds') ?? 1;
         // Self cost lines are rounded as a running sum, each call's cost on its own.
@@ -377,6 +385,6 @@ test('default file names of exports', () => {
   assert.equal(exportFileName('app.cpuprofile', 'cpuprofile'), 'app.cpuprofile');
   assert.deepEqual(
     EXPORT_FORMATS.map((f) => f.id),
-    ['speedscope', 'collapsed', 'callgrind', 'cpuprofile', 'pstats'],
+    ['speedscope', 'collapsed', 'callgrind', 'cpuprofile', 'pstats', 'pprof'],
   );
 });

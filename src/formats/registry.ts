@@ -19,6 +19,7 @@ import { importCpuprofile, isCpuprofile } from './cpuprofile';
 import { exportCallgrind } from './exportCallgrind';
 import { exportCpuprofile } from './exportCpuprofile';
 import { exportCollapsed } from './exportCollapsed';
+import { exportPprof } from './exportPprof';
 import { exportPstats } from './exportPstats';
 import { exportSpeedscope } from './exportSpeedscope';
 import { importHeapProfileValue, isHeapProfile } from './heapProfile';
@@ -130,6 +131,13 @@ export const PROFILE_FORMATS = Object.freeze([
     detect: isPprof,
     import: (input, options) => importPprof(input.bytes, options),
     choices: (input) => pprofChoices(input.bytes, input.name),
+    export: {
+      label: 'pprof (go tool pprof, Pyroscope)',
+      extension: '.pb.gz',
+      help: '(.pb.gz, for go tool pprof; time, bytes or counts)',
+      rank: 6,
+      write: exportPprof,
+    },
   },
   {
     id: 'pstats',

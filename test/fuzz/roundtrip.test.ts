@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import type { Profile } from '../../src/core/profile';
 import { importProfileFile } from '../../src/formats/detect';
 import { collapsedUnit } from '../../src/formats/exportCollapsed';
+import { pprofValueType } from '../../src/formats/exportPprof';
 import { EXPORT_FORMATS, exportFileName, exportProfile } from '../../src/formats/exportProfile';
 import { ExportRangeError, timeFactor } from '../../src/formats/exportUnits';
 import { loadFixtures, makeCase, type Input } from './cases';
@@ -36,9 +37,12 @@ const CASES = 40;
 function totalOf(p: Profile, to: string): number {
   const graphFormat = to === 'pstats' || to === 'callgrind';
   // Weight on the root itself (samples with an empty stack) is no function's: the formats
-  // keyed by function, and collapsed stacks (a line needs a stack), have no place for it.
+  // keyed by function, and collapsed stacks and pprof (a sample needs a stack), have no place
+  // for it.
   if (!graphFormat || !p.callGraph)
-    return p.tree.total[0] - (graphFormat || to === 'collapsed' ? p.tree.self[0] : 0);
+    return (
+      p.tree.total[0] - (graphFormat || to === 'collapsed' || to === 'pprof' ? p.tree.self[0] : 0)
+    );
   let sum = 0;
   for (const f of p.callGraph.functions) if (f.self > 0) sum += f.self;
   return sum;
@@ -76,7 +80,15 @@ function roundTrips(input: Input): string | undefined {
     }
     // In one unit: collapsed counts are the weights times the scale it chose; other formats
     // convert between time units (seconds, nanoseconds, microseconds) or keep the weights.
-    const want = totalOf(profile, id) * (id === 'collapsed' ? collapsedUnit(profile).scale : 1);
+    // pprof: values in nanoseconds for time (converted below), else the weights times its scale.
+    const timed = timeFactor(profile.meta.unit, 'nanoseconds') !== null;
+    const scale =
+      id === 'collapsed'
+        ? collapsedUnit(profile).scale
+        : id === 'pprof' && !timed
+          ? pprofValueType(profile).scale
+          : 1;
+    const want = totalOf(profile, id) * scale;
     const got = totalOf(back, id);
     const factor = id === 'collapsed' ? null : timeFactor(back.meta.unit, profile.meta.unit);
     if (!sameTotal(want, got * (factor ?? 1))) {
