@@ -206,7 +206,10 @@ test('heatlens convert: clear errors naming the file, and --profile picks a prof
     assert.match(r.stderr, /cannot read "missing\.prof": there is no such file\./);
     r = heatlens(dir, 'convert', 'missing.prof');
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /needs --to .*speedscope, collapsed, callgrind, cpuprofile, pstats or pprof/);
+    assert.match(
+      r.stderr,
+      /needs --to .*speedscope, collapsed, callgrind, cpuprofile, pstats or pprof/,
+    );
     r = heatlens(dir, 'convert', 'x.prof', '--to', 'svg');
     assert.equal(r.code, 2);
     assert.match(
