@@ -21,6 +21,7 @@ const VIEW_LABELS: [FlameView, string][] = [
   ['timeOrder', 'Time order'],
   ['sandwich', 'Sandwich'],
   ['table', 'Table'],
+  ['callGraph', 'Call graph'],
 ];
 
 /** What the person did in the toolbar. */

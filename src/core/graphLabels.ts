@@ -38,7 +38,7 @@ export function graphPlace(frame: Frame): string {
   if (!file) return '';
   const parts = file.split(/[\\/]/).filter(Boolean);
   let short = parts[parts.length - 1] ?? file;
-  if (parts.length > 1 && /^(__init__|__main__|index|mod|main)\.[^.]+$/.test(short)) {
+  if (parts.length > 1 && /^(__init__|__main__|index)\.[^.]+$/.test(short)) {
     short = `${parts[parts.length - 2]}/${short}`;
   }
   return frame.line1 ? `${short}:${frame.line1}` : short;

@@ -92,7 +92,8 @@ export function graphDot(
   out.push(
     `\tgraph [fontname=Arial, nodesep=0.125, ranksep=0.25${fast}];`,
     `\tnode [fontname=Arial, fontsize=10, height=0, shape=box, width=0${colors ? `, style=filled, fontcolor="${colors.text}"` : ''}];`,
-    '\tedge [fontname=Arial, fontsize=10];',
+    // A layout for the webview: its labels are monospaced, 11 px; Courier's metrics reserve room.
+    nodeSize ? '\tedge [fontname=Courier, fontsize=11];' : '\tedge [fontname=Arial, fontsize=10];',
   );
   graph.nodes.forEach((node, i) => {
     const frame = frames[node.frameId];
