@@ -5,7 +5,7 @@
  * N levels away), Fit, and a line that says what is shown.
  *
  * A click selects a function (the selection the table and the sandwich share), Ctrl/Cmd+click or
- * Enter opens its source, the arrows move to the nearest function that way, the wheel zooms and a
+ * Enter opens its source, the toolbar's search outlines the functions it matches, the arrows move to the nearest function that way, the wheel zooms and a
  * drag pans. Past {@link MAX_SHOWN} functions over the thresholds only the heaviest are laid out,
  * and the line says so: dot's layout grows faster than the graph (bench/callGraph.mjs).
  */
@@ -24,6 +24,7 @@ import {
   svgEl,
 } from './callGraphDraw';
 import { el } from './dom';
+import { compileSearch } from './layout/search';
 import { isMyCode } from './layout/transforms';
 import type { Model } from './model';
 import { openSourceMessage } from './openSource';
@@ -126,6 +127,9 @@ export class CallGraphView {
         this.panZoom.fit();
       } else this.panZoom.apply();
     }).observe(this.box);
+    // The toolbar's search and regex: the panel keeps them in the state before this runs.
+    for (const type of ['input', 'change'])
+      document.addEventListener(type, () => this.markSearch());
     new MutationObserver(() => this.redrawTheme()).observe(document.body, {
       attributes: true,
       attributeFilter: ['class'],
@@ -278,6 +282,18 @@ export class CallGraphView {
     if (this.drawn?.layout && themeKind() !== this.themeDrawn) this.draw();
   }
 
+  /** The search's matches outlined, the other functions dimmed (nothing when no search). */
+  private markSearch(): void {
+    if (this.root.hidden || !this.ui || !this.model) return;
+    const { match } = compileSearch(this.ui.search, this.ui.regex);
+    const frames = this.model.frames;
+    for (const g of Array.from(this.svg.querySelectorAll<SVGElement>('g.node'))) {
+      const hit = !!match && match(frames[Number(g.dataset.frame)].name);
+      g.classList.toggle('match', hit);
+      g.classList.toggle('dim', !!match && !hit);
+    }
+  }
+
   /** The selected function's box: outlined, and the one Tab reaches. */
   private markSelection(): void {
     const selected = this.ui?.sandwichFrame ?? -1;
@@ -286,6 +302,7 @@ export class CallGraphView {
       g.classList.toggle('selected', on);
       g.setAttribute('aria-pressed', String(on));
     }
+    this.markSearch();
   }
 
   private nodeOf(target: EventTarget | null): SVGElement | null {

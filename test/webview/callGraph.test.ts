@@ -170,6 +170,20 @@ describe('call graph view in Chromium', { skip }, () => {
         ['__init__.py', 225],
       ],
     );
+    // The toolbar's search outlines the matches and dims the rest.
+    await o.page.evaluate(() => {
+      const field = document.querySelector('#search') as HTMLElement & { value: string };
+      field.value = 'list_acc';
+      field.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    const marks = await o.page.evaluate(() => ({
+      match: Array.from(
+        document.querySelectorAll('#graphPane g.node.match tspan.fn'),
+        (t) => t.textContent,
+      ),
+      dim: document.querySelectorAll('#graphPane g.node.dim').length,
+    }));
+    assert.deepEqual(marks, { match: ['list_accounts'], dim: 44 });
     // The table shows the same function selected.
     await at(o.page, 'vscode-button[data-view="table"]').click();
     const row = await at(o.page, '.table-row.selected .cell.name').textContent();
