@@ -6,7 +6,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { helpText } from '../src/cli/help';
 import { EXPORT_FORMATS } from '../src/formats/exportProfile';
-import { ANY_FILE_PATTERNS, isProfileFileName, FORMAT_ROWS } from '../src/formats/registry';
+import {
+  ANY_FILE_PATTERNS,
+  DRAWING_FORMATS,
+  isProfileFileName,
+  FORMAT_ROWS,
+} from '../src/formats/registry';
 import { sampleName } from './support/formatConformance';
 import { repoRoot } from './support/repoRoot';
 
@@ -100,7 +105,8 @@ test('the CLI help names every format summary reads and every format convert wri
   const help = helpText('0.0.0').replace(/\s+/g, ' ');
   for (const f of FORMATS) if (f.label) assert.ok(help.includes(f.label), f.label);
   const exportable = FORMATS.filter((f) => f.export).map((f) => f.id);
-  assert.deepEqual(EXPORT_FORMATS.map((f) => f.id).sort(), [...exportable].sort());
+  const drawings = DRAWING_FORMATS.map((f) => f.id);
+  assert.deepEqual(EXPORT_FORMATS.map((f) => f.id).sort(), [...exportable, ...drawings].sort());
   for (const f of EXPORT_FORMATS) assert.ok(help.includes(`${f.id} ${f.help}`), f.id);
   // Wrapped to the help's width.
   for (const line of helpText('0.0.0').split('\n')) assert.ok(line.length <= 95, line);
@@ -112,8 +118,11 @@ test('registry rows: unique ids and ranks, byte readers before text readers', ()
   const ranks = FORMATS.flatMap((f) => (f.label ? [f.rank] : []));
   assert.ok(ranks.every((r) => r !== undefined));
   assert.equal(new Set(ranks).size, ranks.length);
-  const exportRanks = EXPORT_FORMATS.map((f) => FORMATS.find((r) => r.id === f.id)!.export!.rank);
+  const rows = [...FORMATS, ...DRAWING_FORMATS];
+  const exportRanks = EXPORT_FORMATS.map((f) => rows.find((r) => r.id === f.id)!.export!.rank);
   assert.equal(new Set(exportRanks).size, exportRanks.length);
+  // A drawing's id is no profile format's (`--to` takes both).
+  for (const d of DRAWING_FORMATS) assert.ok(!ids.includes(d.id), d.id);
   // detect.ts tries the byte readers before it decodes text: the table must say so too.
   const firstText = FORMATS.findIndex((f) => f.reads === 'text');
   assert.ok(FORMATS.slice(firstText).every((f) => f.reads === 'text'));

@@ -21,6 +21,7 @@ export const VIEW_NAMES: Record<FlameView, string> = {
   sandwich: 'Sandwich',
   table: 'Table',
   diff: 'Differential',
+  callGraph: 'Call graph',
 };
 
 /** A function's name as shown (the tooltip's and the table's "(anonymous)" for none). */

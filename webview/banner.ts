@@ -18,7 +18,7 @@ export function renderBanner(banner: HTMLElement, m: Model | undefined, ui: UiSt
       el('strong', {}, 'Approximated from a call graph. '),
       document.createTextNode(
         'This profiler records who called whom, not whole stacks, so the flame graph spreads each ' +
-          "function's time over its callers in proportion. The table and sandwich views show the exact figures.",
+          "function's time over its callers in proportion. The table, sandwich and call graph views show the exact figures.",
       ),
     );
   }

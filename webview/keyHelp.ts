@@ -34,8 +34,9 @@ export const KEYS: readonly KeyLine[] = [
   { keys: ['O', 'Ctrl+Enter'], action: "Open the selected function's source" },
   { keys: ['/', 'Ctrl+F'], action: 'Search functions' },
   {
-    keys: ['1', '2', '3', '4', '5'],
-    action: 'Show a view: 1 flame graph, 2 time order, 3 sandwich, 4 table, 5 differential',
+    keys: ['1', '2', '3', '4', '5', '6'],
+    action:
+      'Show a view: 1 flame graph, 2 time order, 3 sandwich, 4 table, 5 differential, 6 call graph',
   },
   { keys: ['?'], action: 'Show this list of keys (Escape closes it)' },
 ];

@@ -44,6 +44,7 @@ const VIEW_KEYS: Record<string, FlameView> = {
   '3': 'sandwich',
   '4': 'table',
   '5': 'diff',
+  '6': 'callGraph',
 };
 
 /** The box a key moves the selection to. Up goes to the caller row on screen. */

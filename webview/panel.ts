@@ -18,6 +18,7 @@ import {
   openSourceText,
 } from './announce';
 import { renderBanner } from './banner';
+import { CallGraphView } from './callGraphView';
 import { ChangesList } from './changes';
 import { Chart, type Hit } from './chart';
 import { renderCrumbs } from './crumbs';
@@ -63,6 +64,7 @@ export class Panel {
     'aria-label': 'Functions that appeared or vanished',
   });
   private readonly table: TableView;
+  private readonly graphView: CallGraphView;
   private readonly changes: ChangesList;
   private palette: Palette;
   private firstPaintPending = false;
@@ -141,6 +143,8 @@ export class Panel {
       },
     });
     this.changes = new ChangesList(this.changesPane, (frame) => this.openSource(frame));
+    this.graphView = new CallGraphView(store, post, () => this.updateOpenButton());
+    this.stage.append(this.graphView.root);
     new MutationObserver(() => this.refreshTheme()).observe(document.body, {
       attributes: true,
       attributeFilter: ['class', 'data-vscode-theme-kind'],
@@ -246,6 +250,7 @@ export class Panel {
     this.stage.classList.toggle('with-changes', diffShown);
     this.sandwichPane.hidden = !m || ui.view !== 'sandwich';
     this.tablePane.hidden = !m || ui.view !== 'table';
+    this.graphView.root.hidden = !m || ui.view !== 'callGraph';
     this.emptyPane.hidden = !!m;
     renderBanner(this.banner, m, ui);
     if (!m) return;
@@ -255,7 +260,8 @@ export class Panel {
       this.changes.render(m, ui.myCodeOnly);
     } else if (ui.view === 'sandwich') {
       renderSandwich(this.sandwichTitle, this.callersChart, this.calleesChart, m, ui);
-    } else this.renderTable();
+    } else if (ui.view === 'callGraph') this.graphView.render(m, ui);
+    else this.renderTable();
     this.renderCrumbs();
     this.updateSearch();
     this.updateOpenButton();
@@ -417,6 +423,7 @@ export class Panel {
     }
     this.setView(view);
     if (view === 'table') this.table.focus();
+    else if (view === 'callGraph') this.graphView.focus();
     else (view === 'sandwich' ? this.callersChart : this.mainChart).canvas.focus();
     this.live.say(`${VIEW_NAMES[view]} view`);
   }
@@ -431,7 +438,8 @@ export class Panel {
     const m = this.store.model;
     if (!m) return undefined;
     const ui = this.store.ui;
-    if (ui.view === 'sandwich' || ui.view === 'table') return m.frames[ui.sandwichFrame];
+    if (ui.view === 'sandwich' || ui.view === 'table' || ui.view === 'callGraph')
+      return m.frames[ui.sandwichFrame];
     const sel = this.mainChart.selection;
     const src = this.mainChart.current;
     return sel && src && sel.node > 0 ? src.frames[src.tree.frame[sel.node]] : undefined;

@@ -22,6 +22,7 @@ const VIEW_LABELS: [FlameView, string, string][] = [
   ['timeOrder', 'Time order', '2'],
   ['sandwich', 'Sandwich', '3'],
   ['table', 'Table', '4'],
+  ['callGraph', 'Call graph', '6'],
 ];
 
 /** What the person did in the toolbar. */

@@ -19,6 +19,9 @@ export interface Options {
   /** `heatlens report`: put the hot source files in the report (`--no-source` says no). */
   source: boolean;
   to?: ExportFormat;
+  /** convert --to dot/svg: gprof2dot's -n and -e, in percent. */
+  nodeThreshold?: number;
+  edgeThreshold?: number;
   profile?: string;
   mode?: PythonProfileMode;
   clock?: 'cpu' | 'wall';
@@ -37,6 +40,14 @@ function parseCount(flag: string, value: string | undefined, min: number): numbe
   const n = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) {
     throw new UsageError(`${flag} takes a whole number of at least ${min}, not "${value}".`);
+  }
+  return n;
+}
+
+function parsePercent(flag: string, value: string | undefined): number {
+  const n = Number(value);
+  if (value === undefined || !/^\d+(\.\d+)?$/.test(value) || !(n >= 0 && n <= 100)) {
+    throw new UsageError(`${flag} takes a percentage from 0 to 100, not "${value ?? ''}".`);
   }
   return n;
 }
@@ -106,6 +117,10 @@ export function parseArgs(command: string, args: string[]): Options {
         throw new UsageError(`--to takes ${formatList()}, not "${to ?? ''}".`);
       }
       options.to = to;
+    } else if (flag === '--node-threshold' && command === 'convert') {
+      options.nodeThreshold = parsePercent(flag, value());
+    } else if (flag === '--edge-threshold' && command === 'convert') {
+      options.edgeThreshold = parsePercent(flag, value());
     } else if (flag === '--profile' && readsFile) {
       const id = value();
       if (!id) throw new UsageError('--profile needs the id of one of the profiles in the file.');

@@ -6,7 +6,8 @@ import { realpathSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Profile } from '../core/profile';
 import { importProfileFile, profileChoices } from '../formats/detect';
-import { exportFileName, exportProfile } from '../formats/exportProfile';
+import { exportedGraph } from '../formats/exportDot';
+import { EXPORT_FORMATS, exportFileName, exportProfile } from '../formats/exportProfile';
 import { collapsedUnit } from '../formats/exportCollapsed';
 import { listChoices } from '../formats/choices';
 import { ExportEmptyError, ExportRangeError } from '../formats/exportUnits';
@@ -101,6 +102,14 @@ export async function convertCommand(options: Options, term: Terminal): Promise<
       `"heatlens convert" needs --to with the format to write: ${formatList()}.`,
     );
   }
+  const drawing = EXPORT_FORMATS.find((f) => f.id === options.to)?.kind === 'drawing';
+  if (!drawing && (options.nodeThreshold !== undefined || options.edgeThreshold !== undefined)) {
+    throw new UsageError('--node-threshold and --edge-threshold go with --to dot or --to svg.');
+  }
+  const graphOptions = {
+    nodeThreshold: options.nodeThreshold,
+    edgeThreshold: options.edgeThreshold,
+  };
   const file = options.positionals[0];
   const out = options.out ?? exportFileName(file, options.to);
   if (sameFile(file, out)) {
@@ -116,7 +125,7 @@ export async function convertCommand(options: Options, term: Terminal): Promise<
   }
   let bytes: Uint8Array;
   try {
-    bytes = exportProfile(profile, options.to);
+    bytes = await exportProfile(profile, options.to, graphOptions);
   } catch (err) {
     if (err instanceof ExportRangeError || err instanceof ExportEmptyError) {
       throw new CliError(`"${file}" ${err.message}`);
@@ -134,6 +143,13 @@ export async function convertCommand(options: Options, term: Terminal): Promise<
     (options.to === 'speedscope' || options.to === 'collapsed' || options.to === 'cpuprofile')
   ) {
     notes.push('the call graph was written as its approximated tree');
+  }
+  if (drawing) {
+    const g = exportedGraph(profile, graphOptions);
+    notes.push(
+      `${g.nodes.length} of ${g.functions} functions drawn (at least ${g.nodeThreshold}% of the ` +
+        `total; edges of at least ${g.edgeThreshold}%)`,
+    );
   }
   term.printMessage(
     `heatlens: wrote ${out} (${options.to}, ${formatBytes(bytes.length)})` +

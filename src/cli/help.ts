@@ -32,7 +32,10 @@ function exportList(): string {
 
 const CONVERT_KEEPS =
   "Every function's self and total time is kept; formats that hold only a tree get a call " +
-  "graph's approximated tree, formats without columns merge functions that differ only by column.";
+  "graph's approximated tree, formats without columns merge functions that differ only by column. " +
+  'dot and svg draw the call graph as `gprof2dot | dot` does (exact for cProfile, yappi and ' +
+  'callgrind, derived from the stacks otherwise): functions of at least 0.5% of the total, ' +
+  'edges of at least 0.1%.';
 
 /** The whole help text of `heatlens --help`. */
 export function helpText(version: string): string {
@@ -78,10 +81,14 @@ ${paragraph(`Summarize a profile file: ${knownFormatsSentence()}.`)}
                         pprof sample types, trace threads); default the first
 
   heatlens convert <profile file> --to <format> [--out <file>] [--profile <id>]
+                   [--node-threshold <%>] [--edge-threshold <%>]
 ${paragraph(`Write a profile file in another format: ${exportList()}. ` + CONVERT_KEEPS)}
       --out <file>      where to write (default: the input's name with the format's
                         extension, next to it; the input is never overwritten)
       --profile <id>    as for summary
+      --node-threshold <%>, --edge-threshold <%>
+                        dot and svg: leave out functions and edges under this share of the
+                        total (gprof2dot's -n and -e; defaults 0.5 and 0.1)
 
   heatlens report <program or profile file> --html <file> [options] [--] [program args]
       Write one HTML file to share: the flame graph, time order, sandwich and table of the

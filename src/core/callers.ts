@@ -22,7 +22,8 @@ export interface Neighbour {
   readonly calls: number | null;
 }
 
-interface Edge {
+/** A caller -> callee edge and its weight (and calls, where counted). */
+export interface Edge {
   caller: number;
   callee: number;
   weight: number;
@@ -36,7 +37,13 @@ interface EdgeIndex {
 
 const cache = new WeakMap<Profile, EdgeIndex>();
 
-function treeEdges(profile: Profile): Edge[] {
+/**
+ * Every caller -> callee edge of a profile's call tree, weighted by the time the callee spent on
+ * the stack when called from that caller (recursion once per edge, see the module comment); no
+ * call counts (a tree does not have them). Also what the call graph view draws for a sampled
+ * profile (functionGraph.ts).
+ */
+export function treeEdges(profile: Pick<Profile, 'tree' | 'frames'>): Edge[] {
   const { tree } = profile;
   const frameCount = profile.frames.length;
   const weights = new Map<number, number>();

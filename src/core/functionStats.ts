@@ -23,7 +23,10 @@ const cache = new WeakMap<Profile, readonly FunctionStat[]>();
  * each frame on every path (a node whose frame is already on the stack above it adds nothing,
  * so recursion counts once). Depth-first with an explicit stack and a per-frame depth counter.
  */
-export function frameSelfAndTotal(profile: Profile): { self: Float64Array; total: Float64Array } {
+export function frameSelfAndTotal(profile: Pick<Profile, 'tree' | 'frames'>): {
+  self: Float64Array;
+  total: Float64Array;
+} {
   const { tree } = profile;
   const frameCount = profile.frames.length;
   const self = new Float64Array(frameCount);

@@ -77,7 +77,7 @@ export async function exportProfileCommand(
     return undefined;
   }
   try {
-    await fs.writeFile(destination.fsPath, exportProfile(profile, chosen.id));
+    await fs.writeFile(destination.fsPath, await exportProfile(profile, chosen.id));
   } catch (err) {
     void vscode.window.showErrorMessage(
       `Heatlens could not write ${destination.fsPath}: ${err instanceof Error ? err.message : String(err)}`,

@@ -13,7 +13,13 @@ import { importPprof } from './pprof';
 import { importCpuprofile } from './cpuprofile';
 import { importProfileFile } from './detect';
 import { collapsedFrame, collapsedUnit } from './exportCollapsed';
-import { EXPORT_FORMATS, exportFileName, exportProfile, type ExportFormat } from './exportProfile';
+import {
+  EXPORT_FORMATS,
+  PROFILE_EXPORT_FORMATS,
+  exportFileName,
+  exportProfile,
+  type ProfileExportFormat,
+} from './exportProfile';
 import { timeFactor } from './exportUnits';
 import { importPstats } from './pstats';
 import { importSpeedscope } from './speedscope';
@@ -51,7 +57,7 @@ function load(path: string): Profile {
 }
 
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-const REIMPORT: Record<ExportFormat, (bytes: Uint8Array) => Profile> = {
+const REIMPORT: Record<ProfileExportFormat, (bytes: Uint8Array) => Profile> = {
   speedscope: (b) => importSpeedscope(decode(b)),
   collapsed: (b) => importCollapsed(decode(b)),
   callgrind: (b) => importCallgrind(decode(b)),
@@ -123,7 +129,7 @@ function wholeOf(figures: Map<string, Figures>): number {
   return most;
 }
 
-for (const to of EXPORT_FORMATS.map((f) => f.id)) {
+for (const to of PROFILE_EXPORT_FORMATS.map((f) => f.id)) {
   test(`round trip through ${to} keeps every function's self and total`, () => {
     for (const path of FIXTURES) {
       const original = load(path);
@@ -343,7 +349,7 @@ test('collapsed: a profile of zero samples is refused, not written as an empty f
     message: /cannot be written as collapsed stacks: the profile holds no samples/,
   });
   // Every other format writes it, and reads it back as no samples.
-  for (const format of EXPORT_FORMATS.map((f) => f.id).filter((f) => f !== 'collapsed')) {
+  for (const format of PROFILE_EXPORT_FORMATS.map((f) => f.id).filter((f) => f !== 'collapsed')) {
     const back = importProfileFile(
       exportFileName('zero.folded', format),
       exportProfile(zero, format),
@@ -385,6 +391,8 @@ test('default file names of exports', () => {
   assert.equal(exportFileName('app.cpuprofile', 'cpuprofile'), 'app.cpuprofile');
   assert.deepEqual(
     EXPORT_FORMATS.map((f) => f.id),
-    ['speedscope', 'collapsed', 'callgrind', 'cpuprofile', 'pstats', 'pprof'],
+    ['speedscope', 'collapsed', 'callgrind', 'cpuprofile', 'pstats', 'pprof', 'dot', 'svg'],
   );
+  assert.equal(exportFileName('/p/run.prof', 'dot'), '/p/run.dot');
+  assert.equal(exportFileName('/p/callgrind.out.42', 'svg'), '/p/42.svg');
 });

@@ -1,8 +1,10 @@
 /**
  * The one entry point from a profile to the bytes of a file in another tool's format (issue 6,
  * "Export"): the registry rows with an `export` (registry.ts), today speedscope JSON, collapsed
- * stacks, callgrind, V8 `.cpuprofile` and Python pstats. Pure: the caller writes the bytes. Each writer's comment says what it keeps and why; in short,
- * every frame's self and total weight survive a round trip through our importers, with these
+ * stacks, callgrind, V8 `.cpuprofile` and Python pstats, and the drawings of the call graph
+ * (`DRAWING_FORMATS`: DOT and SVG, issue 16), which are written only. Pure: the caller writes
+ * the bytes. Each writer's comment says what it keeps and why; in short, every frame's self and
+ * total weight survive a round trip through our importers (the drawings excepted), with these
  * limits:
  *
  * - speedscope, collapsed and .cpuprofile hold a tree: a profile from a call graph (pstats,
@@ -13,10 +15,18 @@
  * - collapsed and callgrind want whole numbers: weights are scaled (microseconds or nanoseconds
  *   for time) and rounded only where a weight has a finer fraction.
  */
+import type { GraphOptions } from '../core/graphPrune';
 import type { Profile } from '../core/profile';
-import { FORMAT_ROWS, profileEndings, type ExportFormat, type ExportSpec } from './registry';
+import {
+  DRAWING_FORMATS,
+  FORMAT_ROWS,
+  profileEndings,
+  type DrawingSpec,
+  type ExportFormat,
+  type ProfileExportFormat,
+} from './registry';
 
-export type { ExportFormat };
+export type { ExportFormat, ProfileExportFormat };
 
 /** A format Heatlens writes, as the Export picker and the CLI list it. */
 export interface ExportFormatInfo {
@@ -27,12 +37,18 @@ export interface ExportFormatInfo {
   readonly extension: string;
   /** The CLI help's words after the id. */
   readonly help: string;
+  /**
+   * 'profile': a profile format our importers read back; 'drawing': a drawing of the call graph
+   * (DOT, SVG), written only.
+   */
+  readonly kind: 'profile' | 'drawing';
 }
 
-const WRITERS = new Map<string, ExportSpec>();
-for (const f of FORMAT_ROWS) if (f.export) WRITERS.set(f.id, f.export);
+const WRITERS = new Map<string, DrawingSpec & { kind: ExportFormatInfo['kind'] }>();
+for (const f of FORMAT_ROWS) if (f.export) WRITERS.set(f.id, { ...f.export, kind: 'profile' });
+for (const f of DRAWING_FORMATS) WRITERS.set(f.id, { ...f.export, kind: 'drawing' });
 
-/** The rows of the registry that Heatlens writes, in the order pickers list them. */
+/** The formats Heatlens writes (profile formats, then drawings), in the order pickers list them. */
 export const EXPORT_FORMATS: readonly ExportFormatInfo[] = Object.freeze(
   [...WRITERS]
     .sort(([, a], [, b]) => a.rank - b.rank)
@@ -42,18 +58,38 @@ export const EXPORT_FORMATS: readonly ExportFormatInfo[] = Object.freeze(
         label: spec.label,
         extension: spec.extension,
         help: spec.help,
+        kind: spec.kind,
       }),
     ),
 );
+
+/** The profile formats of {@link EXPORT_FORMATS}: those our importers read back. */
+export const PROFILE_EXPORT_FORMATS = EXPORT_FORMATS.filter(
+  (f) => f.kind === 'profile',
+) as readonly (ExportFormatInfo & { readonly id: ProfileExportFormat })[];
 
 /** True for the ids of {@link EXPORT_FORMATS}. */
 export function isExportFormat(id: string): id is ExportFormat {
   return WRITERS.has(id);
 }
 
-/** The file bytes of `profile` in format `to`. */
-export function exportProfile(profile: Profile, to: ExportFormat): Uint8Array {
-  return WRITERS.get(to)!.write(profile);
+/**
+ * The file bytes of `profile` in format `to`: at once for a profile format, possibly later for a
+ * drawing (SVG waits for Graphviz's WebAssembly). `drawing`: what a drawing shows of the call
+ * graph (thresholds; gprof2dot's by default).
+ */
+export function exportProfile(profile: Profile, to: ProfileExportFormat): Uint8Array;
+export function exportProfile(
+  profile: Profile,
+  to: ExportFormat,
+  drawing?: GraphOptions,
+): Uint8Array | Promise<Uint8Array>;
+export function exportProfile(
+  profile: Profile,
+  to: ExportFormat,
+  drawing?: GraphOptions,
+): Uint8Array | Promise<Uint8Array> {
+  return WRITERS.get(to)!.write(profile, drawing);
 }
 
 /** File-name endings of the formats Heatlens reads, longest first, stripped to name exports. */

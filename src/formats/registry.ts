@@ -10,6 +10,7 @@
  * detect.ts decompresses any other gzip file and sends text too large for one string to
  * large.ts. Among the text rows, specific sniffs come before loose ones (collapsed stacks last).
  */
+import type { GraphOptions } from '../core/graphPrune';
 import type { Profile } from '../core/profile';
 import { importCallgrind, isCallgrind } from './callgrind';
 import type { ImportOptions, ProfileChoice } from './choices';
@@ -20,8 +21,10 @@ import { exportCallgrind } from './exportCallgrind';
 import { exportCpuprofile } from './exportCpuprofile';
 import { exportCollapsed } from './exportCollapsed';
 import { exportPprof } from './exportPprof';
+import { exportDot } from './exportDot';
 import { exportPstats } from './exportPstats';
 import { exportSpeedscope } from './exportSpeedscope';
+import { exportSvg } from './exportSvg';
 import { importHeapProfileValue, isHeapProfile } from './heapProfile';
 import { deserializeProfile, isHeatlensRun } from './heatlensRun';
 import { importPerfScript, isPerfScript, perfScriptChoices } from './perfScript';
@@ -63,6 +66,25 @@ export interface ExportSpec {
   readonly rank: number;
   /** The file's bytes. Pure: the caller writes them. */
   write(profile: Profile): Uint8Array;
+}
+
+/**
+ * How Heatlens writes a drawing of the profile (a format it does not read back): the writer may
+ * be asynchronous (Graphviz's WebAssembly is instantiated asynchronously).
+ */
+export interface DrawingSpec extends Omit<ExportSpec, 'write'> {
+  /** The file's bytes, with the graph's thresholds (gprof2dot's by default). Pure. */
+  write(profile: Profile, options?: GraphOptions): Uint8Array | Promise<Uint8Array>;
+}
+
+/**
+ * A format Heatlens writes but does not read: a drawing of the call graph, not a profile. Not a
+ * row of {@link PROFILE_FORMATS} (nothing detects or imports it); listed with the exports.
+ */
+export interface DrawingFormat {
+  /** Stable: the `--to` value. */
+  readonly id: string;
+  readonly export: DrawingSpec;
 }
 
 interface FormatBase {
@@ -290,14 +312,47 @@ export const PROFILE_FORMATS = Object.freeze([
   },
 ] as const satisfies readonly ProfileFormat[]);
 
+/** The drawings Heatlens writes (issue 16): the call graph for Graphviz, and drawn by it. */
+export const DRAWING_FORMATS = Object.freeze([
+  {
+    id: 'dot',
+    export: {
+      label: 'Call graph for Graphviz (DOT, as gprof2dot writes)',
+      extension: '.dot',
+      help: '(.dot: the call graph, for Graphviz as gprof2dot)',
+      rank: 6,
+      write: exportDot,
+    },
+  },
+  {
+    id: 'svg',
+    export: {
+      label: 'Call graph image (SVG, laid out by Graphviz)',
+      extension: '.svg',
+      help: '(.svg: the call graph drawn by Graphviz)',
+      rank: 7,
+      write: exportSvg,
+    },
+  },
+] as const satisfies readonly DrawingFormat[]);
+
 /** {@link PROFILE_FORMATS} typed as rows (the table's own type keeps each row's literal id). */
 export const FORMAT_ROWS: readonly ProfileFormat[] = PROFILE_FORMATS;
 
 /** The id of a row of {@link PROFILE_FORMATS}. */
 export type FormatId = (typeof PROFILE_FORMATS)[number]['id'];
 
-/** The id of a format Heatlens writes. */
-export type ExportFormat = Extract<(typeof PROFILE_FORMATS)[number], { export: object }>['id'];
+/** The id of a profile format Heatlens writes (and reads back). */
+export type ProfileExportFormat = Extract<
+  (typeof PROFILE_FORMATS)[number],
+  { export: object }
+>['id'];
+
+/** The id of a drawing Heatlens writes. */
+export type DrawingExportFormat = (typeof DRAWING_FORMATS)[number]['id'];
+
+/** The id of a format Heatlens writes: a profile format or a drawing. */
+export type ExportFormat = ProfileExportFormat | DrawingExportFormat;
 
 /**
  * File-name globs that profiles share with other files (`cpu.out`, `trace.json`): the "Heatlens

@@ -2,8 +2,9 @@
  * The flame graph panel's page. Kept pure (no `vscode`) so tests load exactly this page.
  *
  * Strict policy: scripts only with the nonce, styles and fonts only from the extension's files
- * (`cspSource`), nothing inline, no eval. The profile is never written into the page: it arrives
- * by message, so no function name can break out of a script block.
+ * (`cspSource`), nothing inline, no eval; WebAssembly may be compiled (the call graph's
+ * Graphviz). The profile is never written into the page: it arrives by message, so no function
+ * name can break out of a script block.
  */
 
 /** What the page needs from the host. */
@@ -30,7 +31,9 @@ function attr(value: string): string {
 export function flameHtml(o: FlameHtmlOptions): string {
   const csp = [
     "default-src 'none'",
-    `script-src 'nonce-${o.nonce}'`,
+    // 'wasm-unsafe-eval': the call graph's layout is Graphviz compiled to WebAssembly; it allows
+    // compiling WebAssembly and nothing else (no eval, no Function).
+    `script-src 'nonce-${o.nonce}' 'wasm-unsafe-eval'`,
     `style-src ${o.cspSource}`,
     `font-src ${o.cspSource}`,
     `img-src ${o.cspSource} data:`,

@@ -13,12 +13,11 @@
 /** The two kinds of theme an icon can differ by. */
 export type ThemeKind = 'dark' | 'light';
 
-/** Heat levels 1 to 5 (index 0 is level 1, the coolest): amber to red. */
-export const HEAT_COLORS: Readonly<Record<ThemeKind, readonly string[]>> = {
-  dark: ['#f5c26b', '#f29e4c', '#ee7b3a', '#e4572e', '#e0323a'],
-  // Darker on a white background, hotter still reads darker and redder.
-  light: ['#a86b00', '#b85c00', '#c2410c', '#b42318', '#8b1a1a'],
-};
+/**
+ * Heat levels 1 to 5 (index 0 is level 1, the coolest): amber to red. Defined in the core
+ * (src/core/heatColors.ts), where the call graph's DOT export uses them too.
+ */
+export { HEAT_COLORS } from '../core/heatColors';
 
 /** A comparison's slower (red, triangle up) and faster (green, triangle down) lines. */
 export const COMPARE_COLORS: Readonly<Record<ThemeKind, { slower: string; faster: string }>> = {

@@ -10,9 +10,10 @@ import type { WireCompare } from './wireCompare';
 
 /**
  * The views of the flame graph panel. 'diff' (the new run colored by its change against an old
- * one) exists only when the profile came with a comparison.
+ * one) exists only when the profile came with a comparison; 'callGraph' is the gprof2dot-style
+ * graph (issue 16).
  */
-export type FlameView = 'flame' | 'diff' | 'timeOrder' | 'sandwich' | 'table';
+export type FlameView = 'flame' | 'diff' | 'timeOrder' | 'sandwich' | 'table' | 'callGraph';
 
 /** What to show first: a frame (function) and, optionally, the view to show it in. */
 export interface FlameFocus {
@@ -112,6 +113,18 @@ export interface FlameUiState {
   /** Frame shown in the sandwich view, or -1. */
   readonly sandwichFrame: number;
   readonly tableSort: 'self' | 'total' | 'calls' | 'name';
+  /** The call graph view's settings (absent: gprof2dot's thresholds, no focus). */
+  readonly graph?: CallGraphUiState;
   /** Identifies the profile the state belongs to, so a new profile does not inherit a zoom. */
   readonly profileKey: string;
+}
+
+/** The call graph view's settings (webview/callGraphView.ts). */
+export interface CallGraphUiState {
+  /** Percent of the total under which functions and edges are left out (gprof2dot's -n, -e). */
+  readonly nodeThreshold: number;
+  readonly edgeThreshold: number;
+  /** Show only the selected function's callers and callees, `depth` levels away. */
+  readonly focus: boolean;
+  readonly depth: number;
 }

@@ -15,7 +15,11 @@ import type { Profile } from '../../src/core/profile';
 import { importProfileFile } from '../../src/formats/detect';
 import { collapsedUnit } from '../../src/formats/exportCollapsed';
 import { pprofValueType } from '../../src/formats/exportPprof';
-import { EXPORT_FORMATS, exportFileName, exportProfile } from '../../src/formats/exportProfile';
+import {
+  PROFILE_EXPORT_FORMATS,
+  exportFileName,
+  exportProfile,
+} from '../../src/formats/exportProfile';
 import { ExportRangeError, timeFactor } from '../../src/formats/exportUnits';
 import { loadFixtures, makeCase, type Input } from './cases';
 import { checkProfileInvariants } from './invariants';
@@ -61,7 +65,7 @@ function roundTrips(input: Input): string | undefined {
   } catch {
     return undefined; // the importers' own fuzz test judges their errors
   }
-  for (const { id } of EXPORT_FORMATS) {
+  for (const { id } of PROFILE_EXPORT_FORMATS) {
     let bytes: Uint8Array;
     try {
       bytes = exportProfile(profile, id);

@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import type { HeatlensApi } from '../../../src/extension/extension';
 import { functionStats } from '../../../src/core/functionStats';
 import { profileTotal, type Profile } from '../../../src/core/profile';
-import { EXPORT_FORMATS } from '../../../src/formats/exportProfile';
+import { EXPORT_FORMATS, PROFILE_EXPORT_FORMATS } from '../../../src/formats/exportProfile';
 import { importProfileFile } from '../../../src/formats/detect';
 import { attributeInlined } from '../../../src/sourcemaps/inlined';
 import { remapProfile } from '../../../src/sourcemaps/remap';
@@ -142,7 +142,7 @@ suite('Profile files in the extension host', () => {
         readFileSync(source.fsPath) as Uint8Array,
       );
       const original = await attributeInlined(await remapProfile(imported, host), host);
-      for (const format of EXPORT_FORMATS) {
+      for (const format of PROFILE_EXPORT_FORMATS) {
         const target = vscode.Uri.file(join(dir, `primes${format.extension}`));
         const written = await vscode.commands.executeCommand<string | undefined>(
           'heatlens.exportProfile',
@@ -169,6 +169,20 @@ suite('Profile files in the extension host', () => {
           Math.abs(now.share - was.share) < 1e-6,
           `${format.id}: ${now.name} keeps its share (${now.share} vs ${was.share})`,
         );
+      }
+      // The call graph's drawings are written too (not read back: they are no profiles).
+      for (const format of EXPORT_FORMATS.filter((f) => f.kind === 'drawing')) {
+        const target = vscode.Uri.file(join(dir, `primes${format.extension}`));
+        const written = await vscode.commands.executeCommand<string | undefined>(
+          'heatlens.exportProfile',
+          source,
+          format.id,
+          target,
+        );
+        assert.equal(written, target.fsPath, `${format.id} was written`);
+        const text = readFileSync(target.fsPath, 'utf8');
+        assert.match(text, format.id === 'dot' ? /^digraph \{/ : /^<\?xml/, format.id);
+        assert.ok(text.includes('countPrimes'), `${format.id} draws countPrimes`);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
