@@ -1,4 +1,4 @@
-// Layout time of the call graph view (issue 16): the repository's own path from a profile's call
+// Layout time of the call graph view: the repository's own path from a profile's call
 // graph to positions (src/core/functionGraph.ts, graphPrune.ts, src/formats/exportDot.ts,
 // src/shared/graphLayout.ts: DOT text, Graphviz's `dot` in WebAssembly from @viz-js/viz, its JSON
 // read back), in Node, at 100, 1,000 and 5,000 shown functions, and the view's own case at 5,000

@@ -4,7 +4,7 @@
 //     bench/latencyMeasure.ts): from the Enter on "Heatlens: Profile Current File" to the first
 //     heat decoration painted, minus the program's own run time, for short (0.2 s) JavaScript,
 //     TypeScript and Python programs; warm (a later run in the same window) and cold (the first
-//     command after the window opens), each split into stages. Targets (issue 19): warm, heat
+//     command after the window opens), each split into stages. Targets: warm, heat
 //     within 0.3 s of the program's end; cold, within 1 s. And the flame graph panel: from a
 //     click on a CodeLens to its first painted frame on a profile of about 100k nodes (target
 //     0.5 s).

@@ -71,6 +71,9 @@ test('thresholds: a percentage, and only for drawings', async () => {
   assert.equal(wrong.code, 2);
   assert.match(wrong.err, /--node-threshold and --edge-threshold go with --to dot or --to svg/);
   const help = await heatlens('--help');
-  assert.match(help.out, /dot \(\.dot: the call graph, for Graphviz as gprof2dot\)/);
+  assert.match(
+    help.out.replace(/\s+/g, ' '),
+    /dot \(\.dot: the call graph, for Graphviz as gprof2dot\)/,
+  );
   assert.match(help.out, /--node-threshold <%>, --edge-threshold <%>/);
 });

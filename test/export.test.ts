@@ -208,13 +208,13 @@ test('heatlens convert: clear errors naming the file, and --profile picks a prof
     assert.equal(r.code, 2);
     assert.match(
       r.stderr,
-      /needs --to .*speedscope, collapsed, callgrind, cpuprofile, pstats or pprof/,
+      /needs --to .*speedscope, collapsed, callgrind, cpuprofile, pstats, pprof, dot or svg/,
     );
-    r = heatlens(dir, 'convert', 'x.prof', '--to', 'svg');
+    r = heatlens(dir, 'convert', 'x.prof', '--to', 'png');
     assert.equal(r.code, 2);
     assert.match(
       r.stderr,
-      /--to takes speedscope, collapsed, callgrind, cpuprofile, pstats or pprof, not "svg"/,
+      /--to takes speedscope, collapsed, callgrind, cpuprofile, pstats, pprof, dot or svg, not "png"/,
     );
     writeFileSync(join(dir, 'junk.prof'), 'not a profile');
     r = heatlens(dir, 'convert', 'junk.prof', '--to', 'speedscope');

@@ -1,5 +1,5 @@
 /**
- * The "Call graph" view (issue 16): the gprof2dot-style graph of the profile, laid out by Graphviz
+ * The "Call graph" view: the gprof2dot-style graph of the profile, laid out by Graphviz
  * in WebAssembly (src/shared/graphLayout.ts) and drawn as SVG (callGraphDraw.ts). Above it, the
  * thresholds (gprof2dot's -n and -e), a focus on the selected function (its callers and callees
  * N levels away), Fit, and a line that says what is shown.

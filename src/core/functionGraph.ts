@@ -1,5 +1,5 @@
 /**
- * The call graph of any profile, as the call graph view and the DOT export draw it (issue 16): a
+ * The call graph of any profile, as the call graph view and the DOT export draw it: a
  * node per function with its total, self and call count, an edge per caller -> callee with the
  * time passed along it and its call count. Pure and cached.
  *

@@ -1,5 +1,5 @@
 /**
- * The call graph in Graphviz's DOT language (issue 16): what `heatlens convert --to dot` writes
+ * The call graph in Graphviz's DOT language: what `heatlens convert --to dot` writes
  * (for `dot -Tsvg`, as `gprof2dot | dot` is used), what the SVG export and the webview lay out.
  * gprof2dot's look: boxes filled by heat (src/core/heatColors.ts, by the function's total share),
  * labelled "name / place / total % / (self %) / ×calls", edges colored and thickened by the time

@@ -2,7 +2,7 @@
  * The one entry point from a profile to the bytes of a file in another tool's format (issue 6,
  * "Export"): the registry rows with an `export` (registry.ts), today speedscope JSON, collapsed
  * stacks, callgrind, V8 `.cpuprofile` and Python pstats, and the drawings of the call graph
- * (`DRAWING_FORMATS`: DOT and SVG, issue 16), which are written only. Pure: the caller writes
+ * (`DRAWING_FORMATS`: DOT and SVG), which are written only. Pure: the caller writes
  * the bytes. Each writer's comment says what it keeps and why; in short, every frame's self and
  * total weight survive a round trip through our importers (the drawings excepted), with these
  * limits:

@@ -312,7 +312,7 @@ export const PROFILE_FORMATS = Object.freeze([
   },
 ] as const satisfies readonly ProfileFormat[]);
 
-/** The drawings Heatlens writes (issue 16): the call graph for Graphviz, and drawn by it. */
+/** The drawings Heatlens writes: the call graph for Graphviz, and drawn by it. */
 export const DRAWING_FORMATS = Object.freeze([
   {
     id: 'dot',
@@ -320,7 +320,7 @@ export const DRAWING_FORMATS = Object.freeze([
       label: 'Call graph for Graphviz (DOT, as gprof2dot writes)',
       extension: '.dot',
       help: '(.dot: the call graph, for Graphviz as gprof2dot)',
-      rank: 6,
+      rank: 7,
       write: exportDot,
     },
   },
@@ -330,7 +330,7 @@ export const DRAWING_FORMATS = Object.freeze([
       label: 'Call graph image (SVG, laid out by Graphviz)',
       extension: '.svg',
       help: '(.svg: the call graph drawn by Graphviz)',
-      rank: 7,
+      rank: 8,
       write: exportSvg,
     },
   },

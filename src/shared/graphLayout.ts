@@ -1,5 +1,5 @@
 /**
- * The call graph view's layout (issue 16): the graph to draw (src/core/graphPrune.ts) as DOT
+ * The call graph view's layout: the graph to draw (src/core/graphPrune.ts) as DOT
  * (src/formats/exportDot.ts), laid out by Graphviz's `dot` compiled to WebAssembly (`@viz-js/viz`),
  * read back as positions: where each node's box and each edge's curve and label go. The presenter
  * draws them itself (webview/callGraphView.ts), so every name reaches the page as text. Pure: the

@@ -11,7 +11,7 @@ import type { WireCompare } from './wireCompare';
 /**
  * The views of the flame graph panel. 'diff' (the new run colored by its change against an old
  * one) exists only when the profile came with a comparison; 'callGraph' is the gprof2dot-style
- * graph (issue 16).
+ * graph.
  */
 export type FlameView = 'flame' | 'diff' | 'timeOrder' | 'sandwich' | 'table' | 'callGraph';
 
