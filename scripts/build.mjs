@@ -115,6 +115,8 @@ if (existsSync(join(root, 'webview/report.ts'))) {
       legalComments: 'none',
       entryPoints: ['webview/report.ts'],
       outfile: 'dist/report.js',
+      // No Graphviz in a report (webview/stubs/vizInReport.ts says why).
+      alias: { '@viz-js/viz': './webview/stubs/vizInReport.ts' },
       platform: 'browser',
       format: 'iife',
       target: 'chrome114',

@@ -82,22 +82,28 @@ function drawNode(
   const box = layout.nodes[i];
   const frame = frames[n.frameId];
   const fill = tones.fills[heatLevel(n.total, graph.total, 0, 'run')];
+  const lines = nodeLabelLines(n, frame);
+  // The name a screen reader says holds the text the box shows (WCAG's label in name), then
+  // what the figures are.
   const g = svgEl('g', {
     class: n.cycle ? 'node cycle' : 'node',
     'data-frame': n.frameId,
     tabindex: -1,
     role: 'button',
-    'aria-label': `${frame.name}, total ${graphPercent(n.totalShare)}, self ${graphPercent(n.selfShare)}${n.calls !== null ? `, ${graphCalls(n.calls, n.primitiveCalls)} calls` : ''}`,
+    'aria-label': `${lines.join(' ')}: total ${graphPercent(n.totalShare)}, self ${graphPercent(n.selfShare)}${n.calls !== null ? `, ${graphCalls(n.calls, n.primitiveCalls)} calls` : ''}`,
   });
   g.append(title(nodeTitle(graph, i, frame, unit)));
   const x = box.x - box.width / 2;
   const y = box.y - box.height / 2;
   g.append(svgEl('rect', { x, y, width: box.width, height: box.height, rx: 3, fill }));
   const text = svgEl('text', { x: box.x, y: y + GRAPH_PAD_Y, fill: tones.text });
-  nodeLabelLines(n, frame).forEach((line, k) => {
+  lines.forEach((line, k) => {
     const span = svgEl('tspan', { x: box.x, dy: k === 0 ? GRAPH_LINE - 3 : GRAPH_LINE });
     if (k === 0) span.setAttribute('class', 'fn');
     span.textContent = line;
+    // A space between lines: the text read from the box is then its words, as its name says
+    // them (each line starts at its own position, so the space is not seen).
+    if (k > 0) text.append(' ');
     text.append(span);
   });
   g.append(text);

@@ -145,11 +145,12 @@ describe('the flame graph by keyboard and screen reader, in Chromium', { skip },
     const p = o.page;
     const stops = await tabTo(p, '#mainPane canvas');
     // The toolbar first (tabs, search, toggles, Keys), then the zoom path, then the chart.
-    assert.deepEqual(stops.slice(0, 5), [
+    assert.deepEqual(stops.slice(0, 6), [
       'vscode-button[flame]',
       'vscode-button[timeOrder]',
       'vscode-button[sandwich]',
       'vscode-button[table]',
+      'vscode-button[callGraph]',
       'vscode-textfield#search',
     ]);
     assert.ok(stops.includes('vscode-button#keysHelp'), stops.join(' > '));
@@ -348,9 +349,11 @@ describe('the flame graph by keyboard and screen reader, in Chromium', { skip },
       });
       const p = o.page;
       await p.addScriptTag({ content: axe });
-      for (const key of ['5', '1', '2', '3', '4', '?']) {
+      for (const key of ['5', '1', '2', '3', '4', '6', '?']) {
         await p.keyboard.press(key);
         await p.evaluate(() => new Promise(requestAnimationFrame));
+        // The call graph is laid out by Graphviz asynchronously: check it drawn.
+        if (key === '6') await p.waitForFunction(() => document.querySelector('#graphPane svg g'));
         const where = `${theme}, ${await said(p)}${key === '?' ? ', help open' : ''}`;
         const { rules, findings } = await runAxe(p);
         assert.ok(rules > 20, `axe applied ${rules} rules in ${where}`);
