@@ -4,7 +4,7 @@
  * that answers `ready` with the `profile` message the extension would send, built from the page's
  * data block (src/shared/reportData.ts), keeps the UI state in memory, and turns `openSource` into
  * the report's source view (reportSources.ts) instead of the editor. It also adds the report's bar
- * (the Profile and Hot files tabs) and picks the dark or light theme the browser prefers.
+ * (the Profile, Call graph and Hot files tabs) and picks the dark or light theme the browser prefers.
  */
 import type { HostToWebview, WebviewToHost } from '../src/shared/protocol';
 import { REPORT_DATA_ID, type ReportData } from '../src/shared/reportData';
@@ -38,19 +38,46 @@ function followColorScheme(): void {
   light.addEventListener('change', apply);
 }
 
-/** The report's bar and its two tabs; returns the function that shows the source view. */
+/**
+ * The call graph as drawn when the report was written: an image of the SVG in the data block
+ * (an image runs no script and loads nothing; the page's policy allows `blob:` images only).
+ */
+function callGraphPane(data: ReportData): HTMLElement {
+  const pane = el('section', { id: 'reportGraph', 'aria-label': 'Call graph' });
+  if (!data.callGraphSvg) {
+    pane.append(
+      el('p', {}, 'This report holds no drawing of the call graph (it was written without one).'),
+    );
+    return pane;
+  }
+  const url = URL.createObjectURL(new Blob([data.callGraphSvg], { type: 'image/svg+xml' }));
+  pane.append(
+    el(
+      'p',
+      { class: 'report-note' },
+      'The call graph as Graphviz drew it when the report was written: functions of at least ' +
+        "0.5% of the total, calls of at least 0.1% (gprof2dot's thresholds). Other thresholds " +
+        'and focus: open the profile in VS Code, or `heatlens convert <profile> --to svg`.',
+    ),
+    el('img', { src: url, alt: `Call graph of ${data.title}` }),
+  );
+  return pane;
+}
+
+/** The report's bar and its tabs; returns the function that shows the source view. */
 function addBar(data: ReportData, sources: SourceView): (file: string, line1: number) => void {
   const bar = el('header', { id: 'reportBar' });
   const tabs = el('div', { role: 'tablist', 'aria-label': 'Report' });
-  const profileTab = el('button', { class: 'report-tab', role: 'tab', type: 'button' }, 'Profile');
-  const sourcesTab = el(
-    'button',
-    { class: 'report-tab', role: 'tab', type: 'button' },
-    `Hot files (${sources.count})`,
-  );
-  profileTab.id = 'reportProfileTab';
-  sourcesTab.id = 'reportSourcesTab';
-  tabs.append(profileTab, sourcesTab);
+  const tab = (id: string, label: string): HTMLElement => {
+    const b = el('button', { class: 'report-tab', role: 'tab', type: 'button' }, label);
+    b.id = id;
+    return b;
+  };
+  const profileTab = tab('reportProfileTab', 'Profile');
+  const graphTab = tab('reportGraphTab', 'Call graph');
+  const sourcesTab = tab('reportSourcesTab', `Hot files (${sources.count})`);
+  const graph = callGraphPane(data);
+  tabs.append(profileTab, graphTab, sourcesTab);
   bar.append(
     el('span', { class: 'report-title' }, `Heatlens report · ${data.title}`),
     tabs,
@@ -62,28 +89,34 @@ function addBar(data: ReportData, sources: SourceView): (file: string, line1: nu
         : `Holds the source of ${sources.count} ${sources.count === 1 ? 'file' : 'files'}.`,
     ),
   );
-  const select = (showSources: boolean): void => {
-    profileTab.setAttribute('aria-selected', String(!showSources));
-    sourcesTab.setAttribute('aria-selected', String(showSources));
-    sources.root.hidden = !showSources;
+  type Shown = 'profile' | 'graph' | 'sources';
+  let shown: Shown = 'profile';
+  const select = (what: Shown): void => {
+    shown = what;
+    profileTab.setAttribute('aria-selected', String(what === 'profile'));
+    graphTab.setAttribute('aria-selected', String(what === 'graph'));
+    sourcesTab.setAttribute('aria-selected', String(what === 'sources'));
+    sources.root.hidden = what !== 'sources';
+    graph.hidden = what !== 'graph';
     const app = document.getElementById('app');
-    if (app) app.hidden = showSources;
+    if (app) app.hidden = what !== 'profile';
   };
-  // The panel's keys (arrows, /, Escape) act on the hidden charts: while the source view shows,
+  // The panel's keys (arrows, /, Escape) act on the hidden charts: while another view shows,
   // keys stay with the page (arrows scroll it, Ctrl+F is the browser's find in the sources).
   window.addEventListener(
     'keydown',
     (e) => {
-      if (!sources.root.hidden) e.stopPropagation();
+      if (shown !== 'profile') e.stopPropagation();
     },
     true,
   );
-  profileTab.addEventListener('click', () => select(false));
-  sourcesTab.addEventListener('click', () => select(true));
-  document.body.append(bar, sources.root);
-  select(false);
+  profileTab.addEventListener('click', () => select('profile'));
+  graphTab.addEventListener('click', () => select('graph'));
+  sourcesTab.addEventListener('click', () => select('sources'));
+  document.body.append(bar, graph, sources.root);
+  select('profile');
   return (file, line1) => {
-    select(true);
+    select('sources');
     sources.show(file, line1);
   };
 }

@@ -23,6 +23,7 @@ import {
   type ReportSources,
 } from '../io/reportSources';
 import { profilerFor } from '../runners/profilers';
+import { callGraphDrawing } from '../formats/exportSvg';
 import { reportData } from '../shared/reportData';
 import { ReportAssetError, reportHtml } from '../shared/reportHtml';
 import type { Options } from './args';
@@ -139,6 +140,7 @@ export async function reportCommand(options: Options, term: Terminal): Promise<n
       title: basename(given),
       sources: read?.sources,
       leftOut: read?.leftOut ?? [],
+      callGraphSvg: await callGraphDrawing(profile),
     }),
     assets,
   );

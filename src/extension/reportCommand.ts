@@ -5,6 +5,7 @@ import type { Profile } from '../core/profile';
 import { insideFolders } from '../io/insideFolders';
 import { readReportAssets } from '../io/reportAssets';
 import { readReportSources, type ReportSources } from '../io/reportSources';
+import { callGraphDrawing } from '../formats/exportSvg';
 import { reportData } from '../shared/reportData';
 import { reportHtml } from '../shared/reportHtml';
 import type { Presenter } from './controller';
@@ -165,7 +166,13 @@ export async function exportHtmlReportCommand(
   try {
     const sources = include ? read.sources : undefined;
     const leftOut = include ? read.leftOut : [];
-    const data = reportData(subject.profile, { title: subject.title, sources, leftOut });
+    const callGraphSvg = await callGraphDrawing(subject.profile);
+    const data = reportData(subject.profile, {
+      title: subject.title,
+      sources,
+      leftOut,
+      callGraphSvg,
+    });
     html = reportHtml(data, readReportAssets(path.join(extensionPath, 'dist')));
     await fs.writeFile(destination.fsPath, html);
   } catch (err) {

@@ -31,3 +31,15 @@ export async function dotToSvg(dot: string): Promise<string> {
 export async function exportSvg(profile: Profile, options: GraphOptions = {}): Promise<Uint8Array> {
   return new TextEncoder().encode(await dotToSvg(exportDotText(profile, options)));
 }
+
+/**
+ * The call graph an HTML report carries (src/shared/reportData.ts): drawn at the default
+ * thresholds, or undefined when Graphviz cannot draw it (the report then says so in its tab).
+ */
+export async function callGraphDrawing(profile: Profile): Promise<string | undefined> {
+  try {
+    return await dotToSvg(exportDotText(profile));
+  } catch {
+    return undefined;
+  }
+}

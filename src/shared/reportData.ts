@@ -48,6 +48,12 @@ export interface ReportData {
   readonly sourcesOmitted: boolean;
   readonly sources: readonly ReportSource[];
   readonly leftOut: readonly ReportLeftOut[];
+  /**
+   * The call graph as Graphviz drew it when the report was written (SVG text, at gprof2dot's
+   * default thresholds): a report runs no WebAssembly, so it carries the drawing. The page shows
+   * it as an image (an image runs no script and loads nothing).
+   */
+  readonly callGraphSvg?: string;
 }
 
 /** What {@link reportData} puts beside the profile. */
@@ -57,6 +63,7 @@ export interface ReportParts {
   /** Undefined when the sources were left out on request. */
   readonly sources: readonly ReportSource[] | undefined;
   readonly leftOut: readonly ReportLeftOut[];
+  readonly callGraphSvg?: string;
 }
 
 /** The data block of a report on `profile` (its typed arrays as base64: JSON carries them). */
@@ -71,6 +78,7 @@ export function reportData(profile: Profile, parts: ReportParts): ReportData {
     sourcesOmitted: parts.sources === undefined,
     sources: parts.sources ?? [],
     leftOut: parts.leftOut,
+    ...(parts.callGraphSvg ? { callGraphSvg: parts.callGraphSvg } : {}),
   };
 }
 

@@ -33,6 +33,8 @@ export function reportCsp(assets: ReportAssets): string {
     "default-src 'none'",
     `script-src ${sha256(assets.script)}`,
     `style-src ${sha256(assets.style)}`,
+    // The call graph's drawing, made in the page from its own data (never a network address).
+    'img-src blob:',
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');

@@ -173,13 +173,30 @@ describe('the HTML report in Chromium, offline', { skip }, () => {
     await page.evaluate(() => new Promise(requestAnimationFrame));
     assert.ok((await inked(page, '#mainPane canvas')) > 0.05, 'the time order is drawn');
     await page.screenshot({ path: join(shots, 'time-order.png') });
+    // The call graph, drawn when the report was written, shown as an image of its own data.
+    await page.locator('#reportGraphTab').click();
+    await page.waitForFunction(() => {
+      const img = document.querySelector('#reportGraph img') as HTMLImageElement | null;
+      return img?.complete && img.naturalWidth > 0;
+    });
+    const drawing = await page.evaluate(() => {
+      const img = document.querySelector('#reportGraph img') as HTMLImageElement;
+      return { src: img.src, alt: img.alt, width: img.naturalWidth };
+    });
+    assert.match(drawing.src, /^blob:/);
+    assert.match(drawing.alt, /^Call graph of /);
+    assert.ok(drawing.width > 50, `the drawing is ${drawing.width} px wide`);
+    await page.screenshot({ path: join(shots, 'call-graph.png') });
     assert.deepEqual(o.problems, []);
     assert.deepEqual(
-      o.requests.filter((u) => !u.startsWith('file:')),
+      o.requests.filter((u) => !u.startsWith('file:') && !u.startsWith('blob:')),
       [],
-      'no request but the file itself',
+      'no request but the file itself and its own drawing',
     );
-    assert.deepEqual(o.requests, [pathToFileURL(report).href]);
+    assert.deepEqual(
+      o.requests.filter((u) => !u.startsWith('blob:')),
+      [pathToFileURL(report).href],
+    );
     await o.close();
   });
 
