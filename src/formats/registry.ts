@@ -22,6 +22,7 @@ import { exportCollapsed } from './exportCollapsed';
 import { exportPprof } from './exportPprof';
 import { exportPstats } from './exportPstats';
 import { exportSpeedscope } from './exportSpeedscope';
+import { importGprof, isGprof } from './gprof';
 import { importHeapProfileValue, isHeapProfile } from './heapProfile';
 import { deserializeProfile, isHeatlensRun } from './heatlensRun';
 import { importPerfScript, isPerfScript, perfScriptChoices } from './perfScript';
@@ -258,6 +259,16 @@ export const PROFILE_FORMATS = Object.freeze([
       rank: 3,
       write: (profile) => utf8(exportCallgrind(profile)),
     },
+  },
+  {
+    id: 'gprof',
+    label: 'gprof text output (`gprof prog gmon.out`)',
+    rank: 13,
+    // gprof writes to stdout: these are the names people give it.
+    patterns: ['*.gprof', '*.gprof.txt', 'gprof.txt'],
+    reads: 'text',
+    detect: isGprof,
+    import: (input, options) => importGprof(input.text, options),
   },
   {
     id: 'perf-script',
