@@ -12,6 +12,7 @@ import {
   pstatsFigures,
   speedscopeTable,
   speedscopeTraceTable,
+  tickProcessorFigures,
   yappiCallgrind,
 } from './support/formatConformance';
 
@@ -146,3 +147,11 @@ test("gprof: -l (line by line), gprof's self times", () =>
   ));
 test("gprof: C++ names, a cycle of three, gprof's tables", () =>
   check(`${GPROF}/names.gprof`, 'gprof', gprofTables(`${GPROF}/names.gprof`)));
+const V8LOG = 'test/fixtures/v8-log';
+for (const run of ['work', 'work-node24'])
+  test(`v8-log: ${run}.v8log.json, node --prof-process's flat profile`, () =>
+    check(
+      `${V8LOG}/${run}.v8log.json`,
+      'v8-log',
+      tickProcessorFigures(`${V8LOG}/${run}.prof.txt`),
+    ));

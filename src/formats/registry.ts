@@ -32,6 +32,7 @@ import { importPythonMemoryValue, isPythonMemory, pythonMemoryChoices } from './
 import { importPythonSamples, isPythonSamples } from './pysamples';
 import { importSpeedscopeValue, isSpeedscope, speedscopeChoices } from './speedscope';
 import { importTraceEvents, isTraceEvents, traceEventsChoices } from './traceEvents';
+import { importV8Log, isV8Log } from './v8log';
 
 /** A file as an importer gets it: the name (for messages and `meta.sourceFile`) and its bytes. */
 export interface ProfileInput {
@@ -240,6 +241,17 @@ export const PROFILE_FORMATS = Object.freeze([
     detect: isPythonMemory,
     import: (input, options) => importPythonMemoryValue(input.json(), options),
     choices: (input) => pythonMemoryChoices(input.json(), input.name),
+  },
+  {
+    id: 'v8-log',
+    label: 'V8 tick log (`node --prof`, through `node --prof-process --preprocess`)',
+    rank: 14,
+    // `node --prof` names its logs `isolate-<address>-<pid>-v8.log`; Heatlens reads the JSON
+    // `node --prof-process --preprocess` makes of them (the CLI and the editor run it on a log).
+    patterns: ['isolate-*.log', '*.v8log.json'],
+    reads: 'text',
+    detect: isV8Log,
+    import: (input, options) => importV8Log(input, options),
   },
   {
     id: 'callgrind',

@@ -10,7 +10,7 @@
  *   back with the same reference figures.
  *
  * The reference readers at the end turn each reference file's shape (speedscope's Sandwich
- * table, `go tool pprof -top`, Python's pstats, callgrind_annotate, Chrome DevTools, gprof) into
+ * table, `go tool pprof -top`, Python's pstats, callgrind_annotate, Chrome DevTools, gprof, V8's tick processor) into
  * {@link Reference}.
  */
 import assert from 'node:assert/strict';
@@ -24,6 +24,7 @@ import { timeFactor } from '../../src/formats/exportUnits';
 import { pythonFrame } from '../../src/formats/pstats';
 import { formatById, type FormatId } from '../../src/formats/registry';
 import { readGprofReport } from './gprofTables';
+import { readTickReport, tickKey } from './tickProcessor';
 import { repoRoot } from './repoRoot';
 import { parseShown, type SandwichRow } from './sandwich';
 
@@ -370,4 +371,15 @@ export function gprofTables(
     });
   }
   return { tool: 'gprof', total: report.total, rows, keyOf: (f) => f.name };
+}
+
+/**
+ * V8's tick processor (`node --prof-process isolate.log`, test/fixtures/v8-log/record.sh, read by
+ * test/support/tickProcessor.ts): the ticks, and each function's self ticks from the flat
+ * profile, the tiers of a JavaScript function added up.
+ */
+export function tickProcessorFigures(path: string): Reference {
+  const report = readTickReport(path);
+  const rows = [...report.self].map(([key, self]) => ({ key, self }));
+  return { tool: "V8's tick processor", total: report.ticks, rows, keyOf: tickKey };
 }
