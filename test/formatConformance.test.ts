@@ -6,11 +6,13 @@ import {
   callgrindAnnotate,
   checkFormatConformance as check,
   devtoolsFigures,
+  gprofTables,
   perfReport,
   pprofTop,
   pstatsFigures,
   speedscopeTable,
   speedscopeTraceTable,
+  tickProcessorFigures,
   yappiCallgrind,
 } from './support/formatConformance';
 
@@ -125,3 +127,31 @@ test('pysamples: Heatlens Python sampler', () =>
   check('test/fixtures/pysamples/hot-cpu.pysamples.json', 'pysamples', undefined));
 test('pymemory: Heatlens Python memory (tracemalloc)', () =>
   check('test/fixtures/pymemory/peak.pymemory.json', 'pymemory', undefined));
+// gprof: every layout of one run against the tables of gprof's default output.
+const GPROF = 'test/fixtures/gprof';
+const gprofCalls = gprofTables(`${GPROF}/calls.gprof`);
+for (const layout of ['', '.brief', '.graph', '.bsd', '.files'])
+  test(`gprof: calls${layout}.gprof, gprof's flat profile and call graph`, () =>
+    check(`${GPROF}/calls${layout}.gprof`, 'gprof', gprofCalls));
+test("gprof: -p (flat profile only), gprof's self times", () =>
+  check(
+    `${GPROF}/calls.flat.gprof`,
+    'gprof',
+    gprofTables(`${GPROF}/calls.gprof`, { totals: false }),
+  ));
+test("gprof: -l (line by line), gprof's self times", () =>
+  check(
+    `${GPROF}/calls.lines.gprof`,
+    'gprof',
+    gprofTables(`${GPROF}/calls.gprof`, { totals: false, slack: 0.02 }),
+  ));
+test("gprof: C++ names, a cycle of three, gprof's tables", () =>
+  check(`${GPROF}/names.gprof`, 'gprof', gprofTables(`${GPROF}/names.gprof`)));
+const V8LOG = 'test/fixtures/v8-log';
+for (const run of ['work', 'work-node24'])
+  test(`v8-log: ${run}.v8log.json, node --prof-process's flat profile`, () =>
+    check(
+      `${V8LOG}/${run}.v8log.json`,
+      'v8-log',
+      tickProcessorFigures(`${V8LOG}/${run}.prof.txt`),
+    ));

@@ -11,7 +11,14 @@ import { EXPORT_FORMATS, exportFileName, exportProfile } from '../formats/export
 import { collapsedUnit } from '../formats/exportCollapsed';
 import { listChoices } from '../formats/choices';
 import { ExportEmptyError, ExportRangeError } from '../formats/exportUnits';
-import { FileRefused, readRegularFileSync, regularFileHost } from '../io/regularFile';
+import { isRawV8Log } from '../formats/v8log';
+import {
+  FileRefused,
+  readFirstLineSync,
+  readRegularFileSync,
+  regularFileHost,
+} from '../io/regularFile';
+import { preprocessV8Log, V8LogError } from '../runners/v8LogPreprocess';
 import { attributeInlined } from '../sourcemaps/inlined';
 import { remapProfile, type SourceMapHost } from '../sourcemaps/remap';
 import { formatList, type Options } from './args';
@@ -40,6 +47,34 @@ export function readProfileBytes(file: string): Uint8Array {
             ? `${err.why.replace(/^is /, 'it is ')}; Heatlens reads profiles from regular files only`
             : err.why.replace(/^cannot be read: /, '');
     throw new CliError(`cannot read "${file}": ${why}.`);
+  }
+}
+
+/**
+ * A profile file's bytes to import: the file's own, or for a raw V8 tick log (`node --prof`'s
+ * isolate-*.log) the JSON that Node's tick processor makes of it, run with the Node running this
+ * CLI (its warnings, such as a log from another V8, go to stderr).
+ */
+export async function readProfileInput(file: string, term: Terminal): Promise<Uint8Array> {
+  let first = '';
+  try {
+    first = readFirstLineSync(file);
+  } catch {
+    // readProfileBytes says why.
+  }
+  if (!isRawV8Log(first)) return readProfileBytes(file);
+  let log;
+  try {
+    log = await preprocessV8Log(file, { nodePath: process.execPath });
+  } catch (err) {
+    if (err instanceof V8LogError) throw new CliError(err.message);
+    throw err;
+  }
+  try {
+    for (const w of log.warnings) term.printMessage(`heatlens: ${sanitizeForTerminal(w)}\n`);
+    return readProfileBytes(log.file);
+  } finally {
+    await log.dispose();
   }
 }
 
@@ -117,7 +152,7 @@ export async function convertCommand(options: Options, term: Terminal): Promise<
       `converting "${file}" to ${options.to} would overwrite it; name another file with --out.`,
     );
   }
-  const profile = importWithChoice(term, file, readProfileBytes(file), options);
+  const profile = importWithChoice(term, file, await readProfileInput(file, term), options);
   // What the importer noticed (skipped lines, clamped times, hidden frames) holds for the file
   // written too: say it, as summary does. Warnings quote the file: escaped for the terminal.
   for (const warning of profile.meta.warnings) {
@@ -207,7 +242,7 @@ export async function readProfileFile(
   options: Options,
   term: Terminal,
 ): Promise<Profile> {
-  let profile = importWithChoice(term, file, readProfileBytes(file), options);
+  let profile = importWithChoice(term, file, await readProfileInput(file, term), options);
   if (options.sourcemaps) profile = await remapProfile(profile, diskHost);
   return attributeInlined(profile, diskHost);
 }

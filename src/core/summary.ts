@@ -117,6 +117,7 @@ const PROFILER_NAMES: Record<string, string> = {
   speedscope: 'speedscope file',
   collapsed: 'collapsed stacks',
   callgrind: 'callgrind',
+  'v8-log': "V8's tick processor",
 };
 
 /** The profiler as people call it: "V8 CPU profiler", "cProfile", "collapsed stacks". */

@@ -4,10 +4,18 @@ import type { Profile } from '../core/profile';
 import type { ProfileChoice } from '../formats/choices';
 import { profileChoices, importProfileFile } from '../formats/detect';
 import { MAX_STRING_LENGTH } from '../formats/large';
-import { FileRefused, readRegularFile, regularFileSize } from '../io/regularFile';
+import { isRawV8Log } from '../formats/v8log';
+import {
+  FileRefused,
+  readFirstLineSync,
+  readRegularFile,
+  regularFileSize,
+} from '../io/regularFile';
+import { preprocessV8Log, V8LogError, type PreprocessedLog } from '../runners/v8LogPreprocess';
 import { ImportCanceled, importInWorker } from '../worker/importInWorker';
 import { remapOpenedProfile, type OpenedRemap } from './openedSources';
 import { noIcons } from '../shared/markdownText';
+import { setting } from './settings';
 
 /** A profile read from a file, ready to show. */
 export interface LoadedProfile {
@@ -38,6 +46,77 @@ export async function loadProfileFile(
   token?: vscode.CancellationToken,
 ): Promise<LoadedProfile | undefined> {
   const name = path.basename(file);
+  let first = '';
+  try {
+    first = readFirstLineSync(file);
+  } catch {
+    // loadFrom says why.
+  }
+  if (!isRawV8Log(first)) return loadFrom(file, name, output, token);
+  const log = await preprocessLog(file, name, token);
+  if (!log) return undefined;
+  try {
+    for (const w of log.warnings) output.appendLine(`[heatlens] ${w}`);
+    return await loadFrom(log.file, name, output, token);
+  } finally {
+    await log.dispose();
+  }
+}
+
+/**
+ * A raw V8 tick log (`node --prof`'s isolate-*.log) as the JSON Node's tick processor makes of
+ * it, run with `heatlens.node.path` (or `node` on the PATH), with progress and Cancel; undefined
+ * when cancelled. Not in an untrusted workspace: it runs Node.js, which runs `nm` on the
+ * binaries the log names.
+ */
+async function preprocessLog(
+  file: string,
+  name: string,
+  token: vscode.CancellationToken | undefined,
+): Promise<PreprocessedLog | undefined> {
+  const yourself =
+    `make the JSON yourself with \`node --prof-process --preprocess ${name} > ${name}.v8log.json\`` +
+    ' and open that';
+  if (!vscode.workspace.isTrusted) {
+    throw new Error(
+      `${name} is a raw V8 log, which Heatlens reads by running Node.js's tick processor, and ` +
+        `this workspace is not trusted. Trust the workspace, or ${yourself}.`,
+    );
+  }
+  return vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Heatlens: reading ${noIcons(name)} with Node.js's tick processor`,
+      cancellable: true,
+    },
+    async (_progress, cancel) => {
+      const abort = new AbortController();
+      const stop = () => abort.abort();
+      const subscriptions = [cancel.onCancellationRequested(stop)];
+      if (token) subscriptions.push(token.onCancellationRequested(stop));
+      try {
+        return await preprocessV8Log(file, {
+          nodePath: setting('node.path') || undefined,
+          signal: abort.signal,
+        });
+      } catch (err) {
+        if (abort.signal.aborted) return undefined;
+        if (err instanceof V8LogError) throw new Error(err.message);
+        throw err;
+      } finally {
+        for (const s of subscriptions) s.dispose();
+      }
+    },
+  );
+}
+
+/** {@link loadProfileFile} of the file at `file`, named `name` (a log's JSON has its log's). */
+async function loadFrom(
+  file: string,
+  name: string,
+  output: vscode.OutputChannel,
+  token: vscode.CancellationToken | undefined,
+): Promise<LoadedProfile | undefined> {
   let size: number;
   try {
     size = await regularFileSize(file);

@@ -25,6 +25,7 @@ import { exportDot } from './exportDot';
 import { exportPstats } from './exportPstats';
 import { exportSpeedscope } from './exportSpeedscope';
 import { exportSvg } from './exportSvg';
+import { importGprof, isGprof } from './gprof';
 import { importHeapProfileValue, isHeapProfile } from './heapProfile';
 import { deserializeProfile, isHeatlensRun } from './heatlensRun';
 import { importPerfScript, isPerfScript, perfScriptChoices } from './perfScript';
@@ -34,6 +35,7 @@ import { importPythonMemoryValue, isPythonMemory, pythonMemoryChoices } from './
 import { importPythonSamples, isPythonSamples } from './pysamples';
 import { importSpeedscopeValue, isSpeedscope, speedscopeChoices } from './speedscope';
 import { importTraceEvents, isTraceEvents, traceEventsChoices } from './traceEvents';
+import { importV8Log, isV8Log } from './v8log';
 
 /** A file as an importer gets it: the name (for messages and `meta.sourceFile`) and its bytes. */
 export interface ProfileInput {
@@ -263,6 +265,17 @@ export const PROFILE_FORMATS = Object.freeze([
     choices: (input) => pythonMemoryChoices(input.json(), input.name),
   },
   {
+    id: 'v8-log',
+    label: 'V8 tick log (`node --prof`, through `node --prof-process --preprocess`)',
+    rank: 14,
+    // `node --prof` names its logs `isolate-<address>-<pid>-v8.log`; Heatlens reads the JSON
+    // `node --prof-process --preprocess` makes of them (the CLI and the editor run it on a log).
+    patterns: ['isolate-*.log', '*.v8log.json'],
+    reads: 'text',
+    detect: isV8Log,
+    import: (input, options) => importV8Log(input, options),
+  },
+  {
     id: 'callgrind',
     label: 'callgrind (valgrind, yappi, pyprof2calltree)',
     rank: 6,
@@ -280,6 +293,16 @@ export const PROFILE_FORMATS = Object.freeze([
       rank: 3,
       write: (profile) => utf8(exportCallgrind(profile)),
     },
+  },
+  {
+    id: 'gprof',
+    label: 'gprof text output (`gprof prog gmon.out`)',
+    rank: 13,
+    // gprof writes to stdout: these are the names people give it.
+    patterns: ['*.gprof', '*.gprof.txt', 'gprof.txt'],
+    reads: 'text',
+    detect: isGprof,
+    import: (input, options) => importGprof(input.text, options),
   },
   {
     id: 'perf-script',

@@ -83,6 +83,14 @@ const firstLines =
   (bytes: Uint8Array): Uint8Array =>
     new TextEncoder().encode(utf8(bytes).split('\n').slice(0, lines).join('\n') + '\n');
 
+/** A preprocessed V8 log with its first `ticks` ticks (every code entry and script kept). */
+const fewTicks =
+  (ticks: number) =>
+  (bytes: Uint8Array): Uint8Array => {
+    const log = JSON.parse(utf8(bytes)) as { ticks: unknown[] };
+    return new TextEncoder().encode(JSON.stringify({ ...log, ticks: log.ticks.slice(0, ticks) }));
+  };
+
 /** A stored run made from a recorded profile (the format Heatlens writes itself). */
 const asRun = (bytes: Uint8Array): Uint8Array =>
   serializeProfile(importProfileFile('hot.cpuprofile', bytes));
@@ -187,6 +195,22 @@ const PROFILE_FUZZ: Readonly<Partial<Record<FormatId, ProfileFuzz>>> = {
       { path: 'test/fixtures/pprof/cpu.pb.gz', name: 'cpu.pprof', prepare: (b) => gunzipSync(b) },
       { path: 'test/fixtures/pprof/heap.pb.gz', name: 'heap.pprof', prepare: (b) => gunzipSync(b) },
       'test/fixtures/pprof/cpu.pb.gz',
+    ],
+  },
+  'v8-log': {
+    shape: 'json',
+    cases: 400,
+    fixtures: [
+      {
+        path: 'test/fixtures/v8-log/work.v8log.json',
+        name: 'work.v8log.json',
+        prepare: fewTicks(150),
+      },
+      {
+        path: 'test/fixtures/v8-log/work-node24.v8log.json',
+        name: 'isolate-0x1-24-v8.log',
+        prepare: fewTicks(150),
+      },
     ],
   },
   'heatlens-run': {

@@ -10,7 +10,7 @@
  *   back with the same reference figures.
  *
  * The reference readers at the end turn each reference file's shape (speedscope's Sandwich
- * table, `go tool pprof -top`, Python's pstats, callgrind_annotate, Chrome DevTools) into
+ * table, `go tool pprof -top`, Python's pstats, callgrind_annotate, Chrome DevTools, gprof, V8's tick processor) into
  * {@link Reference}.
  */
 import assert from 'node:assert/strict';
@@ -23,6 +23,8 @@ import { exportFileName, exportProfile, isExportFormat } from '../../src/formats
 import { timeFactor } from '../../src/formats/exportUnits';
 import { pythonFrame } from '../../src/formats/pstats';
 import { formatById, type FormatId } from '../../src/formats/registry';
+import { readGprofReport } from './gprofTables';
+import { readTickReport, tickKey } from './tickProcessor';
 import { repoRoot } from './repoRoot';
 import { parseShown, type SandwichRow } from './sandwich';
 
@@ -342,4 +344,42 @@ export function perfReport(path: string, weight: 'period' | 'samples' = 'period'
     rows.push({ key: m[5], self, total: (Number(m[1]) / 100) * all, slack: 0.00005 * all });
   }
   return { tool: 'perf report', total, rows, keyOf: (f) => f.name };
+}
+
+/**
+ * gprof's own tables (test/fixtures/gprof/record.sh, read by test/support/gprofTables.ts): per
+ * function the flat profile's self seconds and, from the call graph, self plus children (its
+ * total; none where gprof printed no call graph, or with `totals: false`, which also leaves out
+ * the functions only the call graph lists); the flat profile's last cumulative seconds as the
+ * whole. Names gprof printed for two functions are left out.
+ * `slack`: seconds either way (rows of `gprof -l` are rounded line by line).
+ */
+export function gprofTables(
+  path: string,
+  options: { totals?: boolean; slack?: number } = {},
+): Reference {
+  const report = readGprofReport(path);
+  const rows: ReferenceRow[] = [];
+  for (const [key, f] of report.functions) {
+    if (report.shared.has(key) || (options.totals === false && !f.inFlat)) continue;
+    const g = options.totals === false ? undefined : f.graph;
+    rows.push({
+      key,
+      self: f.self,
+      total: g ? g.self + g.children : undefined,
+      slack: options.slack,
+    });
+  }
+  return { tool: 'gprof', total: report.total, rows, keyOf: (f) => f.name };
+}
+
+/**
+ * V8's tick processor (`node --prof-process isolate.log`, test/fixtures/v8-log/record.sh, read by
+ * test/support/tickProcessor.ts): the ticks, and each function's self ticks from the flat
+ * profile, the tiers of a JavaScript function added up.
+ */
+export function tickProcessorFigures(path: string): Reference {
+  const report = readTickReport(path);
+  const rows = [...report.self].map(([key, self]) => ({ key, self }));
+  return { tool: "V8's tick processor", total: report.ticks, rows, keyOf: tickKey };
 }
