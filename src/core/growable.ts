@@ -39,6 +39,12 @@ export class Int32Column {
     if (i >= this.length) this.length = i + 1;
   }
 
+  /** Takes `values` as its contents, without a copy (length becomes values.length). */
+  adopt(values: Int32Array): void {
+    this.data = values;
+    this.length = values.length;
+  }
+
   /** The value at `i`, or `fill` past the end. */
   get(i: number): number {
     return i < this.data.length ? this.data[i] : this.fill;
@@ -67,5 +73,11 @@ export class Float64Column {
   push(value: number): void {
     if (this.length === this.data.length) this.reserve(this.length + 1);
     this.data[this.length++] = value;
+  }
+
+  /** Takes `values` as its contents, without a copy (length becomes values.length). */
+  adopt(values: Float64Array): void {
+    this.data = values;
+    this.length = values.length;
   }
 }
