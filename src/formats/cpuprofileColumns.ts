@@ -95,16 +95,20 @@ export interface NodeColumns {
 }
 
 /**
- * Interns raw call frames. Most nodes repeat a frame seen before, so a node's frame is first
- * looked up by a small integer hash of its position and of its strings (their lengths; the
- * scanners mix in the end of the raw text too) and confirmed by comparing the strings (no key
- * is built); on a miss, nested maps by url, name and position decide exactly.
- * Building and hashing one key string per node was the largest cost of a first version.
+ * Interns raw call frames, exactly: by url, name and position, in nested maps (no key string is
+ * built); the frames of one url share one url string. `lookup`, for readers that hold every node's strings already (the `JSON.parse` route),
+ * first tries the frame last seen with the same small integer hash of its position and string
+ * lengths, confirmed by comparing the strings: most nodes repeat a frame seen before. (The
+ * scanners look whole call-frame texts up before they decode anything: cpuprofileScanner.ts.)
  */
 export class FrameTable {
   readonly frames: RawFrame[] = [];
   private readonly recent = new Map<number, number>();
-  private readonly exact = new Map<string, Map<string, Map<number, number>>>();
+  /** By url (with the one string every frame of that url shares), name, then position. */
+  private readonly exact = new Map<
+    string,
+    { url: string; byName: Map<string, Map<number, number>> }
+  >();
 
   /** A small integer from a frame's position and two numbers that stand for its name and url. */
   static hash(nameKey: number, urlKey: number, line0: number, col0: number): number {
@@ -118,37 +122,32 @@ export class FrameTable {
     );
   }
 
-  /** The frame last interned with this hash, or -1: the caller confirms it matches. */
-  candidate(hash: number): number {
-    const index = this.recent.get(hash);
-    return index === undefined ? -1 : index;
-  }
-
   /** The index of (name, url, line0, col0), added on first sight. */
-  intern(name: string, url: string, line0: number, col0: number, hash: number): number {
-    let byName = this.exact.get(url);
-    if (!byName) this.exact.set(url, (byName = new Map()));
-    let byPosition = byName.get(name);
-    if (!byPosition) byName.set(name, (byPosition = new Map()));
+  intern(name: string, url: string, line0: number, col0: number): number {
+    let byUrl = this.exact.get(url);
+    if (!byUrl) this.exact.set(url, (byUrl = { url, byName: new Map() }));
+    let byPosition = byUrl.byName.get(name);
+    if (!byPosition) byUrl.byName.set(name, (byPosition = new Map()));
     const position = line0 * 16777216 + col0;
     let index = byPosition.get(position);
     if (index === undefined) {
       index = this.frames.length;
-      this.frames.push({ name, url, line0, col0 });
+      this.frames.push({ name, url: byUrl.url, line0, col0 });
       byPosition.set(position, index);
     }
-    this.recent.set(hash, index);
     return index;
   }
 
   /** Looks a frame up by its strings (the `JSON.parse` reader, where strings exist already). */
   lookup(name: string, url: string, line0: number, col0: number): number {
     const hash = FrameTable.hash(name.length, url.length, line0, col0);
-    const c = this.candidate(hash);
-    if (c >= 0) {
+    const c = this.recent.get(hash);
+    if (c !== undefined) {
       const f = this.frames[c];
       if (f.line0 === line0 && f.col0 === col0 && f.name === name && f.url === url) return c;
     }
-    return this.intern(name, url, line0, col0, hash);
+    const index = this.intern(name, url, line0, col0);
+    this.recent.set(hash, index);
+    return index;
   }
 }

@@ -18,8 +18,20 @@
  * messages. So this file is only ever a faster route to the same result. (One leniency: raw
  * control characters inside strings, which JSON forbids, are not looked for.)
  */
-import type { NodeColumns } from './cpuprofileColumns';
-import { BACKSLASH, CpuprofileScanner, QUOTE, giveUp, type Column } from './cpuprofileScanner';
+import type { GrowInt, NodeColumns } from './cpuprofileColumns';
+import {
+  BACKSLASH,
+  BRACE_CLOSE,
+  BRACE_OPEN,
+  BRACKET_CLOSE,
+  BRACKET_OPEN,
+  COLON,
+  COMMA,
+  CpuprofileScanner,
+  QUOTE,
+  giveUp,
+  type Column,
+} from './cpuprofileScanner';
 
 /** The columns of a modern `.cpuprofile`, or undefined when JSON.parse must decide. */
 export function scanCpuprofile(text: string): NodeColumns | undefined {
@@ -33,8 +45,209 @@ export function scanCpuprofile(text: string): NodeColumns | undefined {
 
 /** The walk of cpuprofileScanner.ts over a string. */
 class Scanner extends CpuprofileScanner {
+  /** Call-frame texts read in full: their hash -> entry; an entry's text and its frame. */
+  private readonly seen = new Map<number, number>();
+  private readonly seenText: string[] = [];
+  private readonly seenFrame: number[] = [];
+  private lastHash = 0;
+  /** The value the last quick reader read (see quickNode). */
+  private value = 0;
+
   constructor(private readonly s: string) {
     super();
+  }
+
+  /**
+   * One node the quick way, in tight loops over the text: the layout V8 writes (keys `id`,
+   * `callFrame`, `hitCount`, `children` and `positionTicks`, each at most once, in any order;
+   * integers of one to nine digits; whitespace between tokens; other keys with a string without
+   * escapes as their value). At anything else it returns false with nothing changed, and the
+   * general walk reads the node (and decides whether to give up). Twice as fast as the general
+   * walk, whose calls per token were most of the scanner's time.
+   */
+  protected override quickNode(): boolean {
+    const firstChild = this.childRefs.length;
+    const firstTick = this.tickLine.length;
+    if (this.readQuickNode(firstChild, firstTick)) return true;
+    this.childRefs.length = firstChild;
+    this.tickLine.length = this.tickCount.length = firstTick;
+    return false;
+  }
+
+  private readQuickNode(firstChild: number, firstTick: number): boolean {
+    const s = this.s;
+    let p = this.skip(this.pos + 1);
+    let c = s.charCodeAt(p);
+    let id = -1;
+    let frame = -1;
+    let hits = 0;
+    let seen = 0;
+    for (;;) {
+      if (c !== QUOTE) return false;
+      const k = p + 1;
+      const length = this.quickString(p);
+      if (length < 0) return false;
+      p = this.skip(k + length + 1);
+      if (s.charCodeAt(p) !== COLON) return false;
+      p = this.skip(p + 1);
+      const key =
+        length === 2 && this.keyAt(k, 'id')
+          ? 1
+          : length === 9 && this.keyAt(k, 'callFrame')
+            ? 2
+            : length === 8 && this.keyAt(k, 'hitCount')
+              ? 4
+              : length === 8 && this.keyAt(k, 'children')
+                ? 8
+                : length === 13 && this.keyAt(k, 'positionTicks')
+                  ? 16
+                  : 0;
+      if ((seen & key) !== 0) return false;
+      seen |= key;
+      if (key === 1 || key === 4) {
+        p = this.digits(p);
+        if (p < 0) return false;
+        if (key === 1) id = this.value;
+        else hits = this.value;
+      } else if (key === 2) {
+        p = this.quickCallFrame(p);
+        if (p < 0) return false;
+        frame = this.value;
+      } else if (key === 8) p = this.quickInts(p, this.childRefs);
+      else if (key === 16) p = this.quickTicks(p);
+      else {
+        const value = s.charCodeAt(p) === QUOTE ? this.quickString(p) : -1;
+        p = value < 0 ? -1 : p + value + 2;
+      }
+      if (p < 0) return false;
+      p = this.skip(p);
+      c = s.charCodeAt(p);
+      if (c === BRACE_CLOSE) break;
+      if (c !== COMMA) return false;
+      p = this.skip(p + 1);
+      c = s.charCodeAt(p);
+    }
+    if ((seen & 1) === 0 || frame < 0) return false;
+    this.addNode(id, frame, hits, firstChild, firstTick);
+    this.pos = p + 1;
+    return true;
+  }
+
+  /** The first position at or after `p` that is not whitespace. */
+  private skip(p: number): number {
+    const s = this.s;
+    let c = s.charCodeAt(p);
+    while (c === 32 || c === 10 || c === 13 || c === 9) c = s.charCodeAt(++p);
+    return p;
+  }
+
+  /** The length of the string without escapes whose quote is at `p`, or -1. */
+  private quickString(p: number): number {
+    const s = this.s;
+    const start = p + 1;
+    let q = start;
+    let c = s.charCodeAt(q);
+    while (c !== QUOTE && c !== BACKSLASH && c === c) c = s.charCodeAt(++q);
+    return c === QUOTE ? q - start : -1;
+  }
+
+  /** Whether `s[k, k + key.length)` is `key`. */
+  private keyAt(k: number, key: string): boolean {
+    const s = this.s;
+    for (let i = 0; i < key.length; i++)
+      if (s.charCodeAt(k + i) !== key.charCodeAt(i)) return false;
+    return true;
+  }
+
+  /**
+   * An integer of one to nine digits at `p` into `value` (it fits an Int32Array); the position
+   * after it, or -1 (no digit, more digits, a fraction or an exponent: the general walk's).
+   */
+  private digits(p: number): number {
+    const s = this.s;
+    const start = p;
+    let c = s.charCodeAt(p);
+    let value = 0;
+    while (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      c = s.charCodeAt(++p);
+    }
+    if (p === start || p - start > 9 || c === 46 || c === 101 || c === 69) return -1;
+    this.value = value;
+    return p;
+  }
+
+  /** A call frame at `p` into `value`; the position after it, or -1. */
+  private quickCallFrame(p: number): number {
+    if (this.s.charCodeAt(p) !== BRACE_OPEN) return -1;
+    const close = this.s.indexOf('}', p);
+    if (close < 0) return -1;
+    const known = this.knownFrame(p, close + 1);
+    if (known >= 0) {
+      this.value = known;
+      return close + 1;
+    }
+    this.pos = p;
+    this.value = this.newCallFrame(close);
+    return this.pos;
+  }
+
+  /** A list of integers of one to nine digits at `p` into `out`; the position after it, or -1. */
+  private quickInts(p: number, out: GrowInt): number {
+    const s = this.s;
+    if (s.charCodeAt(p) !== BRACKET_OPEN) return -1;
+    p = this.skip(p + 1);
+    if (s.charCodeAt(p) === BRACKET_CLOSE) return p + 1;
+    for (;;) {
+      p = this.digits(p);
+      if (p < 0) return -1;
+      out.push(this.value);
+      p = this.skip(p);
+      const c = s.charCodeAt(p);
+      if (c === BRACKET_CLOSE) return p + 1;
+      if (c !== COMMA) return -1;
+      p = this.skip(p + 1);
+    }
+  }
+
+  /** `positionTicks` at `p`: `[{"line": N, "ticks": N}, ...]`; the position after it, or -1. */
+  private quickTicks(p: number): number {
+    const s = this.s;
+    if (s.charCodeAt(p) !== BRACKET_OPEN) return -1;
+    p = this.skip(p + 1);
+    if (s.charCodeAt(p) === BRACKET_CLOSE) return p + 1;
+    for (;;) {
+      if (s.charCodeAt(p) !== BRACE_OPEN) return -1;
+      p = this.skip(p + 1);
+      let line = -1;
+      let ticks = -1;
+      for (;;) {
+        if (s.charCodeAt(p) !== QUOTE) return -1;
+        const k = p + 1;
+        const length = this.quickString(p);
+        const isLine = length === 4 && this.keyAt(k, 'line');
+        if (!isLine && !(length === 5 && this.keyAt(k, 'ticks'))) return -1;
+        p = this.skip(k + length + 1);
+        if (s.charCodeAt(p) !== COLON) return -1;
+        p = this.digits(this.skip(p + 1));
+        if (p < 0 || (isLine ? line : ticks) >= 0) return -1;
+        if (isLine) line = this.value;
+        else ticks = this.value;
+        p = this.skip(p);
+        const c = s.charCodeAt(p);
+        if (c === BRACE_CLOSE) break;
+        if (c !== COMMA) return -1;
+        p = this.skip(p + 1);
+      }
+      if (line < 0 || ticks < 0) return -1;
+      this.tickLine.push(line);
+      this.tickCount.push(ticks);
+      p = this.skip(p + 1);
+      const c = s.charCodeAt(p);
+      if (c === BRACKET_CLOSE) return p + 1;
+      if (c !== COMMA) return -1;
+      p = this.skip(p + 1);
+    }
   }
 
   /** Skips whitespace; returns the next character code (NaN at the end). */
@@ -118,12 +331,36 @@ class Scanner extends CpuprofileScanner {
     return false;
   }
 
-  protected override hashText(start: number, end: number): number {
+  protected override knownFrame(start: number, end: number): number {
+    // A hash of every character, then the texts compared as strings (natively: a slice of the
+    // text is a view, not a copy).
     const s = this.s;
-    let h = 0x811c9dc5;
-    for (let i = Math.max(start, end - 24); i < end; i++)
-      h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-    return h;
+    let h = 0x811c9dc5 ^ (end - start);
+    for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    const entry = this.seen.get((this.lastHash = h & 0x3fffffff));
+    if (entry === undefined) return -1;
+    const text = this.seenText[entry];
+    return text.length === end - start && s.slice(start, end) === text ? this.seenFrame[entry] : -1;
+  }
+
+  protected override rememberFrame(start: number, end: number, frame: number): void {
+    // Called right after knownFrame missed on the same text: its hash is the last one. The text
+    // is kept as a slice, which shares the input (and lives as long as the scanner).
+    const text = this.s.slice(start, end);
+    const entry = this.seen.get(this.lastHash);
+    if (entry === undefined) {
+      this.seen.set(this.lastHash, this.seenText.length);
+      this.seenText.push(text);
+      this.seenFrame.push(frame);
+    } else {
+      // Two texts with one hash: the later one stays.
+      this.seenText[entry] = text;
+      this.seenFrame[entry] = frame;
+    }
+  }
+
+  protected override closeBrace(from: number): number {
+    return this.s.indexOf('}', from);
   }
 
   protected override same(a: number, b: number, length: number): boolean {
