@@ -22,12 +22,15 @@ export class GrowInt {
   }
 
   push(value: number): void {
-    if (this.length === this.data.length) {
-      const bigger = new Int32Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
+    if (this.length === this.data.length) this.grow();
     this.data[this.length++] = value;
+  }
+
+  /** Doubles the room. */
+  grow(): void {
+    const bigger = new Int32Array(Math.max(16, this.data.length * 2));
+    bigger.set(this.data);
+    this.data = bigger;
   }
 
   /** The values, trimmed to length (a view: no copy). */
@@ -46,12 +49,15 @@ export class Grow {
   }
 
   push(value: number): void {
-    if (this.length === this.data.length) {
-      const bigger = new Float64Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
+    if (this.length === this.data.length) this.grow();
     this.data[this.length++] = value;
+  }
+
+  /** Doubles the room. */
+  grow(): void {
+    const bigger = new Float64Array(Math.max(16, this.data.length * 2));
+    bigger.set(this.data);
+    this.data = bigger;
   }
 
   /** The values, trimmed to length (a view: no copy). */

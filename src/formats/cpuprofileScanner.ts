@@ -26,11 +26,8 @@ export const BRACKET_CLOSE = 93;
 export const BRACE_OPEN = 123;
 export const BRACE_CLOSE = 125;
 
-/** A growable column of numbers (GrowInt or Grow). */
-export interface Column {
-  length: number;
-  push(value: number): void;
-}
+/** A growable column of numbers. */
+export type Column = GrowInt | Grow;
 
 /** The modern `.cpuprofile` walk; subclasses read the input it walks. */
 export abstract class CpuprofileScanner {
