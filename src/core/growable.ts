@@ -2,6 +2,7 @@
  * Typed arrays that grow by doubling: columns that importers fill a value at a time without an
  * object or a boxed number per value.
  */
+import { keepShape } from '../util/keepShape';
 
 /** A growable Int32Array; slots past the values written hold `fill`. */
 export class Int32Column {
@@ -81,3 +82,7 @@ export class Float64Column {
     this.length = values.length;
   }
 }
+
+// Their hidden classes outlive every import (see keepShape).
+keepShape(new Int32Column(0, 0));
+keepShape(new Float64Column(0));

@@ -6,6 +6,7 @@
  */
 import { Float64Column, Int32Column } from './growable';
 import type { LineTable } from './model';
+import { keepShape } from '../util/keepShape';
 
 /** Past this many cells a frame's cells are also indexed by a Map. */
 const WIDE = 8;
@@ -98,3 +99,6 @@ export class LineCells {
     };
   }
 }
+
+// Its hidden class outlives every import (see keepShape).
+keepShape(new LineCells());

@@ -15,6 +15,7 @@ import type {
   ProfileMeta,
   Samples,
 } from './model';
+import { keepShape } from '../util/keepShape';
 
 export * from './model';
 
@@ -350,3 +351,6 @@ export class ProfileBuilder {
     });
   }
 }
+
+// Its hidden class outlives every import (see keepShape).
+keepShape(new ProfileBuilder());

@@ -3,6 +3,7 @@
  * the `JSON.parse` reader of cpuprofileJson.ts): flat columns instead of one object per node, and
  * each distinct call frame once. The model is built from these columns alone (cpuprofileBuild.ts).
  */
+import { keepShape } from '../util/keepShape';
 
 /** A call frame as written in the file: positions 0-based, -1 when unknown. */
 export interface RawFrame {
@@ -157,3 +158,8 @@ export class FrameTable {
     return index;
   }
 }
+
+// Their hidden classes outlive every import (see keepShape).
+keepShape(new GrowInt(0));
+keepShape(new Grow(0));
+keepShape(new FrameTable());

@@ -11,6 +11,7 @@
 import type { ProfileBuilder } from '../core/profile';
 import type { NodeColumns, Numbers } from './cpuprofileColumns';
 import { DAMAGED, REDO, fail } from './cpuprofileFail';
+import { keepShape } from '../util/keepShape';
 
 /** The largest sample time, in microseconds, that a real recording has (2^53: 285 years). */
 export const MAX_TIME_US = 2 ** 53;
@@ -376,3 +377,6 @@ function timeOrder(at: Float64Array, count: number): Int32Array {
   order.sort((a, b) => at[a] - at[b] || a - b);
   return order;
 }
+
+// Its hidden class outlives every import (see keepShape).
+keepShape(new IdIndex(undefined, undefined));
