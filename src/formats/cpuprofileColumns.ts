@@ -27,9 +27,9 @@ export class GrowInt {
     this.data[this.length++] = value;
   }
 
-  /** Doubles the room. */
-  grow(): void {
-    const bigger = new Int32Array(Math.max(16, this.data.length * 2));
+  /** Makes room for at least `capacity` values; at least doubles the room. */
+  grow(capacity = 0): void {
+    const bigger = new Int32Array(Math.max(16, capacity, this.data.length * 2));
     bigger.set(this.data);
     this.data = bigger;
   }
@@ -54,9 +54,9 @@ export class Grow {
     this.data[this.length++] = value;
   }
 
-  /** Doubles the room. */
-  grow(): void {
-    const bigger = new Float64Array(Math.max(16, this.data.length * 2));
+  /** Makes room for at least `capacity` values; at least doubles the room. */
+  grow(capacity = 0): void {
+    const bigger = new Float64Array(Math.max(16, capacity, this.data.length * 2));
     bigger.set(this.data);
     this.data = bigger;
   }
@@ -102,20 +102,24 @@ export interface NodeColumns {
 }
 
 /**
- * Interns raw call frames, exactly: by url, name and position, in nested maps (no key string is
- * built); the frames of one url share one url string. `lookup`, for readers that hold every node's strings already (the `JSON.parse` route),
- * first tries the frame last seen with the same small integer hash of its position and string
- * lengths, confirmed by comparing the strings: most nodes repeat a frame seen before. (The
- * scanners look whole call-frame texts up before they decode anything: cpuprofileScanner.ts.)
+ * Interns raw call frames, exactly: by url, name and position (no key string is built, and no
+ * Map per name); the frames of one url share one url string. `lookup`, for readers that hold
+ * every node's strings already (the `JSON.parse` route), first tries the frame last seen with the
+ * same small integer hash of its position and string lengths, confirmed by comparing the
+ * strings: most nodes repeat a frame seen before. (The scanners look whole call-frame texts up
+ * before they decode anything: cpuprofileScanner.ts.)
  */
 export class FrameTable {
   readonly frames: RawFrame[] = [];
   private readonly recent = new Map<number, number>();
-  /** By url (with the one string every frame of that url shares), name, then position. */
-  private readonly exact = new Map<
-    string,
-    { url: string; byName: Map<string, Map<number, number>> }
-  >();
+  /**
+   * By url (with the one string every frame of that url shares), then name: the last frame
+   * interned with that url and name; the others are chained through `sameName`.
+   */
+  private readonly exact = new Map<string, { url: string; byName: Map<string, number> }>();
+  private readonly sameName: number[] = [];
+  /** Each frame's position as one number, `line0 * 2^24 + col0` (equal numbers: one frame). */
+  private readonly positions: number[] = [];
 
   /** A small integer from a frame's position and two numbers that stand for its name and url. */
   static hash(nameKey: number, urlKey: number, line0: number, col0: number): number {
@@ -133,15 +137,18 @@ export class FrameTable {
   intern(name: string, url: string, line0: number, col0: number): number {
     let byUrl = this.exact.get(url);
     if (!byUrl) this.exact.set(url, (byUrl = { url, byName: new Map() }));
-    let byPosition = byUrl.byName.get(name);
-    if (!byPosition) byUrl.byName.set(name, (byPosition = new Map()));
     const position = line0 * 16777216 + col0;
-    let index = byPosition.get(position);
-    if (index === undefined) {
-      index = this.frames.length;
-      this.frames.push({ name, url: byUrl.url, line0, col0 });
-      byPosition.set(position, index);
+    const first = byUrl.byName.get(name) ?? -1;
+    for (let i = first; i >= 0; i = this.sameName[i]) {
+      const other = this.positions[i];
+      // As a Map key compares: NaN equals NaN.
+      if (other === position || (other !== other && position !== position)) return i;
     }
+    const index = this.frames.length;
+    this.frames.push({ name, url: byUrl.url, line0, col0 });
+    this.positions.push(position);
+    this.sameName.push(first);
+    byUrl.byName.set(name, index);
     return index;
   }
 

@@ -321,8 +321,12 @@ class Scanner extends CpuprofileScanner {
       }
       if (p === start || p - start > maxDigits || c === 46 || c === 101 || c === 69) break;
       if (length === data.length) {
+        // Room for the rest of the list at the density read so far (one reallocation for a
+        // long list, where doubling made several and copied each).
+        const end = s.indexOf(']', p);
+        const rest = end < 0 ? 0 : Math.ceil(((end - p) * (length - saved)) / (p - at)) + 1024;
         out.length = length;
-        out.grow();
+        out.grow(length + rest + (rest >> 5));
         data = out.data;
       }
       data[length++] = negative ? -value : value;
