@@ -46,7 +46,11 @@ export class LineCells {
   /** The cell for (file, line, frame), made on first use; -1: a line no Int32Array holds. */
   cell(file: string, line1: number, frameId: number): number {
     if (!(line1 >= 1 && line1 <= 0x7fffffff) || !Number.isInteger(line1)) return -1;
-    const fileId = this.fileId(file);
+    return this.cellAt(this.fileId(file), line1, frameId);
+  }
+
+  /** The cell for (file `fileId`, line, frame), made on first use; the line is a valid one. */
+  cellAt(fileId: number, line1: number, frameId: number): number {
     const key = line1 + fileId * 2097152;
     const tally = this.tally.get(frameId);
     if (tally > WIDE) {

@@ -218,13 +218,10 @@ export class ProfileBuilder {
   /**
    * Sets every timed sample at once, in columns of one length (the arrays are taken, not
    * copied): the cheap route for an importer that knows them all. Replaces what `addSample`
-   * appended; weights that `addSample` would not take become 0, as there.
+   * appended. Each weight must be one `addSample` keeps as it is: 0, or positive and at most
+   * 1e290 (the caller checks; a weight `addSample` would not take is stored there as 0).
    */
   setSamples(node: Int32Array, weight: Float64Array, start: Float64Array): void {
-    for (let i = 0; i < weight.length; i++) {
-      const w = weight[i];
-      if (!(w > 0 && w <= MAX_WEIGHT)) weight[i] = this.counts(w) ? w : 0;
-    }
     this.sampleNode.adopt(node);
     this.sampleWeight.adopt(weight);
     this.sampleStart.adopt(start);
@@ -238,6 +235,15 @@ export class ProfileBuilder {
     if (!this.counts(weight)) return;
     const cell = this.lines.cell(file, line1, frameId);
     if (cell >= 0) this.lines.self.data[cell] += weight;
+  }
+
+  /**
+   * {@link addLine} with the file as its {@link lineFileIndex}, for a weight and line already
+   * known to count (positive and at most 1e290; a whole number from 1 to 2^31 - 1).
+   */
+  addLineAt(fileIndex: number, line1: number, frameId: number, weight: number): void {
+    const cell = this.lines.cellAt(fileIndex, line1, frameId);
+    this.lines.self.data[cell] += weight;
   }
 
   /**

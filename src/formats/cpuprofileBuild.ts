@@ -190,15 +190,22 @@ function addLineWeights(
     let sum = 0;
     for (let t = from; t < to; t++) if (tickCount[t] > 0 && tickLine[t] >= 1) sum += tickCount[t];
     if (!(sum > 0)) continue;
+    // The file's index in the line table, taken when the node's first line counts (as addLine
+    // would): the table lists files in the order their first line came.
+    let fileIndex = -1;
     for (let t = from; t < to; t++) {
       if (tickCount[t] > 0 && tickLine[t] >= 1) {
         const weight = (self * tickCount[t]) / sum;
-        builder.addLine(file, tickLine[t], frameOfIdx[i], weight);
         const line1 = tickLine[t];
-        if (!(weight > 0 && weight <= 1e290) || !Number.isInteger(line1) || line1 > 0x7fffffff)
+        if (!(weight > 0 && weight <= 1e290)) {
+          builder.addLine(file, line1, frameOfIdx[i], weight); // left out, with a warning
           continue;
+        }
+        if (!Number.isInteger(line1) || line1 > 0x7fffffff) continue;
+        if (fileIndex < 0) fileIndex = builder.lineFileIndex(file);
+        builder.addLineAt(fileIndex, line1, frameOfIdx[i], weight);
         perNode.node[perNodeCount] = modelNode[i];
-        perNode.file[perNodeCount] = builder.lineFileIndex(file);
+        perNode.file[perNodeCount] = fileIndex;
         perNode.line1[perNodeCount] = line1;
         perNode.self[perNodeCount++] = weight;
       }

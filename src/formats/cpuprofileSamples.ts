@@ -89,7 +89,7 @@ export function attributeSamples(
   const timed =
     quickSamples(cols, samples, times, ids, modelNode, selfByIdx) ??
     exactSamples(cols, samples, times, ids, modelNode, selfByIdx, builder, sourceFile);
-  const { node, weight, start, prevIdx, prevT, first, base } = timed;
+  const { node, weight, start, prevIdx, prevT, first } = timed;
   const end = endEntry(cols, times, count, timed.lastTime);
   // The last sample: until the time an extra entry gives (see sampleStamps), else the mean
   // interval (Chrome DevTools' choice); a lone sample lasts until endTime.
@@ -109,8 +109,8 @@ export function attributeSamples(
     );
   }
   selfByIdx[prevIdx] += last;
+  // Times lie within 2^53 µs: every weight is 0 or positive and far below the builder's limit.
   weight[count - 1] = last > 0 ? last : 0;
-  for (let k = 0; k < count; k++) start[k] -= base;
   builder.setSamples(node, weight, start);
   return prevT - first + last;
 }
@@ -119,10 +119,8 @@ export function attributeSamples(
 interface Timed {
   node: Int32Array;
   weight: Float64Array;
-  /** Each sample's time, in time order: the caller subtracts `base` to make it a start offset. */
+  /** Each sample's start, relative to the recording's start (startTime, else the first sample). */
   start: Float64Array;
-  /** The recording's start: startTime, else the first sample's time. */
-  base: number;
   /** The column index of the last sample's node, its time, and the first sample's time. */
   prevIdx: number;
   prevT: number;
@@ -161,6 +159,8 @@ function quickSamples(
   let t = absolute ? 0 : (cols.startTime ?? 0);
   let prevT = 0;
   let prevId = 0;
+  let first = 0;
+  let base = 0;
   for (let i = 0; i < count; i++) {
     t = absolute ? times[i] : t + times[i];
     const id = samples[i];
@@ -173,16 +173,17 @@ function quickSamples(
       const d = t - prevT;
       perId[2 * prevId] += d;
       weight[i - 1] = d > 0 ? d : 0;
+    } else {
+      first = t;
+      base = cols.startTime ?? t;
     }
     node[i] = m - 1;
-    start[i] = t;
+    start[i] = t - base;
     prevId = id;
     prevT = t;
   }
   for (let i = 0; i < cols.count; i++) selfByIdx[i] += perId[2 * idOf[i]];
-  const first = start[0];
-  const base = cols.startTime ?? first;
-  return { node, weight, start, base, prevIdx: table[prevId], prevT, first, lastTime: t };
+  return { node, weight, start, prevIdx: table[prevId], prevT, first, lastTime: t };
 }
 
 /** Any samples: stamped out of order, naming sparse ids, in a Float64Array. */
@@ -226,22 +227,15 @@ function exactSamples(
       DAMAGED,
     );
   }
+  const prevT = at[order ? order[count - 1] : count - 1];
+  const lastTime = at[count - 1];
+  const base = cols.startTime ?? first;
   let start = at;
   if (order) {
     start = new Float64Array(count);
-    for (let k = 0; k < count; k++) start[k] = at[order[k]];
-  }
-  const prevT = start[count - 1];
-  return {
-    node,
-    weight,
-    start,
-    base: cols.startTime ?? first,
-    prevIdx,
-    prevT,
-    first,
-    lastTime: at[count - 1],
-  };
+    for (let k = 0; k < count; k++) start[k] = at[order[k]] - base;
+  } else for (let k = 0; k < count; k++) start[k] -= base;
+  return { node, weight, start, prevIdx, prevT, first, lastTime };
 }
 
 /**
