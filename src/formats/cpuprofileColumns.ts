@@ -117,9 +117,9 @@ export class FrameTable {
    * interned with that url and name; the others are chained through `sameName`.
    */
   private readonly exact = new Map<string, { url: string; byName: Map<string, number> }>();
-  private readonly sameName: number[] = [];
+  private readonly sameName = new GrowInt(256);
   /** Each frame's position as one number, `line0 * 2^24 + col0` (equal numbers: one frame). */
-  private readonly positions: number[] = [];
+  private readonly positions = new Grow(256);
 
   /** A small integer from a frame's position and two numbers that stand for its name and url. */
   static hash(nameKey: number, urlKey: number, line0: number, col0: number): number {
@@ -139,8 +139,8 @@ export class FrameTable {
     if (!byUrl) this.exact.set(url, (byUrl = { url, byName: new Map() }));
     const position = line0 * 16777216 + col0;
     const first = byUrl.byName.get(name) ?? -1;
-    for (let i = first; i >= 0; i = this.sameName[i]) {
-      const other = this.positions[i];
+    for (let i = first; i >= 0; i = this.sameName.data[i]) {
+      const other = this.positions.data[i];
       // As a Map key compares: NaN equals NaN.
       if (other === position || (other !== other && position !== position)) return i;
     }
