@@ -27,11 +27,9 @@ import {
   BRACKET_OPEN,
   COLON,
   COMMA,
-  CpuprofileScanner,
   QUOTE,
-  giveUp,
-  type Column,
 } from './cpuprofileScanner';
+import { TextScanner, flatCopy } from './cpuprofileText';
 import { keepShape } from '../util/keepShape';
 
 /** The columns of a modern `.cpuprofile`, or undefined when JSON.parse must decide. */
@@ -44,19 +42,12 @@ export function scanCpuprofile(text: string): NodeColumns | undefined {
   }
 }
 
-/** The walk of cpuprofileScanner.ts over a string. */
-class Scanner extends CpuprofileScanner {
-  /** Call-frame texts read in full: their hash -> entry; an entry's text and its frame. */
-  private readonly seen = new Map<number, number>();
-  private readonly seenText: string[] = [];
-  private readonly seenFrame: number[] = [];
-  private lastHash = 0;
+/** The text walk with quick readers of the layout V8 writes. */
+class Scanner extends TextScanner {
   /** The value the last quick reader read (see quickNode). */
   private value = 0;
-
-  constructor(private readonly s: string) {
-    super();
-  }
+  /** Each url's text, as written, and the one string it decodes to. */
+  private readonly urls = new Map<string, string>();
 
   /**
    * One node the quick way, in tight loops over the text: the layout V8 writes (keys `id`,
@@ -142,13 +133,17 @@ class Scanner extends CpuprofileScanner {
     return p;
   }
 
-  /** The length of the string without escapes whose quote is at `p`, or -1. */
+  /**
+   * The length of the string without escapes (or control characters) whose quote is at `p`,
+   * or -1.
+   */
   private quickString(p: number): number {
     const s = this.s;
     const start = p + 1;
     let q = start;
     let c = s.charCodeAt(q);
-    while (c !== QUOTE && c !== BACKSLASH && c === c) c = s.charCodeAt(++q);
+    // Control characters too are left to the general walk, which JSON.parse decodes with.
+    while (c !== QUOTE && c !== BACKSLASH && c >= 32) c = s.charCodeAt(++q);
     return c === QUOTE ? q - start : -1;
   }
 
@@ -191,6 +186,74 @@ class Scanner extends CpuprofileScanner {
     this.pos = p;
     this.value = this.newCallFrame(close);
     return this.pos;
+  }
+
+  /**
+   * A call frame that knownFrame did not know (at `pos`; `close` is the first `}` after it):
+   * the quick way when it is written as V8 writes them (keys `functionName` and `url` with
+   * strings without escapes, `lineNumber` and `columnNumber` with integers of up to nine digits,
+   * others with strings), where the name needs no JSON decoding and each url is decoded once;
+   * anything else, the general walk.
+   */
+  protected override newCallFrame(close: number): number {
+    const start = this.pos;
+    const frame = this.readQuickCallFrame(start);
+    if (frame < 0) return super.newCallFrame(close);
+    if (this.pos === close + 1) this.rememberFrame(start, close + 1, frame);
+    return frame;
+  }
+
+  /** The frame of the call frame at `start`, read the quick way, or -1 (`pos` unchanged). */
+  private readQuickCallFrame(start: number): number {
+    const s = this.s;
+    let p = this.skip(start + 1);
+    let nameStart = 0;
+    let nameEnd = 0;
+    let urlStart = 0;
+    let urlEnd = 0;
+    let line0 = -1;
+    let col0 = -1;
+    for (;;) {
+      if (s.charCodeAt(p) !== QUOTE) return -1;
+      const k = p + 1;
+      const length = this.quickString(p);
+      if (length < 0) return -1;
+      p = this.skip(k + length + 1);
+      if (s.charCodeAt(p) !== COLON) return -1;
+      p = this.skip(p + 1);
+      const line = length === 10 && this.keyAt(k, 'lineNumber');
+      if (line || (length === 12 && this.keyAt(k, 'columnNumber'))) {
+        const negative = s.charCodeAt(p) === 45; /* - */
+        p = this.digits(negative ? p + 1 : p);
+        if (p < 0) return -1;
+        const value = negative ? -this.value : this.value;
+        if (line) line0 = value;
+        else col0 = value;
+      } else {
+        // functionName, url, or another key with a string (scriptId).
+        const value = s.charCodeAt(p) === QUOTE ? this.quickString(p) : -1;
+        if (value < 0) return -1;
+        if (length === 12 && this.keyAt(k, 'functionName')) {
+          nameStart = p + 1;
+          nameEnd = p + 1 + value;
+        } else if (length === 3 && this.keyAt(k, 'url')) {
+          urlStart = p + 1;
+          urlEnd = p + 1 + value;
+        }
+        p += value + 2;
+      }
+      p = this.skip(p);
+      const c = s.charCodeAt(p);
+      if (c === BRACE_CLOSE) break;
+      if (c !== COMMA) return -1;
+      p = this.skip(p + 1);
+    }
+    this.pos = p + 1;
+    const name = ownString(s.slice(nameStart, nameEnd));
+    const raw = s.slice(urlStart, urlEnd);
+    let url = this.urls.get(raw);
+    if (url === undefined) this.urls.set(raw, (url = ownString(raw)));
+    return this.internFrame(name, url, line0, col0);
   }
 
   /** A list of integers of one to nine digits at `p` into `out`; the position after it, or -1. */
@@ -250,190 +313,14 @@ class Scanner extends CpuprofileScanner {
       p = this.skip(p + 1);
     }
   }
-
-  /** Skips whitespace; returns the next character code (NaN at the end). */
-  protected override ws(): number {
-    const s = this.s;
-    let p = this.pos;
-    let c = s.charCodeAt(p);
-    while (c === 32 || c === 10 || c === 13 || c === 9) c = s.charCodeAt(++p);
-    this.pos = p;
-    return c;
-  }
-
-  protected override atEnd(): boolean {
-    // NaN is the end of the text.
-    return Number.isNaN(this.ws());
-  }
-
-  protected override string(): void {
-    if (this.ws() !== QUOTE) throw giveUp;
-    const s = this.s;
-    const start = this.pos + 1;
-    // A plain loop: most strings here are a few characters long, where a call to indexOf costs
-    // more than it saves (measured: indexOf per string was a fifth of the scanner's time).
-    let p = start;
-    let c = s.charCodeAt(p);
-    while (c !== QUOTE && c !== BACKSLASH && c === c) c = s.charCodeAt(++p);
-    while (c !== QUOTE) {
-      if (c !== c) throw giveUp; // NaN: the text ended inside the string
-      p += c === BACKSLASH ? 2 : 1;
-      c = s.charCodeAt(p);
-    }
-    this.strStart = start;
-    this.strEnd = p;
-    this.pos = p + 1;
-  }
-
-  /** Whether the last string read is exactly `key` (no allocation, no call into the runtime). */
-  protected override is(key: string): boolean {
-    const start = this.strStart;
-    if (this.strEnd - start !== key.length) return false;
-    const s = this.s;
-    for (let i = 0; i < key.length; i++)
-      if (s.charCodeAt(start + i) !== key.charCodeAt(i)) return false;
-    return true;
-  }
-
-  protected override integerList(out: Column, maxDigits: number): boolean {
-    if (this.ws() !== 91 /* [ */) return false;
-    const at = this.pos;
-    const s = this.s;
-    const saved = out.length;
-    // Straight into the column's array (a call per value was a third of this loop's time).
-    let data = out.data;
-    let length = saved;
-    let p = this.pos + 1;
-    let c = s.charCodeAt(p);
-    while (c === 32 || c === 10 || c === 13 || c === 9) c = s.charCodeAt(++p);
-    if (c === 93 /* ] */) {
-      this.pos = p + 1;
-      return true;
-    }
-    for (;;) {
-      const negative = c === 45;
-      if (negative) c = s.charCodeAt(++p);
-      const start = p;
-      let value = 0;
-      while (c >= 48 && c <= 57) {
-        value = value * 10 + (c - 48);
-        c = s.charCodeAt(++p);
-      }
-      if (p === start || p - start > maxDigits || c === 46 || c === 101 || c === 69) break;
-      if (length === data.length) {
-        // Room for the rest of the list at the density read so far (one reallocation for a
-        // long list, where doubling made several and copied each).
-        const end = s.indexOf(']', p);
-        const rest = end < 0 ? 0 : Math.ceil(((end - p) * (length - saved)) / (p - at)) + 1024;
-        out.length = length;
-        out.grow(length + rest + (rest >> 5));
-        data = out.data;
-      }
-      data[length++] = negative ? -value : value;
-      while (c === 32 || c === 10 || c === 13 || c === 9) c = s.charCodeAt(++p);
-      if (c === 93 /* ] */) {
-        out.length = length;
-        this.pos = p + 1;
-        return true;
-      }
-      if (c !== 44 /* , */) break;
-      c = s.charCodeAt(++p);
-      while (c === 32 || c === 10 || c === 13 || c === 9) c = s.charCodeAt(++p);
-    }
-    out.length = saved;
-    this.pos = at;
-    return false;
-  }
-
-  protected override knownFrame(start: number, end: number): number {
-    // A hash of every character, then the texts compared as strings (natively).
-    const s = this.s;
-    let h = 0x811c9dc5 ^ (end - start);
-    for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-    const entry = this.seen.get((this.lastHash = h & 0x3fffffff));
-    if (entry === undefined) return -1;
-    const text = this.seenText[entry];
-    return text.length === end - start && s.slice(start, end) === text ? this.seenFrame[entry] : -1;
-  }
-
-  protected override rememberFrame(start: number, end: number, frame: number): void {
-    // Called right after knownFrame missed on the same text: its hash is the last one. The text
-    // is kept as a copy of its own: the copies of all frames lie close together in memory,
-    // where a slice would point back into the input, which on a large file is cold in the
-    // cache by the time the frame comes again (that made each comparison cost microseconds).
-    const text = flatCopy(this.s.slice(start, end));
-    const entry = this.seen.get(this.lastHash);
-    if (entry === undefined) {
-      this.seen.set(this.lastHash, this.seenText.length);
-      this.seenText.push(text);
-      this.seenFrame.push(frame);
-    } else {
-      // Two texts with one hash: the later one stays.
-      this.seenText[entry] = text;
-      this.seenFrame[entry] = frame;
-    }
-  }
-
-  protected override closeBrace(from: number): number {
-    return this.s.indexOf('}', from);
-  }
-
-  protected override same(a: number, b: number, length: number): boolean {
-    const s = this.s;
-    for (let i = 0; i < length; i++) if (s.charCodeAt(a + i) !== s.charCodeAt(b + i)) return false;
-    return true;
-  }
-
-  /**
-   * The string at `s[start, end)`, decoded. Through JSON.parse even without escapes: that makes
-   * a string of its own, where `slice` would keep the whole text alive for as long as the
-   * profile's frames live.
-   */
-  protected override decode(start: number, end: number): string {
-    if (end === start) return '';
-    return JSON.parse(this.s.slice(start - 1, end + 1)) as string;
-  }
-
-  protected override number(): number {
-    const s = this.s;
-    let p = this.pos;
-    let c = s.charCodeAt(p);
-    const negative = c === 45;
-    if (negative) c = s.charCodeAt(++p);
-    if (!(c >= 48 && c <= 57)) throw giveUp;
-    const start = p;
-    let value = 0;
-    while (c >= 48 && c <= 57) {
-      value = value * 10 + (c - 48);
-      c = s.charCodeAt(++p);
-    }
-    if (c === 46 || c === 101 || c === 69 || p - start > 15) {
-      // A fraction, an exponent or too many digits for exact integer arithmetic.
-      while ((c >= 48 && c <= 57) || c === 46 || c === 101 || c === 69 || c === 43 || c === 45) {
-        c = s.charCodeAt(++p);
-      }
-      const exact = Number(s.slice(negative ? start - 1 : start, p));
-      if (!Number.isFinite(exact)) throw giveUp;
-      this.pos = p;
-      return exact;
-    }
-    this.pos = p;
-    return negative ? -value : value;
-  }
-
-  protected override word(word: string): void {
-    if (!this.s.startsWith(word, this.pos)) throw giveUp;
-    this.pos += word.length;
-  }
 }
-
-/**
- * A string of its own with `text`'s characters: joining makes a new string, and slicing that
- * flattens it into one new sequential string (not a view into `text`'s parent).
- */
-function flatCopy(text: string): string {
-  return ` ${text}`.slice(1);
-}
-
 // Its hidden class outlives every import (see keepShape).
 keepShape(new Scanner(''));
+
+/**
+ * `text` as a string of its own: a short slice is a copy already; a longer one is a view into
+ * the whole input, which a profile's frame must not keep alive.
+ */
+function ownString(text: string): string {
+  return text.length < 13 ? text : flatCopy(text);
+}

@@ -312,6 +312,11 @@ export abstract class CpuprofileScanner {
     return frame;
   }
 
+  /** The index of the raw frame (name, url, line0, col0), added on first sight. */
+  protected internFrame(name: string, url: string, line0: number, col0: number): number {
+    return this.frames.intern(name, url, line0, col0);
+  }
+
   /** A call frame read key by key, interned by its decoded strings and position. */
   private readCallFrame(): number {
     this.expect(BRACE_OPEN);
