@@ -12,7 +12,10 @@ import { DAMAGED, REDO, fail } from './cpuprofileFail';
 import { type IdIndex, MAX_TIME_US, attributeSamples, indexIds } from './cpuprofileSamples';
 import { fileUrlToPath } from '../util/fileUrl';
 
-/** The model of a profile's columns; `profiler` goes to `meta.profiler`. */
+/**
+ * The model of a profile's columns; `profiler` goes to `meta.profiler`. The columns are used up:
+ * their sample and time arrays may become the model's samples (cpuprofileSamples.ts).
+ */
 export function buildProfile(
   columns: NodeColumns,
   sourceFile: string | undefined,

@@ -87,7 +87,7 @@ export function attributeSamples(
     );
   }
   const timed =
-    quickSamples(cols, samples, times, ids, modelNode, selfByIdx) ??
+    quickSamples(cols, samples, times, ids, modelNode, selfByIdx, sourceFile) ??
     exactSamples(cols, samples, times, ids, modelNode, selfByIdx, builder, sourceFile);
   const { node, weight, start, prevIdx, prevT, first } = timed;
   const end = endEntry(cols, times, count, timed.lastTime);
@@ -130,11 +130,14 @@ interface Timed {
 }
 
 /**
- * The common case in one pass: samples in an Int32Array (the scanners' columns) naming dense
- * ids, stamped in time order within 2^53 µs. Undefined, with nothing changed, when any of that
- * does not hold: exactSamples reads such files, and words their errors. Per sample it reads one
- * cache line at random (the id's self time and model node side by side), which is what the loop
- * costs on a profile of many nodes.
+ * The common case: samples in an Int32Array (the scanners' columns) naming dense ids, stamped in
+ * time order within 2^53 µs. A first pass checks the times; when they do not hold, it returns
+ * undefined with nothing changed, and exactSamples reads the file (and words what is wrong).
+ * The second pass reads each sample's node and writes the model's samples into the columns'
+ * own arrays, in place (each entry is read before it is written): the sample ids become the
+ * sample nodes, the time deltas the start offsets, so only the weights take new memory. Per
+ * sample it reads one cache line at random (the id's self time and model node side by side),
+ * which is what the loop costs on a profile of many nodes.
  */
 function quickSamples(
   cols: NodeColumns,
@@ -143,39 +146,43 @@ function quickSamples(
   ids: IdIndex,
   modelNode: Int32Array,
   selfByIdx: Float64Array,
+  sourceFile: string | undefined,
 ): Timed | undefined {
   const table = ids.table;
   if (!(samples instanceof Int32Array) || !table) return undefined;
   const count = samples.length;
+  const absolute = cols.timesAreAbsolute;
+  const origin = absolute ? 0 : (cols.startTime ?? 0);
+  let t = origin;
+  let prevT = -Infinity;
+  for (let i = 0; i < count; i++) {
+    t = absolute ? times[i] : t + times[i];
+    if (!(Math.abs(t) <= MAX_TIME_US) || t < prevT) return undefined;
+    prevT = t;
+  }
   const size = table.length;
   const idOf = cols.id;
   // perId[2 id]: the self time of node `id`; perId[2 id + 1]: its model node + 1 (0: no node).
   const perId = new Float64Array(2 * size);
   for (let i = 0; i < cols.count; i++) perId[2 * idOf[i] + 1] = modelNode[i] + 1;
-  const node = new Int32Array(count);
+  const node = samples;
+  const start = times.length === count ? times : times.subarray(0, count);
   const weight = new Float64Array(count);
-  const start = new Float64Array(count);
-  const absolute = cols.timesAreAbsolute;
-  let t = absolute ? 0 : (cols.startTime ?? 0);
-  let prevT = 0;
+  const first = absolute ? times[0] : origin + times[0];
+  const base = cols.startTime ?? first;
+  t = origin;
+  prevT = 0;
   let prevId = 0;
-  let first = 0;
-  let base = 0;
   for (let i = 0; i < count; i++) {
     t = absolute ? times[i] : t + times[i];
     const id = samples[i];
-    if (!(Math.abs(t) <= MAX_TIME_US) || (i > 0 && t < prevT) || !(id >= 0 && id < size)) {
-      return undefined;
-    }
-    const m = perId[2 * id + 1];
-    if (m === 0) return undefined;
+    const m = id >= 0 && id < size ? perId[2 * id + 1] : 0;
+    // In file order, which is time order here: the sample exactSamples would name.
+    if (m === 0) missingNode(sourceFile, i, id);
     if (i > 0) {
       const d = t - prevT;
       perId[2 * prevId] += d;
       weight[i - 1] = d > 0 ? d : 0;
-    } else {
-      first = t;
-      base = cols.startTime ?? t;
     }
     node[i] = m - 1;
     start[i] = t - base;
@@ -184,6 +191,15 @@ function quickSamples(
   }
   for (let i = 0; i < cols.count; i++) selfByIdx[i] += perId[2 * idOf[i]];
   return { node, weight, start, prevIdx: table[prevId], prevT, first, lastTime: t };
+}
+
+/** Fails for sample `i` (0-based), which names node `id`, not in the profile. */
+function missingNode(sourceFile: string | undefined, i: number, id: number): never {
+  return fail(
+    sourceFile,
+    `is inconsistent: sample ${i + 1} names node ${id}, which is not in the profile`,
+    DAMAGED,
+  );
 }
 
 /** Any samples: stamped out of order, naming sparse ids, in a Float64Array. */
@@ -221,11 +237,7 @@ function exactSamples(
   );
   if (prevIdx < 0) {
     const i = order ? order[-prevIdx - 1] : -prevIdx - 1;
-    fail(
-      sourceFile,
-      `is inconsistent: sample ${i + 1} names node ${samples[i]}, which is not in the profile`,
-      DAMAGED,
-    );
+    missingNode(sourceFile, i, samples[i]);
   }
   const prevT = at[order ? order[count - 1] : count - 1];
   const lastTime = at[count - 1];
