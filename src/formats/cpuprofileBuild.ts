@@ -36,45 +36,15 @@ export function buildProfile(
 
   const parentIdx = parentsOf(cols, ids, sourceFile);
 
-  // Visit parents before children. V8 writes nodes in that order; check, and sort only if not.
-  let order: Int32Array | undefined;
-  for (let i = 0; i < n; i++) {
-    if (parentIdx[i] >= i) {
-      order = topologicalOrder(parentIdx, sourceFile);
-      break;
-    }
-  }
-
+  const order = parentFirstOrder(parentIdx, sourceFile);
   const builder = new ProfileBuilder();
   for (const w of warnings) builder.warn(w);
-  const toFrame = frameMaker(runtimePaths);
-  // Model frame id of each raw frame, made on first use.
-  const modelFrame = new Int32Array(cols.frames.length).fill(-1);
-  const frameOfIdx = new Int32Array(n).fill(-1);
-  const modelNode = new Int32Array(n);
-  for (let k = 0; k < n; k++) {
-    const i = order ? order[k] : k;
-    const raw = cols.frame[i];
-    const p = parentIdx[i];
-    let frameId = modelFrame[raw];
-    if (frameId < 0) {
-      const f = cols.frames[raw];
-      if (p < 0 && f.name === '(root)' && !f.url) {
-        modelNode[i] = 0;
-        continue;
-      }
-      frameId = modelFrame[raw] = builder.frame(toFrame(f));
-    } else if (p < 0 && cols.frames[raw].name === '(root)' && !cols.frames[raw].url) {
-      modelNode[i] = 0;
-      continue;
-    }
-    frameOfIdx[i] = frameId;
-    modelNode[i] = builder.child(p < 0 ? 0 : modelNode[p], frameId);
-  }
+  const frameOfIdx = modelFrames(cols, parentIdx, order, builder, runtimePaths);
+  const modelNode = modelNodes(parentIdx, order, frameOfIdx, builder);
 
   const selfByIdx = new Float64Array(n);
   const span = attributeSamples(cols, ids, modelNode, selfByIdx, builder, sourceFile);
-  for (let i = 0; i < n; i++) if (selfByIdx[i] > 0) builder.addSelf(modelNode[i], selfByIdx[i]);
+  addSelfTimes(selfByIdx, modelNode, builder);
 
   addLineWeights(cols, builder, selfByIdx, frameOfIdx, modelNode);
 
@@ -94,41 +64,126 @@ export function buildProfile(
   });
 }
 
+// Each loop of the build is a function of its own: buildProfile runs once per import, so a loop
+// inside it would run unoptimized until V8 compiled it on the spot, again on every import, and
+// the frame-making loop, whose code V8 throws away after a full collection (it makes object
+// literals), would take the others' code with it.
+
+/**
+ * The nodes in parent-first order, or undefined when the file's order is one already (V8 writes
+ * nodes that way: checked, sorted only if not).
+ */
+function parentFirstOrder(
+  parentIdx: Int32Array,
+  sourceFile: string | undefined,
+): Int32Array | undefined {
+  for (let i = 0; i < parentIdx.length; i++) {
+    if (parentIdx[i] >= i) return topologicalOrder(parentIdx, sourceFile);
+  }
+  return undefined;
+}
+
+/**
+ * The model frame of each node (-1 for a `(root)` node at the top, which is not a frame), each
+ * raw frame made a model frame when a node first uses it, in parent-first order.
+ */
+function modelFrames(
+  cols: NodeColumns,
+  parentIdx: Int32Array,
+  order: Int32Array | undefined,
+  builder: ProfileBuilder,
+  runtimePaths: readonly string[],
+): Int32Array {
+  const n = cols.count;
+  const toFrame = frameMaker(runtimePaths);
+  // Model frame id of each raw frame, made on first use.
+  const modelFrame = new Int32Array(cols.frames.length).fill(-1);
+  const frameOfIdx = new Int32Array(n).fill(-1);
+  for (let k = 0; k < n; k++) {
+    const i = order ? order[k] : k;
+    const raw = cols.frame[i];
+    const f = cols.frames[raw];
+    if (parentIdx[i] < 0 && f.name === '(root)' && !f.url) continue;
+    let frameId = modelFrame[raw];
+    if (frameId < 0) frameId = modelFrame[raw] = builder.frame(toFrame(f));
+    frameOfIdx[i] = frameId;
+  }
+  return frameOfIdx;
+}
+
+/** The model node of each node, made in parent-first order (the model's root for `(root)`). */
+function modelNodes(
+  parentIdx: Int32Array,
+  order: Int32Array | undefined,
+  frameOfIdx: Int32Array,
+  builder: ProfileBuilder,
+): Int32Array {
+  const n = parentIdx.length;
+  const modelNode = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const i = order ? order[k] : k;
+    const frameId = frameOfIdx[i];
+    if (frameId < 0) continue;
+    const p = parentIdx[i];
+    modelNode[i] = builder.child(p < 0 ? 0 : modelNode[p], frameId);
+  }
+  return modelNode;
+}
+
+/** Each node's self time onto its model node. */
+function addSelfTimes(selfByIdx: Float64Array, modelNode: Int32Array, builder: ProfileBuilder) {
+  for (let i = 0; i < selfByIdx.length; i++) {
+    if (selfByIdx[i] > 0) builder.addSelf(modelNode[i], selfByIdx[i]);
+  }
+}
+
 /**
  * Makes the model's frame of a raw call frame. A url's path and kind are worked out once per
  * url (a profile has many functions per script), so the frames of one script share one path
- * string, which the builder's lookups by path then compare by identity.
+ * string, which the builder's lookups by path then compare by identity. It hands out one object
+ * it fills anew each time (the builder copies what it keeps): an object literal made here would
+ * make V8 throw this code away after each full collection (it revisits where literals go then).
  */
 function frameMaker(runtimePaths: readonly string[]): (raw: RawFrame) => Frame {
-  const byUrl = new Map<string, { file: string; kind: FrameKind }>();
+  const fileOfUrl = new Map<string, string>();
+  const kindOfUrl = new Map<string, FrameKind>();
+  const out = new FrameFields();
   return ({ name, url, line0, col0 }) => {
     let file: string | null = null;
     let kind: FrameKind;
     if (url) {
-      let known = byUrl.get(url);
-      if (!known) {
-        const path = fileUrlToPath(url);
-        known = {
-          file: path,
-          // With a url, the kind depends on the url alone.
-          kind: runtimePaths.some((dir) => path.startsWith(dir))
+      let path = fileOfUrl.get(url);
+      if (path === undefined) {
+        const known = fileUrlToPath(url);
+        fileOfUrl.set(url, (path = known));
+        // With a url, the kind depends on the url alone.
+        kindOfUrl.set(
+          url,
+          runtimePaths.some((dir) => known.startsWith(dir))
             ? 'runtime'
             : classifyJsFrame(name, url, line0),
-        };
-        byUrl.set(url, known);
+        );
       }
-      file = known.file;
-      kind = known.kind;
+      file = path;
+      kind = kindOfUrl.get(url)!;
     } else kind = classifyJsFrame(name, url, line0);
-    return {
-      // V8 leaves anonymous functions (and a module's top level) without a name.
-      name: name || '(anonymous)',
-      file,
-      line1: v8ToOneBased(line0),
-      col1: v8ToOneBased(col0),
-      kind,
-    };
+    // V8 leaves anonymous functions (and a module's top level) without a name.
+    out.name = name || '(anonymous)';
+    out.file = file;
+    out.line1 = v8ToOneBased(line0);
+    out.col1 = v8ToOneBased(col0);
+    out.kind = kind;
+    return out;
   };
+}
+
+/** A frame's fields, filled anew for each frame (see frameMaker). */
+class FrameFields implements Frame {
+  name = '';
+  file: string | null = null;
+  line1: number | null = null;
+  col1: number | null = null;
+  kind: FrameKind = 'user';
 }
 
 /**
