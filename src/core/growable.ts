@@ -2,6 +2,7 @@
  * Typed arrays that grow by doubling: columns that importers fill a value at a time without an
  * object or a boxed number per value.
  */
+import { keepShape } from '../util/keepShape';
 
 /** A growable Int32Array; slots past the values written hold `fill`. */
 export class Int32Column {
@@ -39,6 +40,12 @@ export class Int32Column {
     if (i >= this.length) this.length = i + 1;
   }
 
+  /** Takes `values` as its contents, without a copy (length becomes values.length). */
+  adopt(values: Int32Array): void {
+    this.data = values;
+    this.length = values.length;
+  }
+
   /** The value at `i`, or `fill` past the end. */
   get(i: number): number {
     return i < this.data.length ? this.data[i] : this.fill;
@@ -68,4 +75,14 @@ export class Float64Column {
     if (this.length === this.data.length) this.reserve(this.length + 1);
     this.data[this.length++] = value;
   }
+
+  /** Takes `values` as its contents, without a copy (length becomes values.length). */
+  adopt(values: Float64Array): void {
+    this.data = values;
+    this.length = values.length;
+  }
 }
+
+// Their hidden classes outlive every import (see keepShape).
+keepShape(new Int32Column(0, 0));
+keepShape(new Float64Column(0));

@@ -5,6 +5,7 @@
  */
 import { freezeTree } from './callTree';
 import { Float64Column, Int32Column } from './growable';
+import { LineCells } from './lineCells';
 import type {
   CallGraph,
   Frame,
@@ -14,6 +15,7 @@ import type {
   ProfileMeta,
   Samples,
 } from './model';
+import { keepShape } from '../util/keepShape';
 
 export * from './model';
 
@@ -40,6 +42,29 @@ function rootWeight(): Float64Column {
   const c = new Float64Column();
   c.push(0);
   return c;
+}
+
+/**
+ * A frozen plain object with `frame`'s fields. Built property by property rather than as an
+ * object literal: V8 tracks each literal by the place that makes it, and after a full
+ * collection revisits where such objects go, throwing away the compiled code that makes them
+ * (and the importer loops it was part of) on every import. Not a spread either: copying with
+ * `...` cost ten times as much on large profiles.
+ */
+function frozenCopy(frame: Frame): Frame {
+  const copy = Object.create(Object.prototype) as {
+    name: string;
+    file: string | null;
+    line1: number | null;
+    col1: number | null;
+    kind: Frame['kind'];
+  };
+  copy.name = frame.name;
+  copy.file = frame.file;
+  copy.line1 = frame.line1;
+  copy.col1 = frame.col1;
+  copy.kind = frame.kind;
+  return Object.freeze(copy);
 }
 
 /** Positions are equal: the same number (NaN equals NaN), or both null. */
@@ -74,14 +99,7 @@ export class ProfileBuilder {
   private sampleNode = new Int32Column();
   private sampleWeight = new Float64Column();
   private sampleStart = new Float64Column();
-  private readonly lineFiles: string[] = [];
-  private readonly lineFileIds = new Map<string, number>();
-  private readonly lineCells = new Map<number, Map<number, number>>();
-  private lineFile: number[] = [];
-  private lineLine: number[] = [];
-  private lineFrame: number[] = [];
-  private lineSelf: number[] = [];
-  private lineExternal: number[] = [];
+  private lines = new LineCells();
   private anyLineExternal = false;
   private nodeLineNode: number[] = [];
   private nodeLineFile: number[] = [];
@@ -108,16 +126,7 @@ export class ProfileBuilder {
         return id;
     }
     const id = this.frames.length;
-    // A literal, not a spread: copying with `...` cost ten times as much on large profiles.
-    this.frames.push(
-      Object.freeze({
-        name: frame.name,
-        file: frame.file,
-        line1: frame.line1,
-        col1: frame.col1,
-        kind: frame.kind,
-      }),
-    );
+    this.frames.push(frozenCopy(frame));
     this.sameName.push(first);
     names.set(frame.name, id);
     return id;
@@ -221,13 +230,34 @@ export class ProfileBuilder {
   }
 
   /**
+   * Sets every timed sample at once, in columns of one length (the arrays are taken, not
+   * copied): the cheap route for an importer that knows them all. Replaces what `addSample`
+   * appended. Each weight must be one `addSample` keeps as it is: 0, or positive and at most
+   * 1e290 (the caller checks; a weight `addSample` would not take is stored there as 0).
+   */
+  setSamples(node: Int32Array, weight: Float64Array, start: Float64Array): void {
+    this.sampleNode.adopt(node);
+    this.sampleWeight.adopt(weight);
+    this.sampleStart.adopt(start);
+  }
+
+  /**
    * Adds self weight to a source line executed by `frameId`. Weights that are not positive and
    * finite, and lines that are not whole numbers an Int32Array holds, are ignored.
    */
   addLine(file: string, line1: number, frameId: number, weight: number): void {
     if (!this.counts(weight)) return;
-    const cell = this.lineCell(file, line1, frameId);
-    if (cell >= 0) this.lineSelf[cell] += weight;
+    const cell = this.lines.cell(file, line1, frameId);
+    if (cell >= 0) this.lines.self.data[cell] += weight;
+  }
+
+  /**
+   * {@link addLine} with the file as its {@link lineFileIndex}, for a weight and line already
+   * known to count (positive and at most 1e290; a whole number from 1 to 2^31 - 1).
+   */
+  addLineAt(fileIndex: number, line1: number, frameId: number, weight: number): void {
+    const cell = this.lines.cellAt(fileIndex, line1, frameId);
+    this.lines.self.data[cell] += weight;
   }
 
   /**
@@ -238,7 +268,7 @@ export class ProfileBuilder {
     if (!this.counts(weight)) return;
     if (!(line1 >= 1 && line1 <= 0x7fffffff) || !Number.isInteger(line1)) return;
     this.nodeLineNode.push(node);
-    this.nodeLineFile.push(this.lineFileId(file));
+    this.nodeLineFile.push(this.lines.fileId(file));
     this.nodeLineLine.push(line1);
     this.nodeLineSelf.push(weight);
   }
@@ -254,17 +284,7 @@ export class ProfileBuilder {
 
   /** The index of `file` in the line table's `files`, interning it on first sight. */
   lineFileIndex(file: string): number {
-    return this.lineFileId(file);
-  }
-
-  private lineFileId(file: string): number {
-    let fileId = this.lineFileIds.get(file);
-    if (fileId === undefined) {
-      fileId = this.lineFiles.length;
-      this.lineFiles.push(file);
-      this.lineFileIds.set(file, fileId);
-    }
-    return fileId;
+    return this.lines.fileId(file);
   }
 
   /**
@@ -273,30 +293,10 @@ export class ProfileBuilder {
    */
   addLineExternal(file: string, line1: number, frameId: number, weight: number): void {
     if (!this.counts(weight)) return;
-    const cell = this.lineCell(file, line1, frameId);
+    const cell = this.lines.cell(file, line1, frameId);
     if (cell < 0) return;
-    this.lineExternal[cell] += weight;
+    this.lines.external.data[cell] += weight;
     this.anyLineExternal = true;
-  }
-
-  /** The index of the line entry for (file, line, frame), made on first use; -1: a bad line. */
-  private lineCell(file: string, line1: number, frameId: number): number {
-    if (!(line1 >= 1 && line1 <= 0x7fffffff) || !Number.isInteger(line1)) return -1;
-    const fileId = this.lineFileId(file);
-    let cells = this.lineCells.get(frameId);
-    if (!cells) this.lineCells.set(frameId, (cells = new Map()));
-    // One frame's lines rarely span more than a few files: line + file * 2^21 stays a small int.
-    const key = line1 + fileId * 2097152;
-    const cell = cells.get(key);
-    if (cell !== undefined) return cell;
-    const id = this.lineSelf.length;
-    cells.set(key, id);
-    this.lineFile.push(fileId);
-    this.lineLine.push(line1);
-    this.lineFrame.push(frameId);
-    this.lineSelf.push(0);
-    this.lineExternal.push(0);
-    return id;
   }
 
   /** Sets the exact call graph of a deterministic profiler. */
@@ -331,13 +331,7 @@ export class ProfileBuilder {
         }
       : undefined;
     const lines: LineTable = {
-      files: Object.freeze([...this.lineFiles]),
-      count: this.lineSelf.length,
-      file: Int32Array.from(this.lineFile),
-      line1: Int32Array.from(this.lineLine),
-      frame: Int32Array.from(this.lineFrame),
-      self: Float64Array.from(this.lineSelf),
-      ...(this.anyLineExternal ? { external: Float64Array.from(this.lineExternal) } : {}),
+      ...this.lines.table(this.anyLineExternal),
       ...(this.nodeLines
         ? { perNode: this.nodeLines }
         : this.nodeLineNode.length
@@ -357,12 +351,10 @@ export class ProfileBuilder {
     this.selfW = new Float64Column(0);
     this.sampleNode = new Int32Column(0, 0);
     this.sampleWeight = this.sampleStart = new Float64Column(0);
-    this.lineFile = this.lineLine = this.lineFrame = this.lineSelf = [];
-    this.lineExternal = [];
+    this.lines = new LineCells();
     this.nodeLineNode = this.nodeLineFile = this.nodeLineLine = this.nodeLineSelf = [];
     this.firstChild = this.nextSibling = this.childTally = column(0);
     this.wideChildren.clear();
-    this.lineCells.clear();
     this.framesByFile.clear();
     this.sameName = [];
     return Object.freeze({
@@ -379,3 +371,6 @@ export class ProfileBuilder {
     });
   }
 }
+
+// Its hidden class outlives every import (see keepShape).
+keepShape(new ProfileBuilder());

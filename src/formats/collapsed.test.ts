@@ -188,3 +188,46 @@ test('counts above 2^53 cannot be read exactly: those lines are skipped, with a 
     /Skipped 2 lines whose counts are above 2\^53 .* first at line 2/,
   );
 });
+
+test('a line that starts like the one before shares only the frames it really repeats', () => {
+  // Prefixes that match up to a place that is not a frame's end, frames that are empty, a
+  // line that repeats the one before whole, and frames seen again after other ones.
+  const lines = [
+    'a;bc;d 1',
+    'a;b 2',
+    'a;b;c 3',
+    'a;bc 4',
+    'ab;c 5',
+    'ab;c 6',
+    'a;;b 7',
+    'a;;b;d 8',
+    'a 9',
+    'a;bc;d;e 10',
+    'x;a;bc 11',
+  ];
+  const profile = importCollapsed(lines.join('\n'));
+  // Self per stack, by the names on each node's path from the root.
+  const selfByPath = new Map<string, number>();
+  const { tree } = profile;
+  const path = (n: number): string[] =>
+    n === 0 ? [] : [...path(tree.parent[n]), profile.frames[tree.frame[n]].name];
+  for (let n = 1; n < tree.size; n++) {
+    const key = path(n).join(';');
+    assert.ok(!selfByPath.has(key), `one node per stack: ${key}`);
+    selfByPath.set(key, tree.self[n]);
+  }
+  const expected = new Map<string, number>();
+  for (const line of lines) {
+    const [stack, count] = line.split(' ');
+    const frames = stack.split(';');
+    for (let k = 1; k < frames.length; k++) {
+      const prefix = frames.slice(0, k).join(';');
+      if (!expected.has(prefix)) expected.set(prefix, 0);
+    }
+    expected.set(stack, (expected.get(stack) ?? 0) + Number(count));
+  }
+  assert.deepEqual(
+    [...selfByPath].sort(([a], [b]) => a.localeCompare(b)),
+    [...expected].sort(([a], [b]) => a.localeCompare(b)),
+  );
+});

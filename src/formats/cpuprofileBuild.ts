@@ -6,47 +6,16 @@
 import { classifyJsFrame } from '../core/frameKind';
 import { v8ToOneBased } from '../core/positions';
 import { ProfileBuilder } from '../core/profile';
-import type { Frame, Profile } from '../core/profile';
-import type { NodeColumns } from './cpuprofileColumns';
+import type { Frame, FrameKind, Profile } from '../core/profile';
+import type { NodeColumns, RawFrame } from './cpuprofileColumns';
 import { DAMAGED, REDO, fail } from './cpuprofileFail';
+import { type IdIndex, MAX_TIME_US, attributeSamples, indexIds } from './cpuprofileSamples';
 import { fileUrlToPath } from '../util/fileUrl';
 
-/** The largest sample time, in microseconds, that a real recording has (2^53: 285 years). */
-export const MAX_TIME_US = 2 ** 53;
-
-/** V8 node id -> index in the columns: a typed array when ids are dense, else a Map. */
-interface IdIndex {
-  get(id: number): number;
-}
-
-function indexIds(cols: NodeColumns, sourceFile: string | undefined): IdIndex {
-  const { count: n, id: ids } = cols;
-  let maxId = -1;
-  let dense = true;
-  for (let i = 0; i < n; i++) {
-    const id = ids[i];
-    if (!Number.isInteger(id) || id < 0) dense = false;
-    else if (id > maxId) maxId = id;
-  }
-  const duplicate = (id: number): never =>
-    fail(sourceFile, `has two nodes with the id ${id}`, REDO);
-  if (dense && maxId < 4 * n + 1024) {
-    const table = new Int32Array(maxId + 1).fill(-1);
-    for (let i = 0; i < n; i++) {
-      if (table[ids[i]] !== -1) duplicate(ids[i]);
-      table[ids[i]] = i;
-    }
-    return { get: (id) => (id >= 0 && id <= maxId && Number.isInteger(id) ? table[id] : -1) };
-  }
-  const map = new Map<number, number>();
-  for (let i = 0; i < n; i++) {
-    if (map.has(ids[i])) duplicate(ids[i]);
-    map.set(ids[i], i);
-  }
-  return { get: (id) => map.get(id) ?? -1 };
-}
-
-/** The model of a profile's columns; `profiler` goes to `meta.profiler`. */
+/**
+ * The model of a profile's columns; `profiler` goes to `meta.profiler`. The columns are used up:
+ * their sample and time arrays may become the model's samples (cpuprofileSamples.ts).
+ */
 export function buildProfile(
   columns: NodeColumns,
   sourceFile: string | undefined,
@@ -67,56 +36,15 @@ export function buildProfile(
 
   const parentIdx = parentsOf(cols, ids, sourceFile);
 
-  // Visit parents before children. V8 writes nodes in that order; check, and sort only if not.
-  let order: Int32Array | undefined;
-  for (let i = 0; i < n; i++) {
-    if (parentIdx[i] >= i) {
-      order = topologicalOrder(parentIdx, sourceFile);
-      break;
-    }
-  }
-
+  const order = parentFirstOrder(parentIdx, sourceFile);
   const builder = new ProfileBuilder();
   for (const w of warnings) builder.warn(w);
-  // Model frame id of each raw frame, made on first use.
-  const modelFrame = new Int32Array(cols.frames.length).fill(-1);
-  const frameOfIdx = new Int32Array(n).fill(-1);
-  const modelNode = new Int32Array(n);
-  for (let k = 0; k < n; k++) {
-    const i = order ? order[k] : k;
-    const raw = cols.frame[i];
-    const p = parentIdx[i];
-    let frameId = modelFrame[raw];
-    if (frameId < 0) {
-      const { name, url, line0, col0 } = cols.frames[raw];
-      if (p < 0 && name === '(root)' && !url) {
-        modelNode[i] = 0;
-        continue;
-      }
-      const file = url ? fileUrlToPath(url) : null;
-      const frame: Frame = {
-        // V8 leaves anonymous functions (and a module's top level) without a name.
-        name: name || '(anonymous)',
-        file,
-        line1: v8ToOneBased(line0),
-        col1: v8ToOneBased(col0),
-        kind:
-          file !== null && runtimePaths.some((dir) => file.startsWith(dir))
-            ? 'runtime'
-            : classifyJsFrame(name, url, line0),
-      };
-      frameId = modelFrame[raw] = builder.frame(frame);
-    } else if (p < 0 && cols.frames[raw].name === '(root)' && !cols.frames[raw].url) {
-      modelNode[i] = 0;
-      continue;
-    }
-    frameOfIdx[i] = frameId;
-    modelNode[i] = builder.child(p < 0 ? 0 : modelNode[p], frameId);
-  }
+  const frameOfIdx = modelFrames(cols, parentIdx, order, builder, runtimePaths);
+  const modelNode = modelNodes(parentIdx, order, frameOfIdx, builder);
 
   const selfByIdx = new Float64Array(n);
   const span = attributeSamples(cols, ids, modelNode, selfByIdx, builder, sourceFile);
-  for (let i = 0; i < n; i++) if (selfByIdx[i] > 0) builder.addSelf(modelNode[i], selfByIdx[i]);
+  addSelfTimes(selfByIdx, modelNode, builder);
 
   addLineWeights(cols, builder, selfByIdx, frameOfIdx, modelNode);
 
@@ -134,6 +62,128 @@ export function buildProfile(
     duration: recorded,
     sourceFile,
   });
+}
+
+// Each loop of the build is a function of its own: buildProfile runs once per import, so a loop
+// inside it would run unoptimized until V8 compiled it on the spot, again on every import, and
+// the frame-making loop, whose code V8 throws away after a full collection (it makes object
+// literals), would take the others' code with it.
+
+/**
+ * The nodes in parent-first order, or undefined when the file's order is one already (V8 writes
+ * nodes that way: checked, sorted only if not).
+ */
+function parentFirstOrder(
+  parentIdx: Int32Array,
+  sourceFile: string | undefined,
+): Int32Array | undefined {
+  for (let i = 0; i < parentIdx.length; i++) {
+    if (parentIdx[i] >= i) return topologicalOrder(parentIdx, sourceFile);
+  }
+  return undefined;
+}
+
+/**
+ * The model frame of each node (-1 for a `(root)` node at the top, which is not a frame), each
+ * raw frame made a model frame when a node first uses it, in parent-first order.
+ */
+function modelFrames(
+  cols: NodeColumns,
+  parentIdx: Int32Array,
+  order: Int32Array | undefined,
+  builder: ProfileBuilder,
+  runtimePaths: readonly string[],
+): Int32Array {
+  const n = cols.count;
+  const toFrame = frameMaker(runtimePaths);
+  // Model frame id of each raw frame, made on first use.
+  const modelFrame = new Int32Array(cols.frames.length).fill(-1);
+  const frameOfIdx = new Int32Array(n).fill(-1);
+  for (let k = 0; k < n; k++) {
+    const i = order ? order[k] : k;
+    const raw = cols.frame[i];
+    const f = cols.frames[raw];
+    if (parentIdx[i] < 0 && f.name === '(root)' && !f.url) continue;
+    let frameId = modelFrame[raw];
+    if (frameId < 0) frameId = modelFrame[raw] = builder.frame(toFrame(f));
+    frameOfIdx[i] = frameId;
+  }
+  return frameOfIdx;
+}
+
+/** The model node of each node, made in parent-first order (the model's root for `(root)`). */
+function modelNodes(
+  parentIdx: Int32Array,
+  order: Int32Array | undefined,
+  frameOfIdx: Int32Array,
+  builder: ProfileBuilder,
+): Int32Array {
+  const n = parentIdx.length;
+  const modelNode = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const i = order ? order[k] : k;
+    const frameId = frameOfIdx[i];
+    if (frameId < 0) continue;
+    const p = parentIdx[i];
+    modelNode[i] = builder.child(p < 0 ? 0 : modelNode[p], frameId);
+  }
+  return modelNode;
+}
+
+/** Each node's self time onto its model node. */
+function addSelfTimes(selfByIdx: Float64Array, modelNode: Int32Array, builder: ProfileBuilder) {
+  for (let i = 0; i < selfByIdx.length; i++) {
+    if (selfByIdx[i] > 0) builder.addSelf(modelNode[i], selfByIdx[i]);
+  }
+}
+
+/**
+ * Makes the model's frame of a raw call frame. A url's path and kind are worked out once per
+ * url (a profile has many functions per script), so the frames of one script share one path
+ * string, which the builder's lookups by path then compare by identity. It hands out one object
+ * it fills anew each time (the builder copies what it keeps): an object literal made here would
+ * make V8 throw this code away after each full collection (it revisits where literals go then).
+ */
+function frameMaker(runtimePaths: readonly string[]): (raw: RawFrame) => Frame {
+  const fileOfUrl = new Map<string, string>();
+  const kindOfUrl = new Map<string, FrameKind>();
+  const out = new FrameFields();
+  return ({ name, url, line0, col0 }) => {
+    let file: string | null = null;
+    let kind: FrameKind;
+    if (url) {
+      let path = fileOfUrl.get(url);
+      if (path === undefined) {
+        const known = fileUrlToPath(url);
+        fileOfUrl.set(url, (path = known));
+        // With a url, the kind depends on the url alone.
+        kindOfUrl.set(
+          url,
+          runtimePaths.some((dir) => known.startsWith(dir))
+            ? 'runtime'
+            : classifyJsFrame(name, url, line0),
+        );
+      }
+      file = path;
+      kind = kindOfUrl.get(url)!;
+    } else kind = classifyJsFrame(name, url, line0);
+    // V8 leaves anonymous functions (and a module's top level) without a name.
+    out.name = name || '(anonymous)';
+    out.file = file;
+    out.line1 = v8ToOneBased(line0);
+    out.col1 = v8ToOneBased(col0);
+    out.kind = kind;
+    return out;
+  };
+}
+
+/** A frame's fields, filled anew for each frame (see frameMaker). */
+class FrameFields implements Frame {
+  name = '';
+  file: string | null = null;
+  line1: number | null = null;
+  col1: number | null = null;
+  kind: FrameKind = 'user';
 }
 
 /**
@@ -198,15 +248,22 @@ function addLineWeights(
     let sum = 0;
     for (let t = from; t < to; t++) if (tickCount[t] > 0 && tickLine[t] >= 1) sum += tickCount[t];
     if (!(sum > 0)) continue;
+    // The file's index in the line table, taken when the node's first line counts (as addLine
+    // would): the table lists files in the order their first line came.
+    let fileIndex = -1;
     for (let t = from; t < to; t++) {
       if (tickCount[t] > 0 && tickLine[t] >= 1) {
         const weight = (self * tickCount[t]) / sum;
-        builder.addLine(file, tickLine[t], frameOfIdx[i], weight);
         const line1 = tickLine[t];
-        if (!(weight > 0 && weight <= 1e290) || !Number.isInteger(line1) || line1 > 0x7fffffff)
+        if (!(weight > 0 && weight <= 1e290)) {
+          builder.addLine(file, line1, frameOfIdx[i], weight); // left out, with a warning
           continue;
+        }
+        if (!Number.isInteger(line1) || line1 > 0x7fffffff) continue;
+        if (fileIndex < 0) fileIndex = builder.lineFileIndex(file);
+        builder.addLineAt(fileIndex, line1, frameOfIdx[i], weight);
         perNode.node[perNodeCount] = modelNode[i];
-        perNode.file[perNodeCount] = builder.lineFileIndex(file);
+        perNode.file[perNodeCount] = fileIndex;
         perNode.line1[perNodeCount] = line1;
         perNode.self[perNodeCount++] = weight;
       }
@@ -247,110 +304,6 @@ function topologicalOrder(parentIdx: Int32Array, sourceFile: string | undefined)
 }
 
 /**
- * Turns samples and their times into self time per node (`selfByIdx`) and model samples.
- * Returns the span from the first sample's start to the last one's end.
- */
-function attributeSamples(
-  cols: NodeColumns,
-  ids: IdIndex,
-  modelNode: Int32Array,
-  selfByIdx: Float64Array,
-  builder: ProfileBuilder,
-  sourceFile: string | undefined,
-): number {
-  const samples = cols.samples;
-  const count = samples ? samples.length : 0;
-  const { startTime, endTime } = cols;
-
-  if (!samples || count === 0) {
-    // No samples: very old files only had hit counts. Spread the recording over the hits.
-    let hits = 0;
-    for (let i = 0; i < cols.count; i++) if (cols.hitCount[i] > 0) hits += cols.hitCount[i];
-    if (hits === 0) {
-      builder.warn(
-        'The profile holds no samples: the program probably ended before the profiler took one.',
-      );
-      return 0;
-    }
-    const span = startTime !== undefined && endTime !== undefined ? endTime - startTime : 0;
-    // Hit counts and spans only a damaged file has (their sums overflow) are not spread.
-    if (!(hits <= MAX_TIME_US && span <= MAX_TIME_US)) {
-      fail(sourceFile, 'has hit counts or a recording length beyond any real recording', DAMAGED);
-    }
-    const each = span > 0 ? span / hits : 1000;
-    builder.warn(
-      'The profile has hit counts but no sample times: self time is estimated by spreading the recording evenly over the hits.',
-    );
-    for (let i = 0; i < cols.count; i++)
-      if (cols.hitCount[i] > 0) selfByIdx[i] += cols.hitCount[i] * each;
-    return hits * each;
-  }
-
-  const times = cols.times;
-  const timesName = cols.timesAreAbsolute ? 'timestamps' : 'time deltas';
-  if (!times || times.length < count) {
-    fail(
-      sourceFile,
-      `is inconsistent: it has ${count} samples but ${times?.length ?? 0} ${timesName}`,
-      DAMAGED,
-    );
-  }
-  builder.reserveSamples(count);
-  const stamps = sampleStamps(cols, times, count, sourceFile);
-  const { order, backwards } = timeOrder(stamps.at, count);
-  if (backwards > 0) {
-    builder.warn(
-      `${backwards} sample${backwards === 1 ? ' is' : 's are'} stamped before the sample written ` +
-        'before it (negative time deltas): the samples are taken in time order, as Chrome ' +
-        'DevTools does.',
-    );
-  }
-  let first = 0;
-  let prevIdx = -1;
-  let prevT = 0;
-  for (let k = 0; k < count; k++) {
-    const i = order ? order[k] : k;
-    const t = stamps.at[i];
-    const idx = ids.get(samples[i]);
-    if (idx < 0) {
-      fail(
-        sourceFile,
-        `is inconsistent: sample ${i + 1} names node ${samples[i]}, which is not in the profile`,
-        DAMAGED,
-      );
-    }
-    if (k === 0) first = t;
-    else {
-      const d = t - prevT;
-      selfByIdx[prevIdx] += d;
-      builder.addSample(modelNode[prevIdx], d, prevT - (startTime ?? first));
-    }
-    prevIdx = idx;
-    prevT = t;
-  }
-  // The last sample: until the time an extra entry gives (see sampleStamps), else the mean
-  // interval (Chrome DevTools' choice); a lone sample lasts until endTime.
-  let last: number;
-  if (stamps.end !== undefined && stamps.end >= prevT) last = stamps.end - prevT;
-  else if (count > 1) last = (prevT - first) / (count - 1);
-  else last = endTime !== undefined && endTime > prevT ? endTime - prevT : 0;
-  if (times.length > count) {
-    const extra = times.length - count;
-    const used = stamps.end !== undefined && stamps.end >= prevT;
-    const more = extra === 1 ? `one more entry in ${timesName}` : `${extra} more ${timesName}`;
-    const what = used
-      ? `${extra === 1 ? 'it' : 'the first'} is taken as the end of the last sample, as Chrome DevTools reads it${extra > 1 ? ', and the others are left out' : ''}`
-      : `${extra === 1 ? 'it is' : 'they are'} left out`;
-    builder.warn(
-      `The profile has ${more} than samples (${count}), as some Node 10 recordings do: ${what}.`,
-    );
-  }
-  selfByIdx[prevIdx] += last;
-  builder.addSample(modelNode[prevIdx], last, prevT - (startTime ?? first));
-  return prevT - first + last;
-}
-
-/**
  * The columns without a `startTime` or `endTime` no clock gives (not finite, or past 2^53 µs: a
  * damaged file), which would make every sample's offset or the duration infinite; `dropped`
  * names those left out.
@@ -369,55 +322,4 @@ function withRecordingTimes(cols: NodeColumns): { cols: NodeColumns; dropped: st
     },
     dropped,
   };
-}
-
-/**
- * The time of every sample in microseconds (`at`), from `timeDeltas` (relative to startTime, then
- * to the previous entry) or the old layout's absolute `timestamps`; and `end`, the time of the
- * entry after the last sample's when the file has more entries than samples (Chrome DevTools
- * takes it as the end of the last sample).
- */
-function sampleStamps(
-  cols: NodeColumns,
-  times: Float64Array,
-  count: number,
-  sourceFile: string | undefined,
-): { at: Float64Array; end: number | undefined } {
-  const absolute = cols.timesAreAbsolute;
-  const at = new Float64Array(count);
-  let trueTime = absolute ? 0 : (cols.startTime ?? 0);
-  for (let i = 0; i < count; i++) {
-    trueTime = absolute ? times[i] : trueTime + times[i];
-    // Microsecond clocks stay far below 2^53 (285 years); past it times lose their precision,
-    // and sums of such deltas overflow into infinite weights.
-    if (!(Math.abs(trueTime) <= MAX_TIME_US)) {
-      fail(
-        sourceFile,
-        `is inconsistent: sample ${i + 1} is stamped ${trueTime} µs, beyond any real recording`,
-        DAMAGED,
-      );
-    }
-    at[i] = trueTime;
-  }
-  let end: number | undefined;
-  if (times.length > count) {
-    end = absolute ? times[count] : trueTime + times[count];
-    if (!(Math.abs(end) <= MAX_TIME_US)) end = undefined;
-  }
-  return { at, end };
-}
-
-/**
- * The samples in time order when some are stamped before their predecessor (negative deltas:
- * Chrome DevTools sorts the samples by time, keeping the file's order among equal times), with
- * how many went backwards; `order` is undefined when the file's order is already the time order.
- */
-function timeOrder(at: Float64Array, count: number): { order?: Int32Array; backwards: number } {
-  let backwards = 0;
-  for (let i = 1; i < count; i++) if (at[i] < at[i - 1]) backwards++;
-  if (backwards === 0) return { backwards };
-  const order = new Int32Array(count);
-  for (let i = 0; i < count; i++) order[i] = i;
-  order.sort((a, b) => at[a] - at[b] || a - b);
-  return { order, backwards };
 }

@@ -10,7 +10,7 @@
  * U+FFFD, as when the whole file is decoded) and, when they hold escapes, `JSON.parse` of the
  * string alone.
  */
-import type { NodeColumns } from './cpuprofileColumns';
+import { GrowInt, type NodeColumns } from './cpuprofileColumns';
 import {
   BACKSLASH,
   CpuprofileScanner,
@@ -19,6 +19,7 @@ import {
   giveUp,
   type Column,
 } from './cpuprofileScanner';
+import { keepShape } from '../util/keepShape';
 
 /** Progress is reported every this many bytes. */
 const PROGRESS_STEP = 8 * 1024 * 1024;
@@ -44,6 +45,12 @@ class ByteScanner extends CpuprofileScanner {
   private readonly n: number;
   private nextReport = PROGRESS_STEP;
   private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  /** Call-frame texts read in full: their hash -> entry; an entry's bytes and its frame. */
+  private readonly seen = new Map<number, number>();
+  private readonly seenStart = new GrowInt();
+  private readonly seenLength = new GrowInt();
+  private readonly seenFrame = new GrowInt();
+  private lastHash = 0;
 
   constructor(
     private readonly b: Uint8Array,
@@ -160,11 +167,41 @@ class ByteScanner extends CpuprofileScanner {
     return false;
   }
 
-  protected override hashText(start: number, end: number): number {
+  /** A hash of `b[start, end)`, a small integer (a Smi as a Map key). */
+  private hashSpan(start: number, end: number): number {
     const b = this.b;
-    let h = 0x811c9dc5;
-    for (let i = Math.max(start, end - 24); i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
-    return h;
+    let h = 0x811c9dc5 ^ (end - start);
+    for (let i = start; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
+    return h & 0x3fffffff;
+  }
+
+  protected override knownFrame(start: number, end: number): number {
+    const entry = this.seen.get((this.lastHash = this.hashSpan(start, end)));
+    if (entry === undefined) return -1;
+    const length = end - start;
+    if (this.seenLength.data[entry] !== length) return -1;
+    if (!this.same(start, this.seenStart.data[entry], length)) return -1;
+    return this.seenFrame.data[entry];
+  }
+
+  protected override rememberFrame(start: number, end: number, frame: number): void {
+    // Called right after knownFrame missed on the same text: its hash is the last one.
+    const entry = this.seen.get(this.lastHash);
+    if (entry === undefined) {
+      this.seen.set(this.lastHash, this.seenFrame.length);
+      this.seenStart.push(start);
+      this.seenLength.push(end - start);
+      this.seenFrame.push(frame);
+    } else {
+      // Two texts with one hash: the later one stays.
+      this.seenStart.data[entry] = start;
+      this.seenLength.data[entry] = end - start;
+      this.seenFrame.data[entry] = frame;
+    }
+  }
+
+  protected override closeBrace(from: number): number {
+    return this.b.indexOf(125, from);
   }
 
   protected override same(a: number, c: number, length: number): boolean {
@@ -223,3 +260,6 @@ class ByteScanner extends CpuprofileScanner {
     }
   }
 }
+
+// Its hidden class outlives every import (see keepShape).
+keepShape(new ByteScanner(new Uint8Array(0)));

@@ -3,6 +3,7 @@
  * the `JSON.parse` reader of cpuprofileJson.ts): flat columns instead of one object per node, and
  * each distinct call frame once. The model is built from these columns alone (cpuprofileBuild.ts).
  */
+import { keepShape } from '../util/keepShape';
 
 /** A call frame as written in the file: positions 0-based, -1 when unknown. */
 export interface RawFrame {
@@ -22,12 +23,15 @@ export class GrowInt {
   }
 
   push(value: number): void {
-    if (this.length === this.data.length) {
-      const bigger = new Int32Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
+    if (this.length === this.data.length) this.grow();
     this.data[this.length++] = value;
+  }
+
+  /** Makes room for at least `capacity` values; at least doubles the room. */
+  grow(capacity = 0): void {
+    const bigger = new Int32Array(Math.max(16, capacity, this.data.length * 2));
+    bigger.set(this.data);
+    this.data = bigger;
   }
 
   /** The values, trimmed to length (a view: no copy). */
@@ -46,12 +50,15 @@ export class Grow {
   }
 
   push(value: number): void {
-    if (this.length === this.data.length) {
-      const bigger = new Float64Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
+    if (this.length === this.data.length) this.grow();
     this.data[this.length++] = value;
+  }
+
+  /** Makes room for at least `capacity` values; at least doubles the room. */
+  grow(capacity = 0): void {
+    const bigger = new Float64Array(Math.max(16, capacity, this.data.length * 2));
+    bigger.set(this.data);
+    this.data = bigger;
   }
 
   /** The values, trimmed to length (a view: no copy). */
@@ -95,16 +102,24 @@ export interface NodeColumns {
 }
 
 /**
- * Interns raw call frames. Most nodes repeat a frame seen before, so a node's frame is first
- * looked up by a small integer hash of its position and of its strings (their lengths; the
- * scanners mix in the end of the raw text too) and confirmed by comparing the strings (no key
- * is built); on a miss, nested maps by url, name and position decide exactly.
- * Building and hashing one key string per node was the largest cost of a first version.
+ * Interns raw call frames, exactly: by url, name and position (no key string is built, and no
+ * Map per name); the frames of one url share one url string. `lookup`, for readers that hold
+ * every node's strings already (the `JSON.parse` route), first tries the frame last seen with the
+ * same small integer hash of its position and string lengths, confirmed by comparing the
+ * strings: most nodes repeat a frame seen before. (The scanners look whole call-frame texts up
+ * before they decode anything: cpuprofileScanner.ts.)
  */
 export class FrameTable {
   readonly frames: RawFrame[] = [];
   private readonly recent = new Map<number, number>();
-  private readonly exact = new Map<string, Map<string, Map<number, number>>>();
+  /**
+   * By url (with the one string every frame of that url shares), then name: the last frame
+   * interned with that url and name; the others are chained through `sameName`.
+   */
+  private readonly exact = new Map<string, { url: string; byName: Map<string, number> }>();
+  private readonly sameName = new GrowInt(256);
+  /** Each frame's position as one number, `line0 * 2^24 + col0` (equal numbers: one frame). */
+  private readonly positions = new Grow(256);
 
   /** A small integer from a frame's position and two numbers that stand for its name and url. */
   static hash(nameKey: number, urlKey: number, line0: number, col0: number): number {
@@ -118,37 +133,40 @@ export class FrameTable {
     );
   }
 
-  /** The frame last interned with this hash, or -1: the caller confirms it matches. */
-  candidate(hash: number): number {
-    const index = this.recent.get(hash);
-    return index === undefined ? -1 : index;
-  }
-
   /** The index of (name, url, line0, col0), added on first sight. */
-  intern(name: string, url: string, line0: number, col0: number, hash: number): number {
-    let byName = this.exact.get(url);
-    if (!byName) this.exact.set(url, (byName = new Map()));
-    let byPosition = byName.get(name);
-    if (!byPosition) byName.set(name, (byPosition = new Map()));
+  intern(name: string, url: string, line0: number, col0: number): number {
+    let byUrl = this.exact.get(url);
+    if (!byUrl) this.exact.set(url, (byUrl = { url, byName: new Map() }));
     const position = line0 * 16777216 + col0;
-    let index = byPosition.get(position);
-    if (index === undefined) {
-      index = this.frames.length;
-      this.frames.push({ name, url, line0, col0 });
-      byPosition.set(position, index);
+    const first = byUrl.byName.get(name) ?? -1;
+    for (let i = first; i >= 0; i = this.sameName.data[i]) {
+      const other = this.positions.data[i];
+      // As a Map key compares: NaN equals NaN.
+      if (other === position || (other !== other && position !== position)) return i;
     }
-    this.recent.set(hash, index);
+    const index = this.frames.length;
+    this.frames.push({ name, url: byUrl.url, line0, col0 });
+    this.positions.push(position);
+    this.sameName.push(first);
+    byUrl.byName.set(name, index);
     return index;
   }
 
   /** Looks a frame up by its strings (the `JSON.parse` reader, where strings exist already). */
   lookup(name: string, url: string, line0: number, col0: number): number {
     const hash = FrameTable.hash(name.length, url.length, line0, col0);
-    const c = this.candidate(hash);
-    if (c >= 0) {
+    const c = this.recent.get(hash);
+    if (c !== undefined) {
       const f = this.frames[c];
       if (f.line0 === line0 && f.col0 === col0 && f.name === name && f.url === url) return c;
     }
-    return this.intern(name, url, line0, col0, hash);
+    const index = this.intern(name, url, line0, col0);
+    this.recent.set(hash, index);
+    return index;
   }
 }
+
+// Their hidden classes outlive every import (see keepShape).
+keepShape(new GrowInt(0));
+keepShape(new Grow(0));
+keepShape(new FrameTable());

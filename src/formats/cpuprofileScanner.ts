@@ -19,26 +19,15 @@ export const giveUp = new GiveUp('not the layout the fast reader knows');
 
 export const QUOTE = 34;
 export const BACKSLASH = 92;
-const COMMA = 44;
-const COLON = 58;
-const BRACKET_OPEN = 91;
-const BRACKET_CLOSE = 93;
-const BRACE_OPEN = 123;
-const BRACE_CLOSE = 125;
+export const COMMA = 44;
+export const COLON = 58;
+export const BRACKET_OPEN = 91;
+export const BRACKET_CLOSE = 93;
+export const BRACE_OPEN = 123;
+export const BRACE_CLOSE = 125;
 
-/** A growable column of numbers (GrowInt or Grow). */
-export interface Column {
-  length: number;
-  push(value: number): void;
-}
-
-/** Where an occurrence of each raw frame's strings sits in the input. */
-interface RawSpan {
-  nameStart: number;
-  nameLength: number;
-  urlStart: number;
-  urlLength: number;
-}
+/** A growable column of numbers. */
+export type Column = GrowInt | Grow;
 
 /** The modern `.cpuprofile` walk; subclasses read the input it walks. */
 export abstract class CpuprofileScanner {
@@ -50,17 +39,16 @@ export abstract class CpuprofileScanner {
   protected strEscaped = false;
 
   private readonly frames = new FrameTable();
-  private readonly spans: RawSpan[] = [];
   private readonly id = new GrowInt();
   private readonly frame = new GrowInt();
   private readonly hitCount = new GrowInt();
   private readonly childStart = new GrowInt();
   private readonly childCount = new GrowInt();
-  private readonly childRefs = new GrowInt();
+  protected readonly childRefs = new GrowInt();
   private readonly tickStart = new GrowInt();
   private readonly tickLength = new GrowInt();
-  private readonly tickLine = new GrowInt();
-  private readonly tickCount = new GrowInt();
+  protected readonly tickLine = new GrowInt();
+  protected readonly tickCount = new GrowInt();
 
   /** Skips whitespace; returns the next character code (something not a JSON token at the end). */
   protected abstract ws(): number;
@@ -74,14 +62,29 @@ export abstract class CpuprofileScanner {
   protected abstract same(a: number, b: number, length: number): boolean;
   /** The string at `input[start, end)`, decoded. */
   protected abstract decode(start: number, end: number, escaped: boolean): string;
-  /** A hash of the raw text `input[start, end)`: of at most its last 24 characters. */
-  protected abstract hashText(start: number, end: number): number;
+  /** The position of the first `}` at or after `from`, or -1. */
+  protected abstract closeBrace(from: number): number;
+  /**
+   * The frame of a call-frame text `input[start, end)` equal to one passed to `rememberFrame`
+   * (the last one remembered, when texts collide), or -1.
+   */
+  protected abstract knownFrame(start: number, end: number): number;
+  /** Remembers that the call-frame text `input[start, end)` reads as `frame`. */
+  protected abstract rememberFrame(start: number, end: number, frame: number): void;
   /** A number at `pos` (whitespace already skipped). */
   protected abstract number(): number;
   /** Reads exactly `word` (true, false, null) at `pos`. */
   protected abstract word(word: string): void;
   /** Called now and then on long arrays, for progress reports. */
   protected progress(): void {}
+  /**
+   * A quicker way through one node (at `pos`, its `{`), for a subclass that has one: reads it
+   * and adds it (`addNode`), or returns false with `pos` and the columns as they were, for the
+   * general walk to read it. This base has none.
+   */
+  protected quickNode(): boolean {
+    return false;
+  }
   /**
    * The quick way through an array of plain integers (samples, time deltas, children): reads
    * the whole array at `pos` into `out` and returns true, or, at anything else (a fraction, an
@@ -224,41 +227,98 @@ export abstract class CpuprofileScanner {
       return;
     }
     do {
-      this.expect(BRACE_OPEN);
-      let id = NaN;
-      let frame = -1;
-      let hits = 0;
-      const firstChild = this.childRefs.length;
-      const firstTick = this.tickLine.length;
-      if (this.ws() !== BRACE_CLOSE) {
-        do {
-          this.string();
-          this.expect(COLON);
-          if (this.is('id')) id = this.int();
-          else if (this.is('callFrame')) frame = this.callFrame();
-          else if (this.is('children')) {
-            if (this.childRefs.length !== firstChild) throw giveUp; // repeated key
-            this.ints(this.childRefs);
-          } else if (this.is('hitCount')) hits = this.int();
-          else if (this.is('positionTicks')) {
-            if (this.tickLine.length !== firstTick) throw giveUp; // repeated key
-            this.ticks();
-          } else this.skipValue();
-        } while (this.more(BRACE_CLOSE));
-      } else this.pos++;
-      if (Number.isNaN(id) || frame < 0) throw giveUp;
-      this.id.push(id);
-      this.frame.push(frame);
-      this.hitCount.push(hits);
-      this.childStart.push(firstChild);
-      this.childCount.push(this.childRefs.length - firstChild);
-      this.tickStart.push(firstTick);
-      this.tickLength.push(this.tickLine.length - firstTick);
+      if (this.ws() !== BRACE_OPEN) throw giveUp;
+      if (!this.quickNode()) this.node();
       if ((this.id.length & 0x3fff) === 0) this.progress();
     } while (this.more(BRACKET_CLOSE));
   }
 
+  /** One node, key by key. */
+  private node(): void {
+    this.expect(BRACE_OPEN);
+    let id = NaN;
+    let frame = -1;
+    let hits = 0;
+    const firstChild = this.childRefs.length;
+    const firstTick = this.tickLine.length;
+    if (this.ws() !== BRACE_CLOSE) {
+      do {
+        this.string();
+        this.expect(COLON);
+        if (this.is('id')) id = this.int();
+        else if (this.is('callFrame')) frame = this.callFrame();
+        else if (this.is('children')) {
+          if (this.childRefs.length !== firstChild) throw giveUp; // repeated key
+          this.ints(this.childRefs);
+        } else if (this.is('hitCount')) hits = this.int();
+        else if (this.is('positionTicks')) {
+          if (this.tickLine.length !== firstTick) throw giveUp; // repeated key
+          this.ticks();
+        } else this.skipValue();
+      } while (this.more(BRACE_CLOSE));
+    } else this.pos++;
+    if (Number.isNaN(id) || frame < 0) throw giveUp;
+    this.addNode(id, frame, hits, firstChild, firstTick);
+  }
+
+  /**
+   * Adds a node whose children and position ticks were added to `childRefs` and
+   * `tickLine`/`tickCount` from `firstChild` and `firstTick` on.
+   */
+  protected addNode(
+    id: number,
+    frame: number,
+    hits: number,
+    firstChild: number,
+    firstTick: number,
+  ) {
+    this.id.push(id);
+    this.frame.push(frame);
+    this.hitCount.push(hits);
+    this.childStart.push(firstChild);
+    this.childCount.push(this.childRefs.length - firstChild);
+    this.tickStart.push(firstTick);
+    this.tickLength.push(this.tickLine.length - firstTick);
+  }
+
+  /**
+   * A node's call frame. V8 writes the same call-frame text for every node of a function, so the
+   * whole text from `{` to the first `}` is looked up first (`knownFrame`): a repeated frame
+   * costs one lookup, and no key or string is read. Equal text is an equal frame, whatever it
+   * holds: a text equal to one read in full parses the same way. Other texts are read key by key.
+   */
   private callFrame(): number {
+    if (this.ws() !== BRACE_OPEN) throw giveUp;
+    const start = this.pos;
+    const close = this.closeBrace(start);
+    if (close < 0) throw giveUp;
+    const known = this.knownFrame(start, close + 1);
+    if (known >= 0) {
+      this.pos = close + 1;
+      return known;
+    }
+    return this.newCallFrame(close);
+  }
+
+  /**
+   * A call frame at `pos` that `knownFrame` did not know, `close` being the first `}` after its
+   * `{`: read key by key, and remembered when `close` ends it.
+   */
+  protected newCallFrame(close: number): number {
+    const start = this.pos;
+    const frame = this.readCallFrame();
+    // Only a text that ends at its first `}` (none inside a string) can be found again.
+    if (this.pos === close + 1) this.rememberFrame(start, close + 1, frame);
+    return frame;
+  }
+
+  /** The index of the raw frame (name, url, line0, col0), added on first sight. */
+  protected internFrame(name: string, url: string, line0: number, col0: number): number {
+    return this.frames.intern(name, url, line0, col0);
+  }
+
+  /** A call frame read key by key, interned by its decoded strings and position. */
+  private readCallFrame(): number {
     this.expect(BRACE_OPEN);
     let nameStart = 0;
     let nameEnd = 0;
@@ -287,40 +347,9 @@ export abstract class CpuprofileScanner {
         else this.skipValue();
       } while (this.more(BRACE_CLOSE));
     } else this.pos++;
-    const nameLength = nameEnd - nameStart;
-    const urlLength = urlEnd - urlStart;
-    // The raw text's content is in the hash: frames of one position and lengths (a pool of
-    // generated names, minified code) would otherwise keep displacing one another.
-    const hash = FrameTable.hash(
-      this.hashText(nameStart, nameEnd) ^ nameLength,
-      this.hashText(urlStart, urlEnd) ^ urlLength,
-      line0,
-      col0,
-    );
-    const table = this.frames;
-    const c = table.candidate(hash);
-    if (c >= 0) {
-      // Same raw text, same frame: no string is made for a repeated frame.
-      const f = table.frames[c];
-      const span = this.spans[c];
-      if (
-        f.line0 === line0 &&
-        f.col0 === col0 &&
-        span.nameLength === nameLength &&
-        span.urlLength === urlLength &&
-        this.same(nameStart, span.nameStart, nameLength) &&
-        this.same(urlStart, span.urlStart, urlLength)
-      ) {
-        return c;
-      }
-    }
     const name = this.decode(nameStart, nameEnd, nameEscaped);
     const url = this.decode(urlStart, urlEnd, urlEscaped);
-    const index = table.intern(name, url, line0, col0, hash);
-    if (index === this.spans.length)
-      this.spans.push({ nameStart, nameLength, urlStart, urlLength });
-    else this.spans[index] = { nameStart, nameLength, urlStart, urlLength };
-    return index;
+    return this.frames.intern(name, url, line0, col0);
   }
 
   private ticks(): void {

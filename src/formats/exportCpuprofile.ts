@@ -17,7 +17,7 @@
  */
 import { oneBasedToV8 } from '../core/positions';
 import type { Profile, WeightUnit } from '../core/profile';
-import { MAX_TIME_US } from './cpuprofileBuild';
+import { MAX_TIME_US } from './cpuprofileSamples';
 import { ExportRangeError } from './exportUnits';
 import { pathToFileUrl } from '../util/fileUrl';
 
