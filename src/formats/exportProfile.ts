@@ -1,18 +1,18 @@
 /**
- * The one entry point from a profile to the bytes of a file in another tool's format (issue 6,
- * "Export"): the registry rows with an `export` (registry.ts), today speedscope JSON, collapsed
- * stacks, callgrind, V8 `.cpuprofile` and Python pstats, and the drawings of the call graph
+ * The one entry point from a profile to the bytes of a file in another tool's format ("Export"):
+ * the registry rows with an `export` (registry.ts), today speedscope JSON, collapsed stacks,
+ * callgrind, V8 `.cpuprofile`, Python pstats and pprof, and the drawings of the call graph
  * (`DRAWING_FORMATS`: DOT and SVG), which are written only. Pure: the caller writes
  * the bytes. Each writer's comment says what it keeps and why; in short, every frame's self and
  * total weight survive a round trip through our importers (the drawings excepted), with these
  * limits:
  *
- * - speedscope, collapsed and .cpuprofile hold a tree: a profile from a call graph (pstats,
+ * - speedscope, collapsed, .cpuprofile and pprof hold a tree: a profile from a call graph (pstats,
  *   callgrind) is written as its tree, which approximates the graph (its figures are the flame
  *   graph's, not the graph's).
  * - pstats and callgrind hold a call graph keyed by function without a column: a sampled tree is
  *   written as the graph it implies, frames that differ only in column merge.
- * - collapsed and callgrind want whole numbers: weights are scaled (microseconds or nanoseconds
+ * - collapsed, callgrind and pprof want whole numbers: weights are scaled (microseconds or nanoseconds
  *   for time) and rounded only where a weight has a finer fraction.
  */
 import type { GraphOptions } from '../core/graphPrune';
