@@ -404,3 +404,32 @@ export function measurePythonPstats(py, file, runs, { warm = false } = {}) {
 export const fmtS = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
 export const fmtMB = (mb) => `${Math.round(mb)} MB`;
 export const ratio = (a, b) => Math.round((a / b) * 100) / 100;
+
+/**
+ * The repository's own TypeScript modules named by `exports` (lines like
+ * "export { x } from './src/core/y';"), bundled with esbuild and imported into this process.
+ */
+export async function bundleRepoExports(exports) {
+  const result = await esbuild.build({
+    stdin: { contents: exports.join('\n'), resolveDir: root, loader: 'ts' },
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    write: false,
+    logLevel: 'warning',
+  });
+  const code = Buffer.from(result.outputFiles[0].text).toString('base64');
+  return import(`data:text/javascript;base64,${code}`);
+}
+
+/** A small deterministic PRNG (mulberry32). */
+export function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

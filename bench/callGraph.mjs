@@ -16,46 +16,19 @@
 // Smoke mode (bench/smoke.mjs): 20, 60 and 120 functions, one run.
 //
 // Standalone: `node bench/callGraph.mjs [--runs N]`; bench/run.mjs imports `run()`.
-import * as esbuild from 'esbuild';
 import { pathToFileURL } from 'node:url';
+import { bundleRepoExports, rng } from './benchFiles.mjs';
 import { isSmoke, smokeOr } from './smoke.mjs';
-
-const root = new URL('..', import.meta.url).pathname;
 
 /** The repository's TypeScript (and @viz-js/viz), bundled for this process. */
 async function loadRepoCode() {
-  const result = await esbuild.build({
-    stdin: {
-      contents: [
-        "export { ProfileBuilder } from './src/core/profile';",
-        "export { functionGraph } from './src/core/functionGraph';",
-        "export { pruneGraph } from './src/core/graphPrune';",
-        "export { nodeLabelLines } from './src/core/graphLabels';",
-        "export { layoutGraph, MAX_SHOWN } from './src/shared/graphLayout';",
-      ].join('\n'),
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    write: false,
-    logLevel: 'warning',
-  });
-  const code = Buffer.from(result.outputFiles[0].text).toString('base64');
-  return import(`data:text/javascript;base64,${code}`);
-}
-
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return bundleRepoExports([
+    "export { ProfileBuilder } from './src/core/profile';",
+    "export { functionGraph } from './src/core/functionGraph';",
+    "export { pruneGraph } from './src/core/graphPrune';",
+    "export { nodeLabelLines } from './src/core/graphLabels';",
+    "export { layoutGraph, MAX_SHOWN } from './src/shared/graphLayout';",
+  ]);
 }
 
 /** A profile with a call graph of `n` functions (see the header), heaviest first. */

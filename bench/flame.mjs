@@ -20,13 +20,13 @@
 // speedscope (installing it needs the registry): the baseline is message delivery alone.
 //
 // `node bench/flame.mjs` prints the rows; bench/run.mjs imports `run()`.
-import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { bundleRepoExports, rng } from './benchFiles.mjs';
 import { isSmoke, smokeOr } from './smoke.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -45,37 +45,12 @@ const ARGS = [
 
 /** The repo's own TypeScript (wire format, page, tree freezing), bundled for this process. */
 async function loadRepoCode() {
-  const result = await esbuild.build({
-    stdin: {
-      contents: [
-        "export { encodeProfile } from './src/shared/wire';",
-        "export { flameHtml } from './src/shared/flameHtml';",
-        "export { freezeTree } from './src/core/callTree';",
-        "export { timeOrder } from './webview/layout/timeOrder';",
-      ].join('\n'),
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    write: false,
-    logLevel: 'warning',
-  });
-  const code = Buffer.from(result.outputFiles[0].text).toString('base64');
-  return import(`data:text/javascript;base64,${code}`);
-}
-
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return bundleRepoExports([
+    "export { encodeProfile } from './src/shared/wire';",
+    "export { flameHtml } from './src/shared/flameHtml';",
+    "export { freezeTree } from './src/core/callTree';",
+    "export { timeOrder } from './webview/layout/timeOrder';",
+  ]);
 }
 
 /**
